@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The only place that touches the real process: streams, argv and the exit status.
+import { createInterface } from 'node:readline/promises';
+import { main } from '../dist/cli/main.js';
+
+const io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  cwd: process.cwd(),
+  env: process.env,
+  isTTY: Boolean(process.stdout.isTTY),
+  prompt: process.stdin.isTTY
+    ? async (question) => {
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        try {
+          return await rl.question(question);
+        } finally {
+          rl.close();
+        }
+      }
+    : undefined,
+};
+
+main(process.argv.slice(2), io).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error) => {
+    // Reaching here is a bug in mosaic-gen, never a user mistake: say so, with the trace.
+    process.stderr.write(`mosaic-gen: internal error (please report it):\n${error?.stack ?? error}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,25 @@
+/** What a command may touch of the outside world; the bin file passes the real process. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Standard output is a terminal (for colour and confirmation prompts). */
+  isTTY: boolean;
+  /** Reads one line of an answer from the terminal, when there is one. */
+  prompt?: (question: string) => Promise<string>;
+}
+
+export function useColor(io: CliIO): boolean {
+  return io.isTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+}
+
+const CODES = { red: 31, yellow: 33, green: 32, cyan: 36, dim: 2, bold: 1 } as const;
+export type Color = keyof typeof CODES;
+
+export function painter(enabled: boolean) {
+  return (color: Color, text: string) => (enabled ? `\u001b[${CODES[color]}m${text}\u001b[0m` : text);
+}
+
+/** Exit statuses, as README documents them. */
+export const EXIT = { OK: 0, ERROR: 1, DIFFERENCES: 2 } as const;

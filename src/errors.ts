@@ -1,0 +1,110 @@
+/**
+ * Every problem mosaic-gen reports about its input is a Diagnostic: a value with a code from one
+ * closed list, a source range, a message and an optional hint. Stages collect diagnostics and keep
+ * going so a user sees all of a file's problems at once; only entry points decide to stop.
+ * Line and column are computed from offsets only when printing.
+ */
+import { LineCounter } from 'yaml';
+
+export const DIAGNOSTIC_CODES = {
+  // reading the file
+  NOT_FOUND: 'the roster file does not exist',
+  NOT_A_FILE: 'the roster path is a directory or another non-regular file',
+  UNREADABLE: 'the roster file cannot be read',
+  TOO_LARGE: 'the roster file is larger than mosaic-gen accepts',
+  ENCODING: 'the roster is not UTF-8 text',
+  EMPTY: 'the roster file has no content',
+  // YAML
+  YAML_SYNTAX: 'the roster is not well-formed YAML',
+  YAML_TAB: 'a tab is used for indentation',
+  YAML_DUPLICATE_KEY: 'a mapping has the same key twice',
+  YAML_MULTIPLE_DOCUMENTS: 'the file holds more than one YAML document',
+  YAML_ALIAS: 'an alias is used in a way a roster does not allow',
+  NOT_A_MAPPING: 'the roster is not a mapping at the top level',
+  // schema
+  VERSION: 'version is missing or not 1',
+  UNKNOWN_KEY: 'a key that the roster format does not define',
+  MISSING_KEY: 'a required key is absent',
+  TYPE: 'a value has the wrong type',
+  ENUM: 'a value is not one of the allowed ones',
+  NAME: 'an agent, session, runtime or role name breaks the naming rule',
+  ENV_KEY: 'an environment variable name is not a valid identifier',
+  DUPLICATE_ITEM: 'a list has the same item twice',
+  INVALID: 'a value breaks another rule of the roster format',
+  // semantics, after the preset merge
+  R5: 'the fleet does not have exactly one orchestrator',
+  FLOOR: 'the fleet lacks the orchestrator + enhancer floor',
+  DUPLICATE_NAME: 'two agents share a name',
+  UNKNOWN_RUNTIME: 'an agent uses a runtime that is neither built in nor defined',
+  NO_RUNTIME: 'an agent has no runtime',
+  ROLE_CLASS: "an agent's role and class contradict each other",
+  UNKNOWN_OMIT: 'omit names an agent the preset does not have',
+  OMIT_REDEFINED: 'an agent is both omitted and defined',
+  UNREPRESENTABLE: 'a value contains characters the generated files cannot carry',
+  RELATIVE_PATH: 'a path is neither absolute nor relative to ~/',
+  // build and output
+  OUTPUT: 'the output directory cannot be written',
+  TEMPLATE: 'a template failed to render',
+  USAGE: 'the command line is wrong',
+} as const;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  severity: Severity;
+  code: DiagnosticCode;
+  message: string;
+  hint?: string;
+  /** File the diagnostic is about, as the user named it. */
+  file: string;
+  /** Offsets into the file's text, when the problem has a place. */
+  range?: readonly [start: number, end: number];
+}
+
+export type Report = (diagnostic: Diagnostic) => void;
+
+/** Thrown only by entry points, carrying everything the stages collected. */
+export class DiagnosticsError extends Error {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super(diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n'));
+    this.name = 'DiagnosticsError';
+  }
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** Source text by file, so positions can be printed as line:col. */
+export type Sources = ReadonlyMap<string, LineCounter>;
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export function positionOf(diagnostic: Diagnostic, sources: Sources): Position | undefined {
+  const counter = sources.get(diagnostic.file);
+  if (!diagnostic.range || !counter) return undefined;
+  return counter.linePos(diagnostic.range[0]);
+}
+
+export function formatDiagnostic(diagnostic: Diagnostic, sources: Sources): string {
+  const pos = positionOf(diagnostic, sources);
+  const where = pos ? `${diagnostic.file}:${pos.line}:${pos.col}` : diagnostic.file;
+  const head = `${where}: ${diagnostic.severity}[${diagnostic.code}]: ${diagnostic.message}`;
+  return diagnostic.hint ? `${head}\n  hint: ${diagnostic.hint}` : head;
+}
+
+export function diagnosticToJson(diagnostic: Diagnostic, sources: Sources) {
+  const pos = positionOf(diagnostic, sources);
+  return {
+    severity: diagnostic.severity,
+    code: diagnostic.code,
+    message: diagnostic.message,
+    ...(diagnostic.hint ? { hint: diagnostic.hint } : {}),
+    file: diagnostic.file,
+    ...(pos ? { line: pos.line, col: pos.col } : {}),
+  };
+}

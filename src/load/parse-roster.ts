@@ -1,0 +1,128 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic, DiagnosticCode, Report } from '../errors.js';
+
+/** A parsed roster that remembers where every value came from. */
+export interface RosterSource {
+  /** The file as the user named it, for messages. */
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The plain data, for schema validation; undefined when the document could not be read. */
+  value: unknown;
+}
+
+export type PathSegment = string | number;
+
+const YAML_CODES: Record<string, DiagnosticCode> = {
+  TAB_AS_INDENT: 'YAML_TAB',
+  DUPLICATE_KEY: 'YAML_DUPLICATE_KEY',
+  MULTIPLE_DOCS: 'YAML_MULTIPLE_DOCUMENTS',
+  BAD_ALIAS: 'YAML_ALIAS',
+  ALIAS_PROPS: 'YAML_ALIAS',
+};
+
+const YAML_HINTS: Partial<Record<DiagnosticCode, string>> = {
+  YAML_TAB: 'indent with spaces; YAML does not allow tabs there',
+  YAML_DUPLICATE_KEY: 'remove or rename one of the two keys',
+  YAML_MULTIPLE_DOCUMENTS: 'a roster is one document: remove the `---` or `...` separators',
+};
+
+/** Parses roster text into a positioned document. Pure: reports problems, never throws. */
+export function parseRoster(file: string, text: string, report: Report): RosterSource {
+  const lineCounter = new LineCounter();
+  const source: RosterSource = { file, text, doc: undefined as unknown as Document.Parsed, lineCounter, value: undefined };
+  const error = (code: DiagnosticCode, message: string, range?: readonly [number, number], hint?: string) =>
+    report({ severity: 'error', code, message, file, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
+
+  try {
+    source.doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  } catch (thrown) {
+    // The parser recurses; a document nested thousands deep exhausts the stack.
+    lineCounter.addNewLine(0);
+    error('YAML_SYNTAX', thrown instanceof RangeError ? 'the roster nests too deeply to parse' : 'the roster cannot be parsed');
+    return source;
+  }
+  const problems = [...source.doc.errors, ...source.doc.warnings];
+  for (const problem of problems) {
+    const code = YAML_CODES[problem.code] ?? 'YAML_SYNTAX';
+    error(code, firstLine(problem.message), problem.pos, YAML_HINTS[code]);
+  }
+  if (problems.length > 0) return source;
+
+  const contents = source.doc.contents;
+  if (contents === null || (isScalar(contents) && contents.value === null)) {
+    error('EMPTY', `${file} has no content`, undefined, 'start from `mosaic-gen init --profile general`');
+    return source;
+  }
+  if (!isMap(contents)) {
+    error('NOT_A_MAPPING', `the roster must be a mapping (version:, agents:, …), not a ${kindOf(contents)}`, rangeOf(contents), 'start with `version: 1`');
+    return source;
+  }
+  try {
+    source.value = source.doc.toJS({ maxAliasCount: 100 });
+  } catch (thrown) {
+    error('YAML_ALIAS', thrown instanceof Error ? thrown.message : 'aliases cannot be resolved', rangeOf(contents));
+  }
+  return source;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function kindOf(node: Node): string {
+  if (isSeq(node)) return 'list';
+  if (isScalar(node)) return typeof node.value === 'string' ? 'string' : String(typeof node.value);
+  return 'value';
+}
+
+function rangeOf(node: Node | null | undefined): [number, number] | undefined {
+  return node?.range ? [node.range[0], node.range[1]] : undefined;
+}
+
+/**
+ * The node at a data path, following aliases. With part 'key', the key of the last segment instead
+ * of its value, so "unknown key" points at the key.
+ */
+export function nodeAt(source: RosterSource, path: readonly PathSegment[], part: 'key' | 'value' = 'value'): Node | undefined {
+  let node: unknown = source.doc?.contents;
+  let key: unknown;
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(source.doc);
+    key = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && (isScalar(item.key) ? item.key.value : item.key) === segment);
+      if (!pair) return node as Node;
+      key = pair.key;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+    } else {
+      return node as Node | undefined;
+    }
+  }
+  if (part === 'key' && key) return key as Node;
+  if (isAlias(node)) return node as Node;
+  return (node ?? undefined) as Node | undefined;
+}
+
+/** Source range of the value (or key) at path, falling back to the nearest enclosing node. */
+export function rangeAt(source: RosterSource, path: readonly PathSegment[], part: 'key' | 'value' = 'value'): [number, number] | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = nodeAt(source, path.slice(0, depth), depth === path.length ? part : 'value');
+    const range = rangeOf(node);
+    if (range) return range;
+  }
+  return undefined;
+}
+
+/** A scalar as written in the file (so `0700` stays `0700`, not 700). */
+export function scalarText(source: RosterSource, path: readonly PathSegment[], value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = nodeAt(source, path);
+  if (isScalar(node) && typeof node.source === 'string') return node.source;
+  return String(value);
+}
+
+export type { Diagnostic };

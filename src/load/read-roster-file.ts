@@ -1,0 +1,59 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { Diagnostic } from '../errors.js';
+
+/** Rosters are hand-written; anything this large is a mistake or an attack on the parser. */
+export const MAX_ROSTER_BYTES = 8 * 1024 * 1024;
+
+export type ReadResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
+
+/** Reads a roster as UTF-8 text, turning every way that can fail into one diagnostic. */
+export function readRosterFile(path: string, file = path): ReadResult {
+  const fail = (code: Diagnostic['code'], message: string, hint?: string, range?: [number, number]): ReadResult => ({
+    ok: false,
+    diagnostic: { severity: 'error', code, message, file, ...(hint ? { hint } : {}), ...(range ? { range } : {}) },
+  });
+  let bytes: Buffer;
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) {
+      return fail('NOT_A_FILE', `${file} is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}`, 'name a roster file, e.g. roster.yaml');
+    }
+    if (stat.size > MAX_ROSTER_BYTES) {
+      return fail('TOO_LARGE', `${file} is ${stat.size} bytes; the limit is ${MAX_ROSTER_BYTES} bytes`, 'split the fleet or check that this is the right file');
+    }
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return fail('NOT_FOUND', `${file} does not exist`, 'create one with `mosaic-gen init --profile coding`, or name another file');
+    if (code === 'EISDIR') return fail('NOT_A_FILE', `${file} is a directory`, 'name a roster file, e.g. roster.yaml');
+    return fail('UNREADABLE', `${file} cannot be read (${code ?? 'unknown error'})`);
+  }
+  const bad = firstInvalidUtf8(bytes);
+  if (bad !== undefined) {
+    const offset = bytes.subarray(0, bad).toString('utf8').length;
+    const what = bytes[bad] === 0 ? 'a NUL byte (is this a binary file?)' : 'a byte that is not valid UTF-8';
+    return fail('ENCODING', `${file} contains ${what}`, 'save the roster as UTF-8 text', [offset, offset + 1]);
+  }
+  return { ok: true, text: bytes.toString('utf8') };
+}
+
+/** Byte offset of the first NUL or malformed UTF-8 sequence, if any. */
+function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b === 0) return i;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    for (let k = 1; k < length; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    const second = bytes[i + 1]!;
+    // Overlong forms, UTF-16 surrogates and code points above U+10FFFF.
+    if ((b === 0xe0 && second < 0xa0) || (b === 0xed && second > 0x9f) || (b === 0xf0 && second < 0x90) || (b === 0xf4 && second > 0x8f)) return i;
+    i += length;
+  }
+  return undefined;
+}

@@ -1,0 +1,30 @@
+/** The normalized fleet: every default applied, every invariant checked. What render consumes. */
+import type { AgentClass, Lifecycle, Profile, RestartPolicy } from './roster-input.js';
+
+export interface Fleet {
+  /** The roster file as named on the command line (for generated-file headers). */
+  roster: string;
+  profile: Profile | null;
+  session: string;
+  linger: boolean;
+  /** Directories prepended to every agent's PATH. Paths keep a leading `~/` for the target syntax to expand. */
+  path: readonly string[];
+  tmux: string;
+  agents: readonly Agent[];
+}
+
+export interface Agent {
+  name: string;
+  role: string | null;
+  class: AgentClass;
+  lifecycle: Lifecycle;
+  restart: RestartPolicy;
+  runtime: string;
+  /** Program and arguments: the runtime's command followed by the agent's args. */
+  command: readonly string[];
+  /** Absolute or `~`-relative. */
+  workdir: string;
+  /** Fleet env, then runtime env, then the agent's own; sorted by key. */
+  env: ReadonlyArray<readonly [key: string, value: string]>;
+  envFiles: readonly string[];
+}

@@ -1,0 +1,55 @@
+/** A roster as the schema accepts it: before preset merge and defaults. Mirrors schemas/roster.schema.json. */
+
+export const PROFILES = ['general', 'coding', 'research', 'minimal'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+export const CLASSES = ['orchestrator', 'worker'] as const;
+export type AgentClass = (typeof CLASSES)[number];
+
+export const LIFECYCLES = ['always-on', 'on-demand'] as const;
+export type Lifecycle = (typeof LIFECYCLES)[number];
+
+export const RESTART_POLICIES = ['no', 'on-failure', 'always'] as const;
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+
+export const ROLE_LIBRARY = ['orchestrator', 'enhancer', 'coder', 'code-review', 'security-review', 'research', 'board', 'operations'] as const;
+
+export type Scalar = string | number | boolean;
+export type EnvInput = Record<string, Scalar>;
+
+export interface FleetInput {
+  session?: string;
+  linger?: boolean;
+  path?: string[];
+  env?: EnvInput;
+  tmux?: string;
+}
+
+export interface RuntimeInput {
+  command: Scalar[];
+  env?: EnvInput;
+}
+
+export interface AgentInput {
+  name: string;
+  runtime?: string;
+  class?: AgentClass;
+  role?: string;
+  lifecycle?: Lifecycle;
+  restart?: RestartPolicy;
+  workdir?: string;
+  args?: Scalar[];
+  env?: EnvInput;
+  envFiles?: string[];
+}
+
+export interface RosterInput {
+  $schema?: string;
+  version: 1;
+  profile?: Profile;
+  transport?: 'tmux';
+  fleet?: FleetInput;
+  runtimes?: Record<string, RuntimeInput>;
+  omit?: string[];
+  agents: AgentInput[];
+}

@@ -1,0 +1,151 @@
+import type { ErrorObject } from 'ajv';
+import type { DiagnosticCode, Report } from '../errors.js';
+import { rangeAt, type PathSegment, type RosterSource } from '../load/parse-roster.js';
+import type { RosterInput } from '../model/roster-input.js';
+import { didYouMeanHint } from '../text/did-you-mean.js';
+import { rosterValidator } from './roster-schema.js';
+
+/** Checks a parsed roster against the JSON Schema; reports every violation with its position. */
+export function validateRoster(source: RosterSource, report: Report): RosterInput | undefined {
+  const validate = rosterValidator();
+  if (validate(source.value)) return source.value as RosterInput;
+  for (const problem of describeErrors(validate.errors ?? [])) {
+    report({
+      severity: 'error',
+      file: source.file,
+      code: problem.code,
+      message: problem.message,
+      ...(problem.hint ? { hint: problem.hint } : {}),
+      ...withRange(rangeAt(source, problem.path, problem.part)),
+    });
+  }
+  return undefined;
+}
+
+function withRange(range: [number, number] | undefined) {
+  return range ? { range } : {};
+}
+
+interface Problem {
+  code: DiagnosticCode;
+  message: string;
+  hint?: string;
+  path: PathSegment[];
+  part: 'key' | 'value';
+}
+
+/** Turns ajv's errors into one problem per place, most specific first. */
+function describeErrors(errors: readonly ErrorObject[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    // propertyNames reports twice: once for the object, once (marked) for the inner rule.
+    if ((error as { propertyName?: string }).propertyName !== undefined) continue;
+    const problem = describe(error);
+    const key = `${problem.path.join('/')}|${problem.part}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+function describe(error: ErrorObject): Problem {
+  const path = parsePointer(error.instancePath);
+  const where = label(path);
+  const params = error.params as Record<string, unknown>;
+  const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys((parent.properties ?? {}) as object).filter((k) => k !== '$schema');
+      return {
+        code: 'UNKNOWN_KEY',
+        message: `unknown key '${key}' in ${where}`,
+        hint: didYouMeanHint(key, allowed) ?? `allowed keys: ${allowed.join(', ')}`,
+        path: [...path, key],
+        part: 'key',
+      };
+    }
+    case 'propertyNames': {
+      const name = String(params.propertyName);
+      const names = JSON.stringify(parent.propertyNames ?? {});
+      const isEnv = names.includes('envKey');
+      return isEnv
+        ? { code: 'ENV_KEY', message: `'${name}' is not a valid environment variable name`, hint: 'use letters, digits and _, not starting with a digit', path: [...path, name], part: 'key' }
+        : { code: 'NAME', message: `'${name}' is not a valid runtime name`, hint: 'use lowercase letters, digits and -, starting with a letter', path: [...path, name], part: 'key' };
+    }
+    case 'required': {
+      const key = String(params.missingProperty);
+      if (path.length === 0 && key === 'version') {
+        return { code: 'VERSION', message: 'the roster has no version', hint: 'add `version: 1` at the top', path, part: 'value' };
+      }
+      return { code: 'MISSING_KEY', message: `${where} has no '${key}'`, hint: `add \`${key}:\``, path, part: 'value' };
+    }
+    case 'const': {
+      if (path.length === 1 && path[0] === 'version') {
+        return { code: 'VERSION', message: `unsupported roster version ${JSON.stringify(error.data)}`, hint: 'this mosaic-gen reads `version: 1`', path, part: 'value' };
+      }
+      return { code: 'ENUM', message: `${where} must be ${JSON.stringify(params.allowedValue)}, not ${JSON.stringify(error.data)}`, path, part: 'value' };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const given = String(error.data);
+      return {
+        code: 'ENUM',
+        message: `${where} is '${given}'; it must be one of: ${allowed.join(', ')}`,
+        hint: didYouMeanHint(given, allowed) ?? `allowed values: ${allowed.join(', ')}`,
+        path,
+        part: 'value',
+      };
+    }
+    case 'type': {
+      const expected = orList(String(params.type).split(',').map(typeName));
+      return { code: 'TYPE', message: `${where} must be ${expected}, not ${typeName(jsonType(error.data))}`, path, part: 'value' };
+    }
+    case 'pattern': {
+      const description = typeof parent.description === 'string' ? parent.description : `must match ${String(params.pattern)}`;
+      if (error.schemaPath.includes('tmux')) {
+        return { code: 'INVALID', message: `${where} must be an absolute path`, hint: 'e.g. /usr/bin/tmux', path, part: 'value' };
+      }
+      return { code: 'NAME', message: `'${String(error.data)}' is not a valid name for ${where}`, hint: description.split('. ')[0]!, path, part: 'value' };
+    }
+    case 'uniqueItems':
+      return { code: 'DUPLICATE_ITEM', message: `${where} lists item ${Number(params.j) + 1} twice (again at ${Number(params.i) + 1})`, hint: 'remove the repeated item', path: [...path, Number(params.i)], part: 'value' };
+    case 'minItems':
+      return { code: 'INVALID', message: `${where} must not be empty`, path, part: 'value' };
+    case 'minLength':
+      return { code: 'INVALID', message: `${where} must not be empty`, path, part: 'value' };
+    default:
+      return { code: 'INVALID', message: `${where} ${error.message ?? 'is invalid'}`, path, part: 'value' };
+  }
+}
+
+function orList(words: string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
+function parsePointer(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+}
+
+/** `agents[1].env.TZ`, or `the roster` for the top level. */
+export function label(path: readonly PathSegment[]): string {
+  if (path.length === 0) return 'the roster';
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function typeName(type: string): string {
+  return ({ object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false', null: 'empty', integer: 'a whole number' } as Record<string, string>)[type] ?? type;
+}

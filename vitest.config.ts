@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Tests against the real systemd user manager and tmux take seconds each; run files in parallel,
+    // each test inside a file in order.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
