@@ -1,12 +1,18 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { registerBuild } from './commands/build.js';
+import { registerAdd } from './commands/add.js';
+import { registerInit } from './commands/init.js';
+import { registerProfiles } from './commands/profiles.js';
+import { registerRemove } from './commands/remove.js';
+import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, type CliIO } from './io.js';
 
 type Register = (program: Command, io: CliIO, exit: (code: number) => void) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerValidate];
+const COMMANDS: Register[] = [registerValidate, registerBuild];
 
 /** Runs the CLI and returns its exit status. Never throws for a user mistake. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {

@@ -1,5 +1,5 @@
 /** The normalized fleet: every default applied, every invariant checked. What render consumes. */
-import type { AgentClass, Lifecycle, Profile, RestartPolicy } from './roster-input.js';
+import type { AgentClass, Lifecycle, Profile } from './roster-input.js';
 
 export interface Fleet {
   /** The roster file as named on the command line (for generated-file headers). */
@@ -18,7 +18,6 @@ export interface Agent {
   role: string | null;
   class: AgentClass;
   lifecycle: Lifecycle;
-  restart: RestartPolicy;
   runtime: string;
   /** Program and arguments: the runtime's command followed by the agent's args. */
   command: readonly string[];

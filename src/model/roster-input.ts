@@ -9,9 +9,6 @@ export type AgentClass = (typeof CLASSES)[number];
 export const LIFECYCLES = ['always-on', 'on-demand'] as const;
 export type Lifecycle = (typeof LIFECYCLES)[number];
 
-export const RESTART_POLICIES = ['no', 'on-failure', 'always'] as const;
-export type RestartPolicy = (typeof RESTART_POLICIES)[number];
-
 export const ROLE_LIBRARY = ['orchestrator', 'enhancer', 'coder', 'code-review', 'security-review', 'research', 'board', 'operations'] as const;
 
 export type Scalar = string | number | boolean;
@@ -36,7 +33,6 @@ export interface AgentInput {
   class?: AgentClass;
   role?: string;
   lifecycle?: Lifecycle;
-  restart?: RestartPolicy;
   workdir?: string;
   args?: Scalar[];
   env?: EnvInput;

@@ -119,7 +119,6 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
       role,
       class: agentClass,
       lifecycle: a.lifecycle ?? 'always-on',
-      restart: a.restart ?? 'on-failure',
       runtime: a.runtime,
       command,
       workdir,

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { hasErrors, type Diagnostic } from '../../errors.js';
+import { assembleOutput, type BuildOutput } from '../../emit/assemble-output.js';
+import { compareOutput, writeOutput } from '../../emit/write-output.js';
+import { loadFleet } from '../../load/load-fleet.js';
+import { UnrepresentableError } from '../../render/quote.js';
+import { VERSION } from '../../version.js';
+import { EXIT, painter, useColor, type CliIO } from '../io.js';
+import { printDiagnostics } from '../print-diagnostics.js';
+import { rosterArg } from '../roster-arg.js';
+
+interface BuildOptions {
+  out: string;
+  check?: boolean;
+}
+
+export function registerBuild(program: Command, io: CliIO, exit: (code: number) => void): void {
+  program
+    .command('build')
+    .description('compile a roster into systemd units, env files, launch scripts, install.sh and uninstall.sh')
+    .argument('[roster]', 'roster file', 'roster.yaml')
+    .option('-o, --out <dir>', 'output directory', 'out')
+    .option('--check', 'build in memory and compare with the output directory: exit 0 if identical, 2 if stale (with a diff)')
+    .addHelpText('after', '\nExamples:\n  mosaic-gen build\n  mosaic-gen build fleets/prod.yaml -o build/prod\n  mosaic-gen build --check   # in CI: fails when out/ is stale')
+    .action(async (roster: string, options: BuildOptions) => exit(await build(io, roster, options)));
+}
+
+/** The front end and the back end together: a roster in, the whole output in memory. */
+export function compileRoster(io: CliIO, roster: string | undefined): { output?: BuildOutput; failed: boolean } {
+  const { path, file } = rosterArg(io, roster);
+  const { fleet, diagnostics, sources } = loadFleet(path, file);
+  printDiagnostics(io, diagnostics, sources);
+  if (!fleet || hasErrors(diagnostics)) return { failed: true };
+  try {
+    return { output: assembleOutput(fleet, VERSION), failed: false };
+  } catch (error) {
+    const diagnostic: Diagnostic =
+      error instanceof UnrepresentableError
+        ? { severity: 'error', code: 'UNREPRESENTABLE', file, message: error.message }
+        : { severity: 'error', code: 'TEMPLATE', file, message: `a template failed: ${(error as Error).message}` };
+    printDiagnostics(io, [diagnostic], sources);
+    return { failed: true };
+  }
+}
+
+async function build(io: CliIO, roster: string, options: BuildOptions): Promise<number> {
+  const { output } = compileRoster(io, roster);
+  if (!output) return EXIT.ERROR;
+  const outDir = isAbsolute(options.out) ? options.out : resolve(io.cwd, options.out);
+  const shown = relative(io.cwd, outDir) || '.';
+  if (options.check) return check(io, output, outDir, shown);
+  const { changes, diagnostic } = writeOutput(outDir, output.files);
+  if (diagnostic) {
+    printDiagnostics(io, [diagnostic], new Map());
+    return EXIT.ERROR;
+  }
+  const parts = [`${changes.write.length} written`, `${changes.unchanged.length} unchanged`, ...(changes.remove.length ? [`${changes.remove.length} removed`] : [])];
+  io.stdout(`${shown}/: ${output.manifest.files.length} files for ${new Set(output.manifest.files.map((f) => f.agent).filter(Boolean)).size} agents (${parts.join(', ')})\n`);
+  return EXIT.OK;
+}
+
+async function check(io: CliIO, output: BuildOutput, outDir: string, shown: string): Promise<number> {
+  const changes = compareOutput(outDir, output.files);
+  const stale = [...changes.write.map((f) => f.path), ...changes.conflicts, ...changes.remove];
+  if (stale.length === 0) {
+    io.stdout(`${shown}/ is up to date\n`);
+    return EXIT.OK;
+  }
+  const { createTwoFilesPatch } = await import('diff');
+  const paint = painter(useColor(io));
+  for (const file of changes.write) {
+    const before = readOr(join(outDir, file.path), '');
+    const patch = createTwoFilesPatch(`a/${shown}/${file.path}`, `b/${shown}/${file.path}`, before, file.text, undefined, undefined, { context: 3 });
+    io.stdout(before === file.text ? `mode change ${shown}/${file.path}: ${file.mode === 0o755 ? 'now executable' : 'no longer executable'}\n` : colorPatch(patch, paint));
+  }
+  for (const path of changes.remove) io.stdout(`${paint('red', `would remove ${shown}/${path}`)}\n`);
+  for (const path of changes.conflicts) io.stdout(`${paint('red', `not written by mosaic-gen: ${shown}/${path}`)}\n`);
+  io.stderr(`${shown}/ is stale: ${stale.length} file${stale.length === 1 ? '' : 's'} differ from a fresh build; run mosaic-gen build\n`);
+  return EXIT.DIFFERENCES;
+}
+
+function colorPatch(patch: string, paint: ReturnType<typeof painter>): string {
+  return patch
+    .split('\n')
+    .map((line) => (line.startsWith('+') && !line.startsWith('+++') ? paint('green', line) : line.startsWith('-') && !line.startsWith('---') ? paint('red', line) : line))
+    .join('\n');
+}
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,29 @@
+/** A generated file: where it goes in out/, where it is installed, with which mode and text. */
+export interface Artifact {
+  /** Path inside the output directory, with `/` separators. */
+  path: string;
+  /** Install location relative to $XDG_CONFIG_HOME. */
+  target: string;
+  mode: FileMode;
+  text: string;
+}
+
+/** The three modes mosaic-gen writes: units and scripts readable, env files private. */
+export type FileMode = 0o644 | 0o600 | 0o755;
+
+export function modeString(mode: FileMode): string {
+  return `0${mode.toString(8)}`;
+}
+
+/** Where units go under $XDG_CONFIG_HOME, and mosaic's own files. */
+export const UNIT_DIR = 'systemd/user';
+export const FLEET_DIR = 'mosaic/fleet';
+export const MANIFEST_TARGET = `${FLEET_DIR}/manifest.json`;
+
+export const HOLDER_UNIT = 'mosaic-tmux-holder.service';
+export const AGENT_TEMPLATE_UNIT = 'mosaic-agent@.service';
+export const FLEET_TARGET = 'mosaic-fleet.target';
+
+export function agentUnit(name: string): string {
+  return `mosaic-agent@${name}.service`;
+}

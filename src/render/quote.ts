@@ -1,0 +1,81 @@
+/**
+ * Every value that reaches a generated file passes through exactly one of these, chosen by the
+ * syntax it lands in. Templates never print a raw value. A value a syntax cannot carry throws
+ * UnrepresentableError (resolve rejects such values first, with a position; this is the backstop).
+ */
+
+export class UnrepresentableError extends Error {
+  constructor(readonly syntax: string, readonly value: string, reason: string) {
+    super(`${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)} cannot be written as ${syntax}: ${reason}`);
+    this.name = 'UnrepresentableError';
+  }
+}
+
+function refuseNul(syntax: string, value: string): void {
+  if (value.includes('\0')) throw new UnrepresentableError(syntax, value, 'it contains a NUL character');
+}
+
+/** One POSIX sh word: single quotes keep every character literal; a quote is closed, escaped, reopened. */
+export function shWord(value: string): string {
+  refuseNul('a shell word', value);
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A host path in sh: `~` and `~/…` become "$HOME"…, the rest is one literal word. */
+export function shPath(value: string): string {
+  if (value === '~') return '"$HOME"';
+  if (value.startsWith('~/')) {
+    const rest = value.slice(2);
+    return rest === '' ? '"$HOME"/' : `"$HOME"/${shWord(rest)}`;
+  }
+  return shWord(value);
+}
+
+/**
+ * One word of a systemd ExecStart= line. Double quotes group the word; inside them systemd reads
+ * C escapes. `%` starts a specifier even inside quotes, so it is doubled; `$` starts a variable
+ * reference, so it is doubled too.
+ */
+export function execWord(value: string): string {
+  refuseNul('an ExecStart word', value);
+  let out = '"';
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    if (char === '\\') out += '\\\\';
+    else if (char === '"') out += '\\"';
+    else if (char === '%') out += '%%';
+    else if (char === '$') out += '$$';
+    else if (char === '\n') out += '\\n';
+    else if (char === '\t') out += '\\t';
+    else if (char === '\r') out += '\\r';
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += char;
+  }
+  return `${out}"`;
+}
+
+/**
+ * A value in an env file that both systemd's EnvironmentFile= and POSIX sh (`set -a; . file`) read
+ * to the same bytes: inside double quotes both turn \\ \" \` \$ into the character and keep every
+ * other character, newlines included, as written.
+ */
+export function envValue(value: string): string {
+  refuseNul('an env file value', value);
+  if (value.includes('\r')) throw new UnrepresentableError('an env file value', value, 'systemd reads a carriage return as a line break');
+  return `"${value.replace(/[\\"`$]/g, (c) => `\\${c}`)}"`;
+}
+
+/** A path on one unit-file line (EnvironmentFile=…): `~` becomes %h, `%` is doubled. */
+export function unitPath(value: string): string {
+  refuseNul('a unit file path', value);
+  if (/[\n\r]/.test(value)) throw new UnrepresentableError('a unit file path', value, 'it contains a line break');
+  if (value.endsWith('\\')) throw new UnrepresentableError('a unit file path', value, 'a trailing backslash continues the line');
+  const escaped = value.replaceAll('%', '%%');
+  if (escaped === '~') return '%h';
+  return escaped.startsWith('~/') ? `%h/${escaped.slice(2)}` : escaped;
+}
+
+/** Free text inside a `#` comment line: line breaks and other control characters are shown escaped. */
+export function commentText(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
