@@ -46,6 +46,11 @@ export const DIAGNOSTIC_CODES = {
   OUTPUT: 'the output directory cannot be written',
   TEMPLATE: 'a template failed to render',
   USAGE: 'the command line is wrong',
+  // authoring (init, add, remove)
+  EXISTS: 'the file to create exists already',
+  UNKNOWN_AGENT: 'no agent of the fleet has that name',
+  UNEDITABLE: 'the roster is written in a shape mosaic-gen cannot edit in place',
+  WRITE: 'a file cannot be written',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

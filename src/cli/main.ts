@@ -12,7 +12,7 @@ import { EXIT, type CliIO } from './io.js';
 type Register = (program: Command, io: CliIO, exit: (code: number) => void) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerValidate, registerBuild];
+const COMMANDS: Register[] = [registerInit, registerValidate, registerBuild, registerAdd, registerRemove, registerProfiles, registerSchema];
 
 /** Runs the CLI and returns its exit status. Never throws for a user mistake. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {

@@ -1,0 +1,86 @@
+import type { Diagnostic } from '../errors.js';
+import { rangeAt } from '../load/parse-roster.js';
+import type { AgentClass, Lifecycle } from '../model/roster-input.js';
+import { appendToSequence, removeFromSequence, topLevelPair } from './edit-sequence.js';
+import { finishEdit, refuse, type EditOutcome } from './finish-edit.js';
+import { editableDocument, openRoster } from './open-roster.js';
+import { applySplice, type Splice } from './splice.js';
+
+export interface NewAgent {
+  name: string;
+  runtime: string;
+  role?: string;
+  class?: AgentClass;
+  lifecycle?: Lifecycle;
+  workdir?: string;
+  env?: Record<string, string>;
+}
+
+export const AGENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+/**
+ * Appends an agent to `agents:`. A name the roster already lists, or one its preset brings, is
+ * refused; a preset name listed under `omit:` is taken out of omit and the new entry overrides the
+ * preset's agent. The edited roster must pass the whole front end.
+ */
+export function addAgent(text: string, file: string, agent: NewAgent): EditOutcome {
+  const error = (code: Diagnostic['code'], message: string, hint?: string, range?: [number, number]): Diagnostic => ({
+    severity: 'error', code, message, file, ...(hint ? { hint } : {}), ...(range ? { range } : {}),
+  });
+  const opened = openRoster(text, file);
+  if (!opened.ok) return refuse(opened.diagnostics, opened.sources, text);
+  const sources = new Map([[file, opened.source.lineCounter]]);
+  const { input, source, presetNames } = opened;
+  const { name } = agent;
+  if (!AGENT_NAME.test(name)) {
+    return refuse([error('NAME', `'${name}' is not a valid agent name`, 'use lowercase letters, digits and -, starting with a letter, at most 32 characters')], sources, text);
+  }
+  const existing = input.agents.findIndex((a) => a.name === name);
+  if (existing >= 0) {
+    return refuse([error('DUPLICATE_NAME', `agent '${name}' is already in the roster`, 'edit that entry, or choose another name', rangeAt(source, ['agents', existing, 'name']))], sources, text);
+  }
+  const omitIndex = (input.omit ?? []).indexOf(name);
+  if (presetNames.includes(name) && omitIndex < 0) {
+    return refuse(
+      [error('DUPLICATE_NAME', `agent '${name}' is already in the fleet: the ${input.profile} preset defines it`, `to change it, add \`- name: ${name}\` under agents with only the fields to override; to replace it, run \`mosaic-gen remove ${name}\` first`, rangeAt(source, ['profile']))],
+      sources,
+      text,
+    );
+  }
+
+  const splices: Splice[] = [];
+  const changes: string[] = [];
+  let current = text;
+  const step = (result: ReturnType<typeof appendToSequence>): boolean => {
+    if (!result.ok) return false;
+    splices.push(result.splice);
+    current = applySplice(current, result.splice);
+    return true;
+  };
+  const uneditable = (reason: string) => refuse([error('UNEDITABLE', reason, 'edit the roster by hand, or write the list in block style (one `- ` item per line)')], sources, text);
+
+  if (omitIndex >= 0) {
+    const omit = topLevelPair(editableDocument(current), 'omit');
+    const result = omit ? removeFromSequence(current, omit, omitIndex) : { ok: false as const, reason: 'omit: is not a list mosaic-gen can edit' };
+    if (!result.ok) return uneditable(result.reason);
+    step(result);
+    changes.push(`took '${name}' out of omit:; the ${input.profile} preset's fields apply where this entry gives none`);
+  }
+  const agents = topLevelPair(editableDocument(current), 'agents');
+  const result = agents ? appendToSequence(current, agents, entryOf(agent), 'block') : { ok: false as const, reason: 'agents: is not a list mosaic-gen can edit' };
+  if (!result.ok) return uneditable(result.reason);
+  step(result);
+  changes.push(`added agent '${name}'`);
+  return finishEdit(text, file, opened, splices, changes);
+}
+
+/** The agent as it is written: fields in the documented order, only those given. */
+function entryOf(agent: NewAgent): Record<string, unknown> {
+  const entry: Record<string, unknown> = { name: agent.name, runtime: agent.runtime };
+  if (agent.role !== undefined) entry.role = agent.role;
+  if (agent.class !== undefined) entry.class = agent.class;
+  if (agent.lifecycle !== undefined) entry.lifecycle = agent.lifecycle;
+  if (agent.workdir !== undefined) entry.workdir = agent.workdir;
+  if (agent.env !== undefined && Object.keys(agent.env).length > 0) entry.env = agent.env;
+  return entry;
+}

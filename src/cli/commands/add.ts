@@ -1,0 +1,63 @@
+import { Option, type Command } from 'commander';
+import { addAgent, type NewAgent } from '../../author/add-agent.js';
+import { CLASSES, LIFECYCLES, type AgentClass, type Lifecycle } from '../../model/roster-input.js';
+import { editRosterFile, type EditOptions } from '../edit-roster-file.js';
+import { EXIT, type CliIO } from '../io.js';
+import { printDiagnostics } from '../print-diagnostics.js';
+
+interface AddOptions extends EditOptions {
+  runtime: string;
+  role?: string;
+  class?: AgentClass;
+  lifecycle?: Lifecycle;
+  workdir?: string;
+  env: string[];
+}
+
+export function registerAdd(program: Command, io: CliIO, exit: (code: number) => void): void {
+  program
+    .command('add')
+    .description('add an agent to the roster, keeping its comments and layout')
+    .argument('<name>', 'agent name: lowercase letters, digits and -, starting with a letter')
+    .requiredOption('--runtime <runtime>', 'claude, codex, pi, opencode or one defined under runtimes:')
+    .option('--role <role>', 'orchestrator, enhancer, coder, code-review, security-review, research, board, operations, …')
+    .addOption(new Option('--class <class>', 'orchestrator or worker (follows from the role)').choices(CLASSES))
+    .addOption(new Option('--lifecycle <lifecycle>', 'always-on or on-demand').choices(LIFECYCLES))
+    .option('--workdir <dir>', 'working directory: absolute or ~/…')
+    .option('-e, --env <KEY=VALUE>', 'environment variable for the agent (repeatable)', (value: string, all: string[]) => [...all, value], [])
+    .option('--roster <file>', 'roster to edit', 'roster.yaml')
+    .option('--dry-run', 'print the change as a diff; do not write')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExamples:\n  mosaic-gen add coder2 --runtime codex --role coder --lifecycle on-demand\n  mosaic-gen add ops --runtime opencode --role operations --env TZ=UTC --workdir ~/ops --roster fleets/prod.yaml')
+    .action((name: string, options: AddOptions) => {
+      const env = parseEnv(options.env);
+      if (typeof env === 'string') {
+        printDiagnostics(io, [{ severity: 'error', code: 'USAGE', message: env, file: 'mosaic-gen add', hint: 'write --env KEY=VALUE, once per variable' }], new Map());
+        exit(EXIT.ERROR);
+        return;
+      }
+      const agent: NewAgent = {
+        name,
+        runtime: options.runtime,
+        ...(options.role !== undefined ? { role: options.role } : {}),
+        ...(options.class !== undefined ? { class: options.class } : {}),
+        ...(options.lifecycle !== undefined ? { lifecycle: options.lifecycle } : {}),
+        ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
+        ...(Object.keys(env).length > 0 ? { env } : {}),
+      };
+      exit(editRosterFile(io, options, (text, file) => addAgent(text, file, agent)));
+    });
+}
+
+/** `KEY=VALUE` pairs; the value may itself contain `=`. A message string when one is malformed. */
+function parseEnv(pairs: readonly string[]): Record<string, string> | string {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) return `--env '${pair}' is not KEY=VALUE`;
+    const key = pair.slice(0, equals);
+    if (Object.hasOwn(env, key)) return `--env ${key} is given twice`;
+    env[key] = pair.slice(equals + 1);
+  }
+  return env;
+}

@@ -1,0 +1,77 @@
+import { createTwoFilesPatch } from 'diff';
+import type { Diagnostic } from '../errors.js';
+import { readRosterFile } from '../load/read-roster-file.js';
+import type { EditOutcome } from '../author/finish-edit.js';
+import { writeFileAtomic } from '../author/write-file-atomic.js';
+import type { Fleet } from '../model/fleet.js';
+import { EXIT, painter, useColor, type CliIO } from './io.js';
+import { diagnosticsJson, printDiagnostics } from './print-diagnostics.js';
+import { rosterArg } from './roster-arg.js';
+
+export interface EditOptions {
+  roster?: string;
+  json?: boolean;
+  dryRun?: boolean;
+}
+
+/**
+ * The shared shell of `add` and `remove`: read the roster, run the pure edit, and write the
+ * result atomically only when it validates. Every refusal leaves the file as it was.
+ */
+export function editRosterFile(io: CliIO, options: EditOptions, edit: (text: string, file: string) => EditOutcome): number {
+  const { path, file } = rosterArg(io, options.roster);
+  const read = readRosterFile(path, file);
+  if (!read.ok) return report(io, options, file, { ok: false, text: '', diagnostics: [read.diagnostic], sources: new Map(), changes: [] }, false);
+  const outcome = edit(read.text, file);
+  if (!outcome.ok) return report(io, options, file, outcome, false);
+  if (!options.dryRun) {
+    try {
+      writeFileAtomic(path, outcome.text, { overwrite: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+      const failure: Diagnostic = { severity: 'error', code: 'WRITE', message: `cannot write ${file} (${code})`, file, hint: 'check the permissions of the file and its directory' };
+      return report(io, options, file, { ...outcome, ok: false, diagnostics: [...outcome.diagnostics, failure] }, false);
+    }
+  } else if (!options.json) {
+    io.stdout(createTwoFilesPatch(file, file, read.text, outcome.text, undefined, undefined, { context: 3 }));
+  }
+  return report(io, options, file, outcome, !options.dryRun);
+}
+
+function report(io: CliIO, options: EditOptions, file: string, outcome: EditOutcome, written: boolean): number {
+  if (options.json) {
+    const result = {
+      file,
+      ok: outcome.ok,
+      written,
+      changes: outcome.changes,
+      diagnostics: diagnosticsJson(outcome.diagnostics, outcome.sources),
+      ...(outcome.fleet ? { fleet: summary(outcome.fleet) } : {}),
+    };
+    io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    return outcome.ok ? EXIT.OK : EXIT.ERROR;
+  }
+  printDiagnostics(io, outcome.diagnostics, outcome.sources);
+  if (!outcome.ok) {
+    io.stderr(`${file}: not changed\n`);
+    return EXIT.ERROR;
+  }
+  const paint = painter(useColor(io));
+  const verb = written ? '' : ' (dry run, not written)';
+  for (const change of outcome.changes) io.stdout(`${file}: ${paint('green', change)}${verb}\n`);
+  if (outcome.fleet) io.stdout(`${file}: ${describe(outcome.fleet)}\n`);
+  return EXIT.OK;
+}
+
+export function summary(fleet: Fleet) {
+  return {
+    profile: fleet.profile,
+    agents: fleet.agents.map((a) => ({ name: a.name, role: a.role, class: a.class, runtime: a.runtime, lifecycle: a.lifecycle })),
+  };
+}
+
+function describe(fleet: Fleet): string {
+  const names = fleet.agents.map((a) => a.name).join(', ');
+  const count = `${fleet.agents.length} agent${fleet.agents.length === 1 ? '' : 's'}`;
+  return `${fleet.profile ? `${fleet.profile} fleet` : 'fleet'} of ${count}: ${names}`;
+}
