@@ -1,0 +1,160 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, rosterFile, tempDir } from '../support/cli.js';
+
+/**
+ * Each bad roster yields exactly these diagnostics, in this order: code, line:col, and a hint
+ * fragment where one helps. The files are written as shown (tabs included).
+ */
+interface Case {
+  name: string;
+  yaml: string;
+  expect: Array<{ code: string; at?: string; hint?: string; message?: string; severity?: 'error' | 'warning' }>;
+}
+
+const seed = `version: 1
+transport: tmux
+agents:
+  - name: orchestrator
+    runtime: pi
+    class: orchestrator
+  - name: enhancer
+    runtime: claude
+    role: enhancer
+`;
+
+const CASES: Case[] = [
+  { name: 'empty file', yaml: '', expect: [{ code: 'EMPTY' }] },
+  { name: 'only comments', yaml: '# nothing here\n', expect: [{ code: 'EMPTY' }] },
+  { name: 'not YAML', yaml: 'version: 1\nagents: [\n', expect: [{ code: 'YAML_SYNTAX', at: '3:1' }] },
+  { name: 'a list, not a mapping', yaml: '- name: a\n', expect: [{ code: 'NOT_A_MAPPING', at: '1:1', message: 'not a list' }] },
+  { name: 'a scalar, not a mapping', yaml: 'hello\n', expect: [{ code: 'NOT_A_MAPPING', at: '1:1' }] },
+  { name: 'tabs', yaml: 'version: 1\nagents:\n\t- name: a\n', expect: [{ code: 'YAML_TAB', at: '3:1', hint: 'spaces' }] },
+  { name: 'duplicate key', yaml: 'version: 1\nversion: 1\nagents: []\n', expect: [{ code: 'YAML_DUPLICATE_KEY', at: '2:1' }] },
+  { name: 'two documents', yaml: 'version: 1\nagents: []\n---\nversion: 1\n', expect: [{ code: 'YAML_MULTIPLE_DOCUMENTS', at: '3:1' }] },
+  { name: 'missing version', yaml: 'agents: []\n', expect: [{ code: 'VERSION', at: '1:1', hint: 'version: 1' }] },
+  { name: 'wrong version', yaml: 'version: 2\nagents: []\n', expect: [{ code: 'VERSION', at: '1:10', hint: 'version: 1' }] },
+  { name: 'version as string', yaml: 'version: "1"\nagents: []\n', expect: [{ code: 'VERSION', at: '1:10' }] },
+  { name: 'missing agents', yaml: 'version: 1\n', expect: [{ code: 'MISSING_KEY', at: '1:1', message: "no 'agents'" }] },
+  { name: 'misspelt top-level key', yaml: `${seed}runtime: {}\n`, expect: [{ code: 'UNKNOWN_KEY', at: '10:1', hint: "did you mean 'runtimes'?" }] },
+  { name: 'misspelt agent key', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    lifecyle: on-demand\n'), expect: [{ code: 'UNKNOWN_KEY', at: '10:5', hint: "did you mean 'lifecycle'?" }] },
+  { name: 'unknown key, no close match', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    colour: red\n'), expect: [{ code: 'UNKNOWN_KEY', at: '10:5', hint: 'allowed keys: name, runtime' }] },
+  { name: 'misspelt profile', yaml: `profile: codng\n${seed}`, expect: [{ code: 'ENUM', at: '1:10', hint: "did you mean 'coding'?" }] },
+  { name: 'bad lifecycle', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    lifecycle: sometimes\n'), expect: [{ code: 'ENUM', at: '10:16', hint: 'always-on, on-demand' }] },
+  { name: 'bad class', yaml: seed.replace('class: orchestrator', 'class: boss'), expect: [{ code: 'ENUM', at: '6:12', hint: 'orchestrator, worker' }] },
+  { name: 'bad transport', yaml: seed.replace('transport: tmux', 'transport: screen'), expect: [{ code: 'ENUM', at: '2:12' }] },
+  { name: 'uppercase agent name', yaml: seed.replace('name: enhancer', 'name: Enhancer'), expect: [{ code: 'NAME', at: '7:11', hint: 'Lowercase letters' }] },
+  { name: 'agent name too long', yaml: seed.replace('name: enhancer', `name: ${'a'.repeat(33)}`), expect: [{ code: 'NAME', at: '7:11' }] },
+  { name: 'agent name with a dot', yaml: seed.replace('name: enhancer', 'name: en.hancer'), expect: [{ code: 'NAME', at: '7:11' }] },
+  { name: 'env key not an identifier', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env: { 1BAD: x }\n'), expect: [{ code: 'ENV_KEY', at: '10:12', hint: 'letters, digits and _' }] },
+  { name: 'env value a list', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env: { A: [1] }\n'), expect: [{ code: 'TYPE', at: '10:15', message: 'not a list' }] },
+  { name: 'env value empty', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env:\n      A:\n'), expect: [{ code: 'TYPE', at: '11:9' }] },
+  { name: 'agents a mapping', yaml: 'version: 1\nagents: {}\n', expect: [{ code: 'TYPE', at: '2:9', message: 'must be a list' }] },
+  { name: 'runtime command empty', yaml: `runtimes:\n  x: { command: [] }\n${seed}`, expect: [{ code: 'INVALID', at: '2:17', message: 'must not be empty' }] },
+  { name: 'duplicate agent name', yaml: `${seed}  - name: enhancer\n    runtime: codex\n`, expect: [{ code: 'DUPLICATE_NAME', at: '10:11' }] },
+  { name: 'unknown runtime', yaml: seed.replace('runtime: claude', 'runtime: claud'), expect: [{ code: 'UNKNOWN_RUNTIME', at: '8:14', hint: "did you mean 'claude'?" }] },
+  { name: 'unknown runtime, far off', yaml: seed.replace('runtime: claude', 'runtime: gemini'), expect: [{ code: 'UNKNOWN_RUNTIME', at: '8:14', hint: 'known runtimes: claude, codex' }] },
+  { name: 'no runtime', yaml: seed.replace('    runtime: claude\n', ''), expect: [{ code: 'NO_RUNTIME', at: '7:11' }] },
+  { name: 'two orchestrators', yaml: `${seed}  - name: boss\n    runtime: codex\n    class: orchestrator\n`, expect: [{ code: 'R5', at: '12:12', message: 'orchestrator, boss' }] },
+  { name: 'two orchestrators by role', yaml: `${seed}  - name: boss\n    runtime: codex\n    role: orchestrator\n`, expect: [{ code: 'R5', at: '12:11' }] },
+  { name: 'no orchestrator', yaml: 'version: 1\nagents:\n  - name: a\n    runtime: pi\n    role: enhancer\n', expect: [{ code: 'R5', at: '2:1', hint: 'class: orchestrator' }] },
+  { name: 'role and class disagree', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    class: orchestrator\n'), expect: [{ code: 'ROLE_CLASS', at: '10:12' }, { code: 'R5', at: '10:12' }] },
+  { name: 'orchestrator role as worker', yaml: seed.replace('class: orchestrator', 'class: worker\n    role: orchestrator'), expect: [{ code: 'R5', at: '3:1' }, { code: 'ROLE_CLASS', at: '6:12' }] },
+  { name: 'floor under a profile', yaml: 'version: 1\nprofile: general\nomit: [enhancer]\nagents: []\n', expect: [{ code: 'FLOOR', at: '4:1', hint: 'role: enhancer' }] },
+  { name: 'coding preset with a second orchestrator', yaml: 'version: 1\nprofile: coding\nagents:\n  - name: coder0\n    class: orchestrator\n', expect: [{ code: 'ROLE_CLASS', at: '5:12' }, { code: 'R5', at: '5:12' }] },
+  { name: 'omit of an unknown preset agent', yaml: 'version: 1\nprofile: coding\nomit: [coder9]\nagents: []\n', expect: [{ code: 'UNKNOWN_OMIT', at: '3:8', hint: "did you mean 'coder0'?" }] },
+  { name: 'omit without a profile', yaml: `omit: [x]\n${seed}`, expect: [{ code: 'UNKNOWN_OMIT', at: '1:8', hint: 'profile' }] },
+  { name: 'omitted and defined', yaml: 'version: 1\nprofile: coding\nomit: [coder0]\nagents:\n  - name: coder0\n    runtime: pi\n', expect: [{ code: 'OMIT_REDEFINED', at: '5:11' }] },
+  { name: 'relative workdir', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    workdir: src/app\n'), expect: [{ code: 'RELATIVE_PATH', at: '10:14', hint: '~/' }] },
+  { name: 'NUL in an env value', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env: { A: "x\\0y" }\n'), expect: [{ code: 'UNREPRESENTABLE', at: '10:15', message: 'NUL' }] },
+  { name: 'carriage return in an env value', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env: { A: "x\\ry" }\n'), expect: [{ code: 'UNREPRESENTABLE', at: '10:15', message: 'carriage return' }] },
+  { name: 'newline in an env file path', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    envFiles: ["/a\\nb"]\n'), expect: [{ code: 'UNREPRESENTABLE', at: '10:16', message: 'line break' }] },
+  { name: 'tmux not absolute', yaml: `fleet: { tmux: tmux }\n${seed}`, expect: [{ code: 'INVALID', at: '1:16', hint: '/usr/bin/tmux' }] },
+  { name: 'bad session name', yaml: `fleet: { session: "my fleet" }\n${seed}`, expect: [{ code: 'NAME', at: '1:19' }] },
+  { name: 'several errors at once', yaml: 'version: 1\nprofile: codin\nagents:\n  - name: X\n    lifecyle: on-demand\n', expect: [{ code: 'ENUM', at: '2:10' }, { code: 'NAME', at: '4:11' }, { code: 'UNKNOWN_KEY', at: '5:5' }] },
+];
+
+describe('invalid rosters', () => {
+  const cleanups: Array<() => void> = [];
+  afterAll(() => cleanups.forEach((c) => c()));
+
+  it.each(CASES)('$name', async ({ yaml, expect: expected }) => {
+    const { dir, cleanup } = rosterFile(yaml);
+    cleanups.push(cleanup);
+    const result = await cli(['validate', 'roster.yaml', '--format', 'json'], { cwd: dir });
+    const report = JSON.parse(result.stdout) as { valid: boolean; diagnostics: Array<{ code: string; line?: number; col?: number; hint?: string; message: string; severity: string }> };
+    const errors = report.diagnostics.filter((d) => d.severity === 'error');
+    expect(result.status).toBe(1);
+    expect(report.valid).toBe(false);
+    expect(errors.map((d) => d.code)).toEqual(expected.map((e) => e.code));
+    expected.forEach((e, i) => {
+      const d = errors[i]!;
+      if (e.at) expect(`${d.line}:${d.col}`).toBe(e.at);
+      if (e.hint) expect(d.hint).toContain(e.hint);
+      if (e.message) expect(d.message).toContain(e.message);
+    });
+    // The text form carries the same facts in FILE:LINE:COL: error[CODE]: form.
+    const text = await cli(['validate', 'roster.yaml'], { cwd: dir });
+    expect(text.status).toBe(1);
+    expect(text.stdout).toBe('');
+    const first = expected[0]!;
+    expect(text.stderr).toContain(first.at ? `roster.yaml:${first.at}: error[${first.code}]: ` : `roster.yaml: error[${first.code}]: `);
+    expect(text.stderr).not.toMatch(/\n\s+at .*\.(ts|js):\d+/);
+  });
+});
+
+describe('files that are not rosters', () => {
+  it('a missing file', async () => {
+    const dir = tempDir();
+    const result = await cli(['validate', 'nope.yaml'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^nope\.yaml: error\[NOT_FOUND\]: nope\.yaml does not exist\n {2}hint: /);
+  });
+
+  it('a directory', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'roster.yaml'));
+    const result = await cli(['validate'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('error[NOT_A_FILE]: roster.yaml is a directory');
+  });
+
+  it('a binary file', async () => {
+    const { dir } = rosterFile(Buffer.from([0x76, 0x3a, 0x20, 0x00, 0xff, 0x0a]));
+    const result = await cli(['validate'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('error[ENCODING]');
+  });
+
+  it('invalid UTF-8', async () => {
+    const { dir } = rosterFile(Buffer.concat([Buffer.from('version: 1\nagents: []\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const result = await cli(['validate'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('error[ENCODING]: roster.yaml contains a byte that is not valid UTF-8');
+  });
+
+  it('a huge file is refused before parsing', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'roster.yaml'), `version: 1\nagents: []\n${'#'.repeat(9 * 1024 * 1024)}\n`);
+    const result = await cli(['validate'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('error[TOO_LARGE]');
+  });
+
+  it('deep nesting is an error, not a crash', async () => {
+    const { dir } = rosterFile(`version: 1\nagents: ${'['.repeat(20000)}${']'.repeat(20000)}\n`);
+    const result = await cli(['validate'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/error\[(YAML_SYNTAX|TYPE|INVALID|NAME)\]/);
+  });
+
+  it('an alias bomb is refused', async () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const { dir } = rosterFile(`version: 1\nagents: []\nfleet:\n  env:\n${lines.map((l) => `    X${l}`).join('\n')}\n`);
+    const result = await cli(['validate'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/error\[[A-Z_]+\]/);
+  });
+});
