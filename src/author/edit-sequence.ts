@@ -4,7 +4,7 @@
  * offset of each `-` and `:`) and change only the lines of the item concerned, so that adding an
  * item and removing it again gives back the original bytes.
  */
-import { Document, isMap, isScalar, isSeq, type CST, type Pair, type ParsedNode, type YAMLSeq } from 'yaml';
+import { Document, isMap, isScalar, isSeq, type CST, type Pair, type ParsedNode, type YAMLMap, type YAMLSeq } from 'yaml';
 import { endsWithNewline, eolOf, indentOf, isBlank, lineAt, lineStart, nextLineStart, previousLineStart } from './roster-lines.js';
 import type { Splice } from './splice.js';
 
@@ -13,7 +13,7 @@ export type EditResult = { ok: true; splice: Splice } | { ok: false; reason: str
 /** How an empty sequence is written when its first item arrives. */
 export type EmptyStyle = 'block' | 'flow';
 
-const NO_FOLDING = { lineWidth: 0, minContentWidth: 0 } as const;
+const NO_FOLDING = { lineWidth: 0, minContentWidth: 0, flowCollectionPadding: false } as const;
 
 export function topLevelPair(doc: Document.Parsed, key: string): Pair<ParsedNode, ParsedNode | null> | undefined {
   const contents = doc.contents;
@@ -44,8 +44,8 @@ export function appendToSequence(text: string, pair: Pair<ParsedNode, ParsedNode
   if (!dashes || dashes.length === 0) return { ok: false, reason: `${keyName(pair)} is not a list mosaic-gen can edit` };
   const lastDash = dashes[dashes.length - 1]!;
   const dashCol = lastDash - lineStart(text, lastDash);
-  const separator = eol.repeat(dashes.length >= 2 ? blankLinesAbove(text, lastDash, itemEnd(text, dashes[dashes.length - 2]!)) : 0);
-  const lines = blockItemLines(value, dashCol, keyOffset(seq, dashes[0]!));
+  const separator = eol.repeat(dashes.length >= 2 ? blankLinesAfter(text, itemEnd(text, dashes[dashes.length - 2]!), lastDash) : 0);
+  const lines = blockItemLines(value, dashCol, keyOffset(text, seq, dashes));
   const anchor = itemEnd(text, lastDash);
   const insert = anchor === text.length && !endsWithNewline(text) ? eol + separator + lines.join(eol) : separator + lines.join(eol) + eol;
   return { ok: true, splice: { start: anchor, end: anchor, insert } };
@@ -136,9 +136,10 @@ function itemEnd(text: string, dash: number): number {
   return end;
 }
 
-function blankLinesAbove(text: string, dash: number, floor: number): number {
+/** Blank lines right after an item: how this list separates its items. */
+function blankLinesAfter(text: string, end: number, limit: number): number {
   let count = 0;
-  for (let above = previousLineStart(text, lineStart(text, dash)); above !== undefined && above >= floor && isBlank(lineAt(text, above)); above = previousLineStart(text, above)) count++;
+  for (let at = end; at < limit && at < text.length && isBlank(lineAt(text, at)); at = nextLineStart(text, at)) count++;
   return count;
 }
 
@@ -150,10 +151,12 @@ function dashOffsets(seq: YAMLSeq): number[] | undefined {
 }
 
 /** Columns from `-` to the item's first key, as the user indents (`- name` → 2, `-   name` → 4). */
-function keyOffset(seq: YAMLSeq, firstDash: number): number {
-  const first = seq.items[0];
-  const key = isMap(first) ? (first.items[0]?.key as ParsedNode | undefined)?.range?.[0] : undefined;
-  const offset = key === undefined ? 2 : key - firstDash;
+function keyOffset(text: string, seq: YAMLSeq, dashes: readonly number[]): number {
+  // The first item written as a block mapping shows the user's habit; `- {flow}` items do not.
+  const index = seq.items.findIndex((item) => isMap(item) && !item.flow);
+  const key = index < 0 ? undefined : ((seq.items[index] as YAMLMap).items[0]?.key as ParsedNode | undefined)?.range?.[0];
+  const dash = dashes[index];
+  const offset = key === undefined || dash === undefined || lineStart(text, key) !== lineStart(text, dash) ? 2 : key - dash;
   return offset >= 2 && offset <= 8 ? offset : 2;
 }
 
