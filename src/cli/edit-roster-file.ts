@@ -33,7 +33,7 @@ export function editRosterFile(io: CliIO, options: EditOptions, edit: (text: str
       return report(io, options, file, { ...outcome, ok: false, diagnostics: [...outcome.diagnostics, failure] }, false);
     }
   } else if (!options.json) {
-    io.stdout(createTwoFilesPatch(file, file, read.text, outcome.text, undefined, undefined, { context: 3 }));
+    io.stdout(createTwoFilesPatch(file, file, read.text, outcome.text, undefined, undefined, { context: 3 }).replace(/^Index: .*\n=+\n/, ''));
   }
   return report(io, options, file, outcome, !options.dryRun);
 }

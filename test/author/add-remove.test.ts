@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addAgent } from '../../src/author/add-agent.js';
 import { removeAgent } from '../../src/author/remove-agent.js';
 import { formatDiagnostic } from '../../src/errors.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
 import { ROSTERS } from './fixtures.js';
 
 const NEW = { name: 'scribe', runtime: 'claude', role: 'docs', lifecycle: 'on-demand', workdir: '~/docs dir', env: { TZ: 'UTC', ODD: 'a: "b" #c', NUM: '0700' } } as const;
@@ -167,4 +170,16 @@ describe('preset agents', () => {
     const back = addAgent(removed.text, 'roster.yaml', { name: 'coder1', runtime: 'codex' });
     expect(back.text).toBe('version: 1\nprofile: coding\nomit: []\nagents:\n  - name: coder1\n    runtime: codex\n');
   });
+});
+
+describe("the repository's own rosters", () => {
+  const files = ['roster.yaml', 'templates/presets/general.yaml', 'templates/presets/coding.yaml', 'templates/presets/research.yaml', 'templates/presets/minimal.yaml'];
+  for (const file of files) {
+    it(`add then remove on ${file}`, () => {
+      const text = readFileSync(join(PACKAGE_ROOT, file), 'utf8');
+      const added = addAgent(text, file, { name: 'scribe', runtime: 'pi', lifecycle: 'on-demand' });
+      expect(added.ok, messages(added)).toBe(true);
+      expect(removeAgent(added.text, file, 'scribe').text).toBe(text);
+    });
+  }
 });
