@@ -32,6 +32,8 @@ if [ "${1-}" = --run ]; then
   # this shell outlive a hangup long enough to report the agent's status.
   trap : HUP INT TERM
   set +e
+  # Every word is single-quoted: `$` and backquotes in it are the agent's, not the shell's.
+  # shellcheck disable=SC2016
   'pi'
   code=$?
   printf '%s\n' "$code" >"$state/$channel.status"
@@ -52,7 +54,8 @@ done
 
 umask 077
 mkdir -p "$state"
-channel="mosaic-$agent-$$"
+# A channel per invocation: a signal nobody waited for is remembered by name.
+channel="mosaic-$agent-${INVOCATION_ID:-$$}"
 # On stop, close the window; exit 0 so a stopped agent is inactive, not failed.
 trap 'fleet_tmux kill-window -t "=$socket:=$agent" 2>/dev/null; rm -f "$state/$channel".*; exit 0' INT TERM
 # A window left behind by an earlier run that did not stop cleanly.

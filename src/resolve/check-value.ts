@@ -10,14 +10,6 @@ export function unrepresentable(value: string): string | undefined {
   return undefined;
 }
 
-/** A value of an env file, which systemd and sh must both read back unchanged. */
-export function unrepresentableInEnvFile(value: string): string | undefined {
-  const general = unrepresentable(value);
-  if (general) return general;
-  if (value.includes('\r')) return 'a carriage return (systemd reads it as a line break in env files)';
-  return undefined;
-}
-
 /** A path that systemd can also read on one unit-file line. */
 export function unrepresentableInUnit(value: string): string | undefined {
   const general = unrepresentable(value);

@@ -4,7 +4,7 @@ import type { Agent, Fleet } from '../model/fleet.js';
 import type { AgentInput, EnvInput, Profile, RosterInput, Scalar } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import { BUILTIN_RUNTIMES } from './builtin-runtimes.js';
-import { isHostPath, unrepresentable, unrepresentableInEnvFile, unrepresentableInUnit } from './check-value.js';
+import { isHostPath, unrepresentable, unrepresentableInUnit } from './check-value.js';
 
 /** A validated roster together with the document it came from, for positions. */
 export interface SourcedRoster {
@@ -76,17 +76,17 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     if (bad) error('UNREPRESENTABLE', `${what} contains ${bad}`, at, inUnit ? 'this path is written into a systemd unit file, one line per value' : undefined);
     else if (!isHostPath(value)) error('RELATIVE_PATH', `${what} '${value}' is relative`, at, 'use an absolute path or one starting with ~/');
   };
-  const checkText = (value: string, at: Origin, what: string, check = unrepresentable) => {
-    const bad = check(value);
+  const checkText = (value: string, at: Origin, what: string) => {
+    const bad = unrepresentable(value);
     if (bad) error('UNREPRESENTABLE', `${what} contains ${bad}`, at, 'no process argument or environment value can hold it');
   };
 
   for (const [name, runtime] of Object.entries(runtimes)) {
-    for (const [key, value, at] of runtime.env) checkText(value, at, `env.${key} of runtime '${name}'`, unrepresentableInEnvFile);
+    for (const [key, value, at] of runtime.env) checkText(value, at, `env.${key} of runtime '${name}'`);
   }
   const path = fleetSetting('path') ?? [];
   path.forEach((dir, i) => checkPathValue(dir, inRoster('fleet', 'path', i), `fleet.path[${i}]`, false));
-  for (const [key, value, at] of fleetEnv) checkText(value, at, `fleet.env.${key}`, unrepresentableInEnvFile);
+  for (const [key, value, at] of fleetEnv) checkText(value, at, `fleet.env.${key}`);
 
   const resolved: Agent[] = [];
   for (const agent of agents) {
@@ -110,7 +110,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     const command = [...runtime.command, ...args];
     command.forEach((word, i) => checkText(word, i < runtime.command.length ? inRoster('runtimes', a.runtime!) : { ...origin('args'), path: [...origin('args').path, i - runtime.command.length] }, `the command of agent '${name}'`));
     const agentEnv = envOf(origin('env').source, a.env, origin('env').path);
-    for (const [key, value, at] of agentEnv) checkText(value, at, `env.${key} of agent '${name}'`, unrepresentableInEnvFile);
+    for (const [key, value, at] of agentEnv) checkText(value, at, `env.${key} of agent '${name}'`);
     const workdir = a.workdir ?? '~';
     if (a.workdir !== undefined) checkPathValue(workdir, origin('workdir'), `the workdir of agent '${name}'`, false);
     const envFiles = a.envFiles ?? [];
