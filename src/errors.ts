@@ -34,6 +34,7 @@ export const DIAGNOSTIC_CODES = {
   // semantics, after the preset merge
   R5: 'the fleet does not have exactly one orchestrator',
   FLOOR: 'the fleet lacks the orchestrator + enhancer floor',
+  NO_AGENTS: 'the fleet has no agents at all',
   DUPLICATE_NAME: 'two agents share a name',
   UNKNOWN_RUNTIME: 'an agent uses a runtime that is neither built in nor defined',
   NO_RUNTIME: 'an agent has no runtime',

@@ -1,7 +1,7 @@
 import { hasErrors, type Diagnostic } from '../errors.js';
 import type { FrontEndResult } from '../load/load-fleet.js';
 import type { Fleet } from '../model/fleet.js';
-import { loadFleetFromText } from './load-fleet-from-text.js';
+import { loadFleetFromText } from '../load/load-fleet.js';
 import type { OpenRoster } from './open-roster.js';
 import { applySplice, offsetBefore, type Splice } from './splice.js';
 

@@ -17,20 +17,58 @@ export interface FrontEndResult {
   sources: Map<string, RosterSource['lineCounter']>;
 }
 
-/** The compiler's front end: read → parse → validate → (preset) → resolve. */
+type SourceMap = FrontEndResult['sources'];
+
+/** The compiler's front end on a file: read, then everything loadFleetFromText does. */
 export function loadFleet(path: string, file = path): FrontEndResult {
+  const read = readRosterFile(path, file);
+  if (!read.ok) return { diagnostics: [read.diagnostic], sources: new Map() };
+  return loadFleetFromText(read.text, file);
+}
+
+/**
+ * The front end over text in memory: parse → validate → (preset) → resolve. Authoring commands
+ * run it on a roster as it would be after an edit, before writing it.
+ */
+export function loadFleetFromText(text: string, file: string): FrontEndResult {
   const diagnostics: Diagnostic[] = [];
-  const sources = new Map<string, RosterSource['lineCounter']>();
+  const sources: SourceMap = new Map();
   const report = (d: Diagnostic) => diagnostics.push(d);
-  const roster = loadValidated(path, file, report, sources);
-  if (!roster || hasErrors(diagnostics)) return { diagnostics: inSourceOrder(diagnostics), sources };
+  const done = (fleet?: Fleet): FrontEndResult => ({ ...(fleet && !hasErrors(diagnostics) ? { fleet } : {}), diagnostics: inSourceOrder(diagnostics), sources });
+  const roster = validated(parseRoster(file, text, report), report, sources, diagnostics);
+  if (!roster) return done();
   let preset: SourcedRoster | undefined;
   if (roster.input.profile) {
     preset = loadPreset(roster.input.profile, report, sources);
-    if (!preset) return { diagnostics: inSourceOrder(diagnostics), sources };
+    if (!preset) return done();
   }
-  const fleet = resolveFleet(roster, preset, report, file);
-  return { ...(fleet && !hasErrors(diagnostics) ? { fleet } : {}), diagnostics: inSourceOrder(diagnostics), sources };
+  return done(resolveFleet(roster, preset, report, file));
+}
+
+export function presetPath(profile: Profile): string {
+  return join(PRESETS_DIR, `${profile}.yaml`);
+}
+
+export function loadPreset(profile: Profile, report: (d: Diagnostic) => void, sources: SourceMap): SourcedRoster | undefined {
+  const path = presetPath(profile);
+  const read = readRosterFile(path);
+  if (!read.ok) {
+    report(read.diagnostic);
+    return undefined;
+  }
+  const diagnostics: Diagnostic[] = [];
+  const source = parseRoster(path, read.text, (d) => {
+    diagnostics.push(d);
+    report(d);
+  });
+  return validated(source, report, sources, diagnostics);
+}
+
+function validated(source: RosterSource, report: (d: Diagnostic) => void, sources: SourceMap, diagnostics: readonly Diagnostic[]): SourcedRoster | undefined {
+  sources.set(source.file, source.lineCounter);
+  if (hasErrors(diagnostics)) return undefined;
+  const input = validateRoster(source, report);
+  return input ? { source, input } : undefined;
 }
 
 /** Top to bottom, file by file, as a reader fixes them. */
@@ -40,33 +78,6 @@ function inSourceOrder(diagnostics: Diagnostic[]): Diagnostic[] {
     .map((d, i) => ({ d, i }))
     .sort((a, b) => files.indexOf(a.d.file) - files.indexOf(b.d.file) || (a.d.range?.[0] ?? -1) - (b.d.range?.[0] ?? -1) || a.i - b.i)
     .map(({ d }) => d);
-}
-
-export function presetPath(profile: Profile): string {
-  return join(PRESETS_DIR, `${profile}.yaml`);
-}
-
-export function loadPreset(profile: Profile, report: (d: Diagnostic) => void, sources: Map<string, RosterSource['lineCounter']>): SourcedRoster | undefined {
-  const path = presetPath(profile);
-  return loadValidated(path, path, report, sources);
-}
-
-function loadValidated(path: string, file: string, report: (d: Diagnostic) => void, sources: Map<string, RosterSource['lineCounter']>): SourcedRoster | undefined {
-  const read = readRosterFile(path, file);
-  if (!read.ok) {
-    report(read.diagnostic);
-    return undefined;
-  }
-  const before = { errors: 0 };
-  const counting = (d: Diagnostic) => {
-    if (d.severity === 'error') before.errors++;
-    report(d);
-  };
-  const source = parseRoster(file, read.text, counting);
-  sources.set(file, source.lineCounter);
-  if (before.errors > 0) return undefined;
-  const input = validateRoster(source, counting);
-  return input ? { source, input } : undefined;
 }
 
 export type { Sources };

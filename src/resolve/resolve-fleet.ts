@@ -134,14 +134,16 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
   const profile = input.profile ?? null;
   const orchestrators = resolved.filter((a) => a.class === 'orchestrator');
   const agentsKey = inRoster('agents');
-  if (orchestrators.length > 1) {
+  if (agents.length === 0) {
+    error('NO_AGENTS', 'the fleet has no agents', agentsKey, input.omit?.length ? 'omit fewer preset agents, or add one under agents' : 'add an agent under agents', 'key');
+  } else if (orchestrators.length > 1) {
     const second = agents.find((a) => a.input.name === orchestrators[1]!.name)!;
     error('R5', `the fleet has ${orchestrators.length} orchestrators (${orchestrators.map((a) => a.name).join(', ')}); it must have exactly one`, second.origin(second.input.class !== undefined ? 'class' : second.input.role !== undefined ? 'role' : 'name'), 'make all but one of them workers (class: worker) or remove them');
   } else if (orchestrators.length === 0 && profile !== 'minimal' && resolved.length === agents.length) {
     error('R5', 'the fleet has no orchestrator; it must have exactly one', agentsKey, 'give one agent `class: orchestrator` (only the minimal profile may go without)', 'key');
   }
   const hasEnhancer = resolved.some((a) => a.role === 'enhancer');
-  if (!hasEnhancer && resolved.length === agents.length) {
+  if (!hasEnhancer && resolved.length === agents.length && agents.length > 0) {
     if (profile !== null && FLOOR_PROFILES.has(profile)) {
       error('FLOOR', `a ${profile} fleet needs an orchestrator and an enhancer; it has no enhancer`, agentsKey, 'add an agent with `role: enhancer` (or do not omit the preset\'s enhancer)', 'key');
     } else if (profile === null) {

@@ -63,6 +63,7 @@ const CASES: Case[] = [
   { name: 'orchestrator role as worker', yaml: seed.replace('class: orchestrator', 'class: worker\n    role: orchestrator'), expect: [{ code: 'R5', at: '3:1' }, { code: 'ROLE_CLASS', at: '6:12' }] },
   { name: 'floor under a profile', yaml: 'version: 1\nprofile: general\nomit: [enhancer]\nagents: []\n', expect: [{ code: 'FLOOR', at: '4:1', hint: 'role: enhancer' }] },
   { name: 'coding preset with a second orchestrator', yaml: 'version: 1\nprofile: coding\nagents:\n  - name: coder0\n    class: orchestrator\n', expect: [{ code: 'ROLE_CLASS', at: '5:12' }, { code: 'R5', at: '5:12' }] },
+  { name: 'no agents at all', yaml: 'version: 1\nprofile: minimal\nomit: [coder0]\nagents: []\n', expect: [{ code: 'NO_AGENTS', at: '4:1', hint: 'omit fewer' }] },
   { name: 'omit of an unknown preset agent', yaml: 'version: 1\nprofile: coding\nomit: [coder9]\nagents: []\n', expect: [{ code: 'UNKNOWN_OMIT', at: '3:8', hint: "did you mean 'coder0'?" }] },
   { name: 'omit without a profile', yaml: `omit: [x]\n${seed}`, expect: [{ code: 'UNKNOWN_OMIT', at: '1:8', hint: 'profile' }] },
   { name: 'omitted and defined', yaml: 'version: 1\nprofile: coding\nomit: [coder0]\nagents:\n  - name: coder0\n    runtime: pi\n', expect: [{ code: 'OMIT_REDEFINED', at: '5:11' }] },

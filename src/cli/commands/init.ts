@@ -2,7 +2,7 @@ import { dirname, relative, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import { initRoster } from '../../author/init-roster.js';
 import { listProfiles } from '../../author/list-profiles.js';
-import { loadFleetFromText } from '../../author/load-fleet-from-text.js';
+import { loadFleetFromText } from '../../load/load-fleet.js';
 import { writeFileAtomic } from '../../author/write-file-atomic.js';
 import { hasErrors, type Diagnostic } from '../../errors.js';
 import { PROFILES, type Profile } from '../../model/roster-input.js';

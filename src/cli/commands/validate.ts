@@ -8,7 +8,8 @@ import { rosterArg } from '../roster-arg.js';
 
 interface ValidateOptions {
   strict?: boolean;
-  format: 'text' | 'json';
+  format: string;
+  json?: boolean;
 }
 
 export function registerValidate(program: Command, io: CliIO, exit: (code: number) => void): void {
@@ -18,6 +19,7 @@ export function registerValidate(program: Command, io: CliIO, exit: (code: numbe
     .argument('[roster]', 'roster file', 'roster.yaml')
     .option('--strict', 'treat warnings as errors')
     .option('--format <format>', 'text or json', 'text')
+    .option('--json', 'same as --format json')
     .addHelpText('after', '\nExamples:\n  mosaic-gen validate\n  mosaic-gen validate fleets/prod.yaml --strict --format json')
     .action((roster: string, options: ValidateOptions) => {
       exit(validate(io, roster, options));
@@ -28,7 +30,11 @@ function validate(io: CliIO, roster: string, options: ValidateOptions): number {
   const { path, file } = rosterArg(io, roster);
   const { fleet, diagnostics, sources } = loadFleet(path, file);
   const failed = hasErrors(diagnostics) || (options.strict === true && diagnostics.length > 0);
-  if (options.format === 'json') {
+  if (options.format !== 'text' && options.format !== 'json') {
+    io.stderr(`error[USAGE]: --format must be text or json, not '${options.format}'\n`);
+    return EXIT.ERROR;
+  }
+  if (options.json || options.format === 'json') {
     const result = { file, valid: !failed, diagnostics: diagnosticsJson(diagnostics, sources), ...(fleet && !failed ? { fleet: summary(fleet) } : {}) };
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   } else {
