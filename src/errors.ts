@@ -45,6 +45,10 @@ export const DIAGNOSTIC_CODES = {
   RELATIVE_PATH: 'a path is neither absolute nor relative to ~/',
   // build and output
   OUTPUT: 'the output directory cannot be written',
+  STATE: 'the installed state cannot be read',
+  DRIFT: 'installed files were edited by hand since they were installed',
+  APPLY: 'a step of apply or uninstall failed',
+  CONFIRM: 'apply needs a confirmation that could not be asked for',
   TEMPLATE: 'a template failed to render',
   USAGE: 'the command line is wrong',
   // authoring (init, add, remove)

@@ -1,3 +1,5 @@
+import type { CommandRunner } from '../host/run-command.js';
+
 /** What a command may touch of the outside world; the bin file passes the real process. */
 export interface CliIO {
   stdout: (text: string) => void;
@@ -8,6 +10,8 @@ export interface CliIO {
   isTTY: boolean;
   /** Reads one line of an answer from the terminal, when there is one. */
   prompt?: (question: string) => Promise<string>;
+  /** Runs systemctl and loginctl; defaults to real processes with `env`. */
+  runner?: CommandRunner;
 }
 
 export function useColor(io: CliIO): boolean {

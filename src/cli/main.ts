@@ -2,17 +2,20 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerBuild } from './commands/build.js';
 import { registerAdd } from './commands/add.js';
+import { registerApply } from './commands/apply.js';
 import { registerInit } from './commands/init.js';
+import { registerPlan } from './commands/plan.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerRemove } from './commands/remove.js';
 import { registerSchema } from './commands/schema.js';
+import { registerUninstall } from './commands/uninstall.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, type CliIO } from './io.js';
 
 type Register = (program: Command, io: CliIO, exit: (code: number) => void) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerInit, registerValidate, registerBuild, registerAdd, registerRemove, registerProfiles, registerSchema];
+const COMMANDS: Register[] = [registerInit, registerValidate, registerBuild, registerPlan, registerApply, registerUninstall, registerAdd, registerRemove, registerProfiles, registerSchema];
 
 /** Runs the CLI and returns its exit status. Never throws for a user mistake. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {

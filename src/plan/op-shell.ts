@@ -24,6 +24,8 @@ export function opShell(op: Op): string {
       return call('start_unit', op.unit);
     case 'stop-unit':
       return call('stop_unit', op.unit);
+    case 'restart-unit':
+      return call('user_systemctl', 'restart', op.unit);
     case 'enable-linger':
       return call('enable_linger');
     case 'disable-linger':

@@ -16,6 +16,8 @@ export type Op =
   | { kind: 'disable-unit'; unit: string; file: string; wantedBy: string }
   | { kind: 'start-unit'; unit: string }
   | { kind: 'stop-unit'; unit: string }
+  /** Only in transitions (apply), never in install.sh: a changed agent picks up its new files. */
+  | { kind: 'restart-unit'; unit: string }
   | { kind: 'enable-linger' }
   | { kind: 'disable-linger' };
 
@@ -41,6 +43,8 @@ export function inverse(op: Op): Op {
       return { kind: 'stop-unit', unit: op.unit };
     case 'stop-unit':
       return { kind: 'start-unit', unit: op.unit };
+    case 'restart-unit':
+      return op;
     case 'enable-linger':
       return { kind: 'disable-linger' };
     case 'disable-linger':

@@ -1,0 +1,187 @@
+import { chmodSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync, readlinkSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { UNIT_DIR } from '../model/artifact.js';
+import { LINGER_RECORD } from '../emit/assemble-output.js';
+import { userSystemctl, type CommandRunner } from '../host/run-command.js';
+import type { Op } from '../plan/ops.js';
+import { onHost, type HostPaths } from '../state/read-installed.js';
+
+export interface ApplyContext {
+  paths: HostPaths;
+  /** null offline: files and links only, no systemctl or loginctl. */
+  runner: CommandRunner | null;
+  /** Content of each output path the ops install. */
+  text: ReadonlyMap<string, string>;
+  log: (line: string) => void;
+  /** Called after each op completes; tests use it to interrupt an apply at every point. */
+  afterOp?: (index: number, op: Op) => void;
+}
+
+export class ApplyError extends Error {
+  constructor(readonly op: Op, message: string) {
+    super(message);
+    this.name = 'ApplyError';
+  }
+}
+
+/** A readable command for each op: what --dry-run prints and what apply logs as it goes. */
+export function describeOp(op: Op, paths: HostPaths): string {
+  const at = (target: string) => onHost(paths, target);
+  switch (op.kind) {
+    case 'daemon-reload':
+      return 'systemctl --user daemon-reload';
+    case 'make-dir':
+      return `mkdir ${at(op.dir)}`;
+    case 'remove-dir':
+      return `rmdir ${at(op.dir)} (if empty)`;
+    case 'install-file':
+      return `write ${at(op.target)} (mode 0${op.mode.toString(8)})`;
+    case 'remove-file':
+      return `rm ${at(op.target)}`;
+    case 'enable-unit':
+      return `systemctl --user enable ${op.unit}`;
+    case 'disable-unit':
+      return `systemctl --user disable ${op.unit}`;
+    case 'start-unit':
+      return `systemctl --user start ${op.unit}`;
+    case 'stop-unit':
+      return `systemctl --user stop ${op.unit}`;
+    case 'restart-unit':
+      return `systemctl --user restart ${op.unit}`;
+    case 'enable-linger':
+      return `loginctl enable-linger ${paths.user}`;
+    case 'disable-linger':
+      return `loginctl disable-linger ${paths.user}`;
+  }
+}
+
+/**
+ * Carries out ops in order, stopping at the first failure (nothing after it is changed). Every
+ * op is idempotent, so running the same transition again after an interruption converges.
+ */
+export async function applyOps(ops: readonly Op[], context: ApplyContext): Promise<void> {
+  for (const [index, op] of ops.entries()) {
+    context.log(describeOp(op, context.paths));
+    try {
+      await applyOp(op, context);
+    } catch (error) {
+      throw error instanceof ApplyError ? error : new ApplyError(op, (error as Error).message);
+    }
+    context.afterOp?.(index, op);
+  }
+}
+
+async function applyOp(op: Op, context: ApplyContext): Promise<void> {
+  const { paths, runner } = context;
+  const at = (target: string) => onHost(paths, target);
+  const systemctl = async (...args: string[]) => {
+    if (!runner) return;
+    const result = await userSystemctl(runner, ...args);
+    if (result.code !== 0) throw new ApplyError(op, `systemctl --user ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`);
+  };
+  const link = (wantedBy: string, unit: string) => at(`${UNIT_DIR}/${wantedBy}.wants/${unit}`);
+  switch (op.kind) {
+    case 'daemon-reload':
+      return systemctl('daemon-reload');
+    case 'make-dir':
+      ensureRealDirs(paths, op.dir);
+      return;
+    case 'remove-dir':
+      try {
+        rmdirSync(at(op.dir));
+      } catch {
+        // not empty, or gone: either way not ours to remove
+      }
+      return;
+    case 'install-file': {
+      const text = context.text.get(op.source);
+      if (text === undefined) throw new ApplyError(op, `no content for ${op.source}`);
+      ensureRealDirs(paths, dirname(op.target) === '.' ? '' : dirname(op.target));
+      writeAtomic(at(op.target), text, op.mode);
+      return;
+    }
+    case 'remove-file':
+      if (isPresent(at(op.target))) rmSync(at(op.target), { force: true });
+      return;
+    case 'enable-unit':
+      if (runner) return systemctl('enable', op.unit);
+      mkdirSync(dirname(link(op.wantedBy, op.unit)), { recursive: true, mode: 0o755 });
+      rmSync(link(op.wantedBy, op.unit), { force: true });
+      symlinkSync(join(paths.configHome, UNIT_DIR, op.file), link(op.wantedBy, op.unit));
+      return;
+    case 'disable-unit':
+      if (runner) await systemctl('disable', op.unit);
+      else rmSync(link(op.wantedBy, op.unit), { force: true });
+      try {
+        rmdirSync(dirname(link(op.wantedBy, op.unit)));
+      } catch {
+        // other units are still wanted there
+      }
+      return;
+    case 'start-unit':
+      return systemctl('start', op.unit);
+    case 'stop-unit':
+      return systemctl('stop', op.unit);
+    case 'restart-unit':
+      return systemctl('restart', op.unit);
+    case 'enable-linger':
+      if (runner) {
+        const result = await runner('loginctl', ['enable-linger', paths.user]);
+        if (result.code !== 0) throw new ApplyError(op, `loginctl enable-linger failed: ${result.stderr.trim()}`);
+      } else {
+        const file = join(paths.root, 'var/lib/systemd/linger', paths.user);
+        mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+        writeFileSync(file, '');
+      }
+      writeAtomic(at(LINGER_RECORD), '', 0o600);
+      return;
+    case 'disable-linger':
+      if (runner) {
+        const result = await runner('loginctl', ['disable-linger', paths.user]);
+        if (result.code !== 0) throw new ApplyError(op, `loginctl disable-linger failed: ${result.stderr.trim()}`);
+      } else {
+        rmSync(join(paths.root, 'var/lib/systemd/linger', paths.user), { force: true });
+      }
+      rmSync(at(LINGER_RECORD), { force: true });
+      return;
+  }
+}
+
+/**
+ * Creates dir (relative to configHome) and its parents, refusing to go through a symlink: a link
+ * planted in the fleet's directories must not carry writes out of them.
+ */
+function ensureRealDirs(paths: HostPaths, dir: string): void {
+  const base = paths.root + paths.configHome;
+  mkdirSync(base, { recursive: true, mode: 0o700 });
+  let current = base;
+  for (const part of dir === '' ? [] : dir.split('/')) {
+    current = join(current, part);
+    try {
+      const stat = lstatSync(current);
+      if (stat.isSymbolicLink()) throw new Error(`${current} is a symbolic link (to ${readlinkSync(current)}); refusing to write through it`);
+      if (!stat.isDirectory()) throw new Error(`${current} is not a directory`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      mkdirSync(current, { mode: 0o700 });
+    }
+  }
+}
+
+/** Temp file in the same directory, then rename: never half-written, and a planted symlink is replaced. */
+function writeAtomic(path: string, text: string, mode: number): void {
+  const tmp = join(dirname(path), `.${relative(dirname(path), path)}.mosaic-tmp-${process.pid}`);
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, text, { mode, flag: 'wx' });
+  chmodSync(tmp, mode);
+  renameSync(tmp, path);
+}
+
+function isPresent(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

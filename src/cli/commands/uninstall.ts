@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { EXIT, type CliIO } from '../io.js';
+import { prepareTransition } from '../host-transition.js';
+import { carryOut, type ApplyOptions } from './apply.js';
+
+export function registerUninstall(program: Command, io: CliIO, exit: (code: number) => void): void {
+  program
+    .command('uninstall')
+    .description('remove the installed fleet, using only the installed manifest (the roster may be gone)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--dry-run', 'print the commands uninstall would run, and change nothing')
+    .option('--force', 'also remove installed files that were changed by hand')
+    .option('--offline', 'work on files and enablement links only (under $DESTDIR$XDG_CONFIG_HOME)')
+    .addHelpText('after', '\nExamples:\n  mosaic-gen uninstall --dry-run\n  mosaic-gen uninstall --yes')
+    .action(async (options: ApplyOptions) => {
+      const prepared = await prepareTransition(io, null, options);
+      if (prepared && !prepared.installed.manifest) {
+        io.stdout('Nothing is installed: no manifest at ' + `${prepared.paths.root}${prepared.paths.configHome}/mosaic/fleet/manifest.json\n`);
+        return exit(EXIT.OK);
+      }
+      exit(await carryOut(io, prepared, options, 'uninstall'));
+    });
+}

@@ -1,0 +1,114 @@
+import type { Transition, FileChange } from './plan-transition.js';
+import type { HostPaths } from '../state/read-installed.js';
+
+type Paint = (color: 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold', text: string) => string;
+type Patch = (oldName: string, newName: string, before: string, after: string) => string;
+
+export interface RenderOptions {
+  showSecrets: boolean;
+  paint: Paint;
+  patch: Patch;
+}
+
+const SYMBOL = { create: '+', update: '~', delete: '-' } as const;
+const COLOR = { create: 'green', update: 'yellow', delete: 'red' } as const;
+
+/** The plan as a reader sees it: files with diffs, units, linger, drift, one summary line. */
+export function renderPlan(transition: Transition, paths: HostPaths, options: RenderOptions): string {
+  const { paint } = options;
+  const lines: string[] = [];
+  const where = paths.root ? `${paths.root}${paths.configHome}` : paths.configHome;
+  if (transition.files.length > 0) {
+    lines.push(paint('bold', `Files under ${where}:`));
+    for (const file of transition.files) {
+      lines.push(`  ${paint(COLOR[file.change], `${SYMBOL[file.change]} ${file.target}`)}${file.change === 'delete' ? '' : paint('dim', ` (${file.mode})`)}`);
+      if (file.change === 'update') lines.push(...indent(diffOf(file, options)));
+    }
+    lines.push('');
+  }
+  const { units } = transition;
+  const unitLines = [
+    ...units.stop.map((u) => `  ${paint('red', 'stop')}     ${u}`),
+    ...units.disable.map((u) => `  ${paint('red', 'disable')}  ${u}`),
+    ...(transition.daemonReload ? ['  daemon-reload'] : []),
+    ...units.enable.map((u) => `  ${paint('green', 'enable')}   ${u}`),
+    ...units.restart.map((u) => `  ${paint('yellow', 'restart')}  ${u}`),
+    ...units.start.map((u) => `  ${paint('green', 'start')}    ${u}`),
+  ];
+  if (unitLines.length > 0) lines.push(paint('bold', 'Units:'), ...unitLines, '');
+  if (transition.linger) lines.push(paint('bold', 'Linger:'), `  ${transition.linger} linger for ${paths.user}`, '');
+  if (transition.drift.length > 0) {
+    lines.push(paint('bold', 'Drift (changed on the host since install; apply overwrites it only with --force):'));
+    for (const d of transition.drift) lines.push(`  ${paint('red', '!')} ${d.target}: ${DRIFT_TEXT[d.kind]}`);
+    lines.push('');
+  }
+  lines.push(summary(transition));
+  return `${lines.join('\n')}\n`;
+}
+
+const DRIFT_TEXT = {
+  edited: 'edited by hand',
+  missing: 'deleted by hand',
+  'not-a-file': 'replaced by something that is not a regular file',
+  unmanaged: 'exists, but was not installed by mosaic-gen',
+} as const;
+
+export function summary(transition: Transition): string {
+  const { add, change, destroy } = transition.counts;
+  if (transition.ops.length === 0) return 'No changes. The installed fleet matches the build.';
+  return `Plan: ${add} to add, ${change} to change, ${destroy} to destroy.`;
+}
+
+/** The same plan for machines; env file contents are redacted like the text form. */
+export function planJson(transition: Transition, paths: HostPaths, showSecrets: boolean) {
+  return {
+    configHome: paths.configHome,
+    ...(paths.root ? { root: paths.root } : {}),
+    changes: transition.ops.length > 0,
+    counts: transition.counts,
+    files: transition.files.map((f) => ({
+      change: f.change,
+      target: f.target,
+      mode: f.mode,
+      agent: f.agent,
+      ...(f.change === 'update' ? { before: shown(f, f.before, showSecrets), after: shown(f, f.after, showSecrets) } : {}),
+    })),
+    units: transition.units,
+    daemonReload: transition.daemonReload,
+    linger: transition.linger,
+    drift: transition.drift,
+  };
+}
+
+function diffOf(file: FileChange, options: RenderOptions): string[] {
+  const before = shown(file, file.before, options.showSecrets) ?? '';
+  const after = shown(file, file.after, options.showSecrets) ?? '';
+  const patch = options.patch(`installed/${file.target}`, `build/${file.target}`, before, after);
+  return patch
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('====') && !line.startsWith('Index:'))
+    .map((line) => (line.startsWith('+') && !line.startsWith('+++') ? options.paint('green', line) : line.startsWith('-') && !line.startsWith('---') ? options.paint('red', line) : line));
+}
+
+function indent(lines: string[]): string[] {
+  return lines.map((line) => `      ${line}`);
+}
+
+function shown(file: FileChange, text: string | null, showSecrets: boolean): string | null {
+  return text !== null && !showSecrets && file.target.endsWith('.env') ? redactEnv(text) : text;
+}
+
+/**
+ * Env values are replaced by a short fingerprint, so a reader still sees which variables changed
+ * but not their values. Values are the generator's own double-quoted form, possibly multi-line.
+ */
+export function redactEnv(text: string): string {
+  return text.replace(/^([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\[\s\S])*)"$/gm, (_, key: string, value: string) => `${key}=(redacted, ${fingerprint(value)})`);
+}
+
+function fingerprint(value: string): string {
+  // FNV-1a: enough to tell values apart in a diff, too short to help guess them.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193) >>> 0;
+  return `${value.length} chars, #${(hash & 0xffff).toString(16).padStart(4, '0')}`;
+}

@@ -1,0 +1,30 @@
+import { spawn } from 'node:child_process';
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The one way mosaic-gen runs an external program (systemctl, loginctl). Injected everywhere, so
+ * tests can record or fake it and every host command is visible in one place.
+ */
+export type CommandRunner = (command: string, args: readonly string[]) => Promise<CommandResult>;
+
+export function processRunner(env: NodeJS.ProcessEnv = process.env): CommandRunner {
+  return (command, args) =>
+    new Promise((resolve) => {
+      const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.on('error', (error) => resolve({ code: 127, stdout, stderr: stderr + error.message }));
+      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    });
+}
+
+export function userSystemctl(run: CommandRunner, ...args: string[]): Promise<CommandResult> {
+  return run('systemctl', ['--user', ...args]);
+}

@@ -1,0 +1,169 @@
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Diagnostic } from '../errors.js';
+import { MANIFEST_TARGET, UNIT_DIR } from '../model/artifact.js';
+import type { Manifest } from '../model/manifest.js';
+import { sha256 } from '../plan/build-manifest.js';
+import { parentDirs } from '../plan/plan-install.js';
+import { LINGER_RECORD } from '../emit/assemble-output.js';
+import { userSystemctl, type CommandRunner } from '../host/run-command.js';
+
+/** Where the fleet lives on this host: everything under root + configHome ($DESTDIR$XDG_CONFIG_HOME). */
+export interface HostPaths {
+  /** A staging root (DESTDIR) for offline work, or '' for the live host. */
+  root: string;
+  /** $XDG_CONFIG_HOME as the host's own processes see it. */
+  configHome: string;
+  user: string;
+}
+
+export function hostPaths(env: Readonly<Record<string, string | undefined>>, offline: boolean): HostPaths {
+  const home = env.HOME ?? '/';
+  return {
+    root: offline ? (env.DESTDIR ?? '') : '',
+    configHome: env.XDG_CONFIG_HOME || join(home, '.config'),
+    user: env.USER ?? env.LOGNAME ?? 'root',
+  };
+}
+
+export function onHost(paths: HostPaths, target: string): string {
+  return join(paths.root + paths.configHome, target);
+}
+
+export interface DiskFile {
+  /** null when nothing is there. */
+  sha256: string | null;
+  text: string | null;
+  mode: string | null;
+  /** Something other than a regular file sits there (a symlink, a directory…). */
+  foreign: boolean;
+}
+
+export interface UnitState {
+  active: string;
+  mainPid: number;
+}
+
+/** What is installed: the record, the files as they are, and the units as the manager sees them. */
+export interface Installed {
+  paths: HostPaths;
+  manifest: Manifest | null;
+  disk: ReadonlyMap<string, DiskFile>;
+  /** Enablement links present, as `WANTED_BY/UNIT`, pointing at the expected unit file. */
+  links: ReadonlySet<string>;
+  /** null offline: no manager is asked. */
+  units: ReadonlyMap<string, UnitState> | null;
+  lingerOn: boolean;
+  lingerRecorded: boolean;
+  /** Directories (relative to configHome, '' itself) that exist, among those the targets need. */
+  dirs: ReadonlySet<string>;
+}
+
+export type ReadResult = { ok: true; installed: Installed } | { ok: false; diagnostic: Diagnostic };
+
+/**
+ * Reads the installed state of the fleet for the targets and units a transition may touch. The
+ * manager is asked through the command runner, one call for all units.
+ */
+export async function readInstalled(paths: HostPaths, build: { targets: readonly string[]; units: readonly string[]; enable: Manifest['enable'] } | null, runner: CommandRunner | null): Promise<ReadResult> {
+  const manifestPath = onHost(paths, MANIFEST_TARGET);
+  let manifest: Manifest | null = null;
+  const record = readDisk(manifestPath);
+  if (record.text !== null) {
+    try {
+      manifest = parseManifest(record.text);
+    } catch (error) {
+      return { ok: false, diagnostic: { severity: 'error', code: 'STATE', file: manifestPath, message: `the installed manifest cannot be read: ${(error as Error).message}`, hint: 'restore it, or remove the fleet by hand' } };
+    }
+  } else if (record.foreign) {
+    return { ok: false, diagnostic: { severity: 'error', code: 'STATE', file: manifestPath, message: 'the installed manifest is not a regular file' } };
+  }
+  const targets = new Set([...(manifest?.files.map((f) => f.target) ?? []), ...(build?.targets ?? [])]);
+  const disk = new Map<string, DiskFile>();
+  for (const target of [...targets].sort()) disk.set(target, readDisk(onHost(paths, target)));
+  disk.set(MANIFEST_TARGET, record);
+  const enable = [...(manifest?.enable ?? []), ...(build?.enable ?? [])];
+  const links = new Set<string>();
+  for (const unit of enable) {
+    try {
+      if (readlinkSync(onHost(paths, `${UNIT_DIR}/${unit.wantedBy}.wants/${unit.unit}`)) === join(paths.configHome, UNIT_DIR, unit.file)) links.add(`${unit.wantedBy}/${unit.unit}`);
+    } catch {
+      // no link
+    }
+  }
+  let units: Map<string, UnitState> | null = null;
+  if (runner) {
+    const names = [...new Set([...(manifest?.enable.map((u) => u.unit) ?? []), ...(manifest ? agentUnits(manifest) : []), ...(build?.units ?? [])])].sort();
+    const shown = names.length ? await userSystemctl(runner, 'show', '--property=Id,ActiveState,MainPID', '--', ...names) : { code: 0, stdout: '', stderr: '' };
+    if (shown.code !== 0) {
+      return { ok: false, diagnostic: { severity: 'error', code: 'STATE', file: 'systemctl --user', message: `cannot ask the user manager for unit state: ${shown.stderr.trim() || `exit ${shown.code}`}`, hint: 'run inside the user session (XDG_RUNTIME_DIR set), or pass --offline to work on files only' } };
+    }
+    units = parseShow(shown.stdout);
+  }
+  const lingerFile = join(paths.root, 'var/lib/systemd/linger', paths.user);
+  const dirs = new Set(parentDirs([...targets, MANIFEST_TARGET]).filter((dir) => isDir(onHost(paths, dir))));
+  return { ok: true, installed: { paths, manifest, disk, links, units, lingerOn: exists(lingerFile), lingerRecorded: exists(onHost(paths, LINGER_RECORD)), dirs } };
+}
+
+export function agentUnits(manifest: Manifest): string[] {
+  return [...new Set(manifest.files.map((f) => f.agent).filter((a): a is string => a !== null))].map((a) => `mosaic-agent@${a}.service`);
+}
+
+function parseShow(stdout: string): Map<string, UnitState> {
+  const units = new Map<string, UnitState>();
+  for (const block of stdout.split(/\n\n+/)) {
+    const props = new Map(block.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const));
+    const id = props.get('Id');
+    if (id) units.set(id, { active: props.get('ActiveState') ?? 'inactive', mainPid: Number(props.get('MainPID') ?? 0) });
+  }
+  return units;
+}
+
+function readDisk(path: string): DiskFile {
+  try {
+    const stat = lstatSync(path);
+    if (!stat.isFile()) return { sha256: null, text: null, mode: null, foreign: true };
+    const text = readFileSync(path, 'utf8');
+    return { sha256: sha256(text), text, mode: `0${(stat.mode & 0o777).toString(8)}`, foreign: false };
+  } catch {
+    return { sha256: null, text: null, mode: null, foreign: false };
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Just enough checking that a hand-damaged manifest is an error, not a crash later. */
+export function parseManifest(text: string): Manifest {
+  const value = JSON.parse(text) as Manifest;
+  const ok =
+    value !== null &&
+    typeof value === 'object' &&
+    value.manifestVersion === 1 &&
+    Array.isArray(value.files) &&
+    value.files.every((f) => typeof f?.target === 'string' && typeof f.sha256 === 'string' && typeof f.mode === 'string' && typeof f.path === 'string' && safe(f.target)) &&
+    Array.isArray(value.enable) &&
+    value.enable.every((u) => typeof u?.unit === 'string' && typeof u.file === 'string' && typeof u.wantedBy === 'string' && !/[/]/.test(u.unit + u.file + u.wantedBy)) &&
+    Array.isArray(value.start) &&
+    typeof value.linger === 'boolean';
+  if (!ok) throw new Error('unexpected shape (is it from another version of mosaic-gen?)');
+  return value;
+}
+
+function safe(target: string): boolean {
+  return target !== '' && !target.startsWith('/') && !target.split('/').some((p) => p === '..' || p === '' || p === '.');
+}
