@@ -36,7 +36,8 @@ function agentContext(agent: Agent) {
     ...agent,
     // Identity first, so the roster's own env can still override it.
     env: [...new Map([['MOSAIC_AGENT', agent.name], ...(agent.role ? [['MOSAIC_ROLE', agent.role] as const] : []), ...agent.env])],
-    summary: `${role}, runtime ${agent.runtime}, ${agent.lifecycle}`,
+    // Not the lifecycle: switching it must not change the agent's files (and so restart it).
+    summary: `${role}, runtime ${agent.runtime}`,
   };
 }
 
