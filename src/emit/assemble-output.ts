@@ -11,6 +11,12 @@ import { loadTemplates } from '../render/templates.js';
 /** Where install.sh records that it turned linger on (so uninstall turns it off only then). */
 export const LINGER_RECORD = `${FLEET_DIR}/linger-enabled-by-install`;
 
+/**
+ * Where install.sh records the directories it created (one `DIR/` a line, `/` being
+ * $XDG_CONFIG_HOME itself), so that uninstall removes those and never one that was there before.
+ */
+export const DIRS_RECORD = `${FLEET_DIR}/dirs-made-by-install`;
+
 /** Everything a build writes to the output directory, in memory. */
 export interface BuildOutput {
   manifest: Manifest;
@@ -26,7 +32,7 @@ export function assembleOutput(fleet: Fleet, version: string): BuildOutput {
   const artifacts = renderFleet(fleet, template);
   const manifest = buildManifest(fleet, artifacts, header);
   const install = planInstall(manifest);
-  const context = { manifestTarget: MANIFEST_TARGET, lingerRecord: LINGER_RECORD, files: String(artifacts.length + 1) };
+  const context = { manifestTarget: MANIFEST_TARGET, lingerRecord: LINGER_RECORD, dirsRecord: DIRS_RECORD, files: String(artifacts.length + 1) };
   const scripts: Artifact[] = [
     { path: 'install.sh', target: '', mode: 0o755, text: template('scripts/install.sh')({ ...context, ops: install }) },
     { path: 'uninstall.sh', target: '', mode: 0o755, text: template('scripts/uninstall.sh')({ ...context, ops: uninstallPlan(install) }) },

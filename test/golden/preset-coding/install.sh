@@ -67,16 +67,32 @@ daemon_reload() {
   if ! $offline; then user_systemctl daemon-reload; fi
 }
 
+# Directories are a pair too: install records each one it creates (the record lives in the fleet
+# directory and is written as soon as that exists), and uninstall removes only recorded ones.
+dirs_record=$dest/'mosaic/fleet/dirs-made-by-install'
+dirs_made=$(cat "$dirs_record" 2>/dev/null || true)
+dirs_pending=
+
 make_dir() {
   if [ ! -d "$dest/$1" ]; then
     say "mkdir $dest/$1"
     mkdir -p "$dest/$1"
+    dirs_pending="$dirs_pending$1/
+"
+  fi
+  if [ -n "$dirs_pending" ] && [ -d "${dirs_record%/*}" ]; then
+    printf '%s' "$dirs_pending" >>"$dirs_record"
+    dirs_pending=
   fi
 }
 
-# Only an empty directory is removed: anything else in it is not ours.
+# Only a directory that install created, and only once empty: anything else in it is not ours.
+# The record goes with its own directory.
 remove_dir() {
-  if [ -d "$dest/$1" ] && rmdir "$dest/$1" 2>/dev/null; then say "rmdir $dest/$1"; fi
+  if [ "$dest/$1" = "${dirs_record%/*}" ]; then rm -f "$dirs_record"; fi
+  if [ -d "$dest/$1" ] && printf '%s\n' "$dirs_made" | grep -Fqx -- "$1/" && rmdir "$dest/$1" 2>/dev/null; then
+    say "rmdir $dest/$1"
+  fi
 }
 
 # Written to a temporary name and renamed, so the target is never half-written and a symlink
