@@ -1,0 +1,172 @@
+// The benchmark of README "Benchmark": the real CLI as a separate process, cold each time.
+// Usage: npm run bench, or node bench/run.mjs [--quick] [--bin PATH] (another build of the CLI,
+// to compare two versions on the same machine); writes bench/results.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const binAt = process.argv.indexOf('--bin');
+const BIN = binAt > 0 ? process.argv[binAt + 1] : join(REPO, 'bin', 'mosaic-gen.js');
+const NODE = process.execPath;
+const TIME = '/usr/bin/time';
+const QUICK = process.argv.includes('--quick');
+/** Fleet sizes and how many timed runs each gets (after one untimed warm-up). */
+const SIZES = QUICK ? [[5, 3], [1000, 3]] : [[5, 9], [100, 9], [1000, 7], [10000, 3]];
+const BASE_RUNS = QUICK ? 5 : 15;
+
+const work = mkdtempSync(join(tmpdir(), 'mosaic-gen-bench-'));
+const hasTime = existsSync(TIME);
+
+/** One run of a command: wall seconds (measured here), CPU seconds and peak RSS in MiB (from GNU time). */
+function runOnce(argv, { cwd = work, env = {}, before } = {}) {
+  before?.();
+  const rssFile = join(work, 'rss');
+  const command = hasTime ? [TIME, '-f', '%M', '-o', rssFile, ...argv] : argv;
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command[0], command.slice(1), { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  const [rssKiB, user, sys] = hasTime ? readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [];
+  return { wall, rss: hasTime ? rssKiB / 1024 : null, cpu: hasTime ? user + sys : null };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** Median wall time and median peak RSS over `runs` timed runs, after one warm-up run. */
+function measure(argv, runs, options) {
+  runOnce(argv, options);
+  const samples = Array.from({ length: runs }, () => runOnce(argv, options));
+  const of = (key) => (hasTime ? median(samples.map((s) => s[key])) : null);
+  return { wall: median(samples.map((s) => s.wall)), cpu: of('cpu'), rss: of('rss'), runs };
+}
+
+const RUNTIMES = ['claude', 'codex', 'pi', 'opencode'];
+
+/** A fleet of n agents (n ≥ 2): an orchestrator, an enhancer, then workers with the usual fields. */
+function rosterText(n) {
+  const lines = ['version: 1', 'transport: tmux', 'fleet:', '  session: bench', '  path: [~/.local/bin]', '  env: { LOG_LEVEL: info }', 'agents:'];
+  lines.push('  - { name: orchestrator, runtime: pi, class: orchestrator }', '  - { name: enhancer, runtime: claude, role: enhancer }');
+  for (let i = 2; i < n; i++) {
+    const name = `agent-${String(i).padStart(5, '0')}`;
+    lines.push(`  - name: ${name}`, `    runtime: ${RUNTIMES[i % 4]}`, `    role: ${i % 3 ? 'coder' : 'code-review'}`);
+    if (i % 2) lines.push('    lifecycle: on-demand');
+    lines.push(`    workdir: ~/src/app-${i}`, '    args: [--model, o4]', `    env: { TZ: UTC, TICKET: "T-${i}" }`);
+    if (i % 5 === 0) lines.push(`    envFiles: [~/.config/mosaic/secrets/${name}.env]`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function procfileText(n) {
+  return Array.from({ length: n }, (_, i) => `agent${i}: sleep 3600\n`).join('');
+}
+
+function foremanPath() {
+  const found = spawnSync('sh', ['-c', 'command -v foreman'], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+function planAvailable() {
+  // Commander answers `unknown-command --help` with the program's help, so look for plan's own usage line.
+  const help = spawnSync(NODE, [BIN, 'plan', '--help'], { encoding: 'utf8' });
+  return help.status === 0 && /Usage: mosaic-gen plan/.test(help.stdout);
+}
+
+const fresh = (dir) => () => rmSync(dir, { recursive: true, force: true });
+const fmt = (s) => (s == null ? '—' : s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(0)} ms`);
+const fmtRss = (m) => (m == null ? '—' : `${m.toFixed(0)} MiB`);
+const ratio = (a, b) => (a == null || b == null ? null : a / b);
+
+const foreman = foremanPath();
+const withPlan = planAvailable();
+const results = { bin: BIN, node: process.version, date: new Date().toISOString(), quick: QUICK, baseline: {}, sizes: {}, ratios: {}, skipped: [] };
+
+console.log(`mosaic-gen benchmark (node ${process.version}; medians; wall time includes process start)`);
+if (!hasTime) results.skipped.push('peak RSS: /usr/bin/time (GNU time) is not installed');
+if (!foreman) results.skipped.push('foreman: not installed (Debian package ruby-foreman); foreman ratios are not measured');
+if (!withPlan) results.skipped.push('plan: `mosaic-gen plan --help` fails (the command does not exist yet); plan is not measured');
+for (const line of results.skipped) console.log(`skip: ${line}`);
+
+results.baseline.nodeNoop = measure([NODE, '-e', '0'], BASE_RUNS);
+results.baseline.version = measure([NODE, BIN, '--version'], BASE_RUNS);
+const repoOut = join(work, 'repo-out');
+results.baseline.buildRepository = measure([NODE, BIN, 'build', 'roster.yaml', '-o', repoOut], BASE_RUNS, { cwd: REPO, before: fresh(repoOut) });
+console.log(`node -e 0:               ${fmt(results.baseline.nodeNoop.wall)}  ${fmtRss(results.baseline.nodeNoop.rss)}`);
+console.log(`mosaic-gen --version:    ${fmt(results.baseline.version.wall)}  ${fmtRss(results.baseline.version.rss)}`);
+console.log(`build roster.yaml:       ${fmt(results.baseline.buildRepository.wall)}  ${fmtRss(results.baseline.buildRepository.rss)}`);
+
+for (const [n, runs] of SIZES) {
+  const dir = join(work, `n${n}`);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'roster.yaml'), rosterText(n));
+  writeFileSync(join(dir, 'Procfile'), procfileText(n));
+  const out = join(dir, 'out');
+  const entry = { agents: n };
+  entry.build = measure([NODE, BIN, 'build', 'roster.yaml', '-o', out], runs, { cwd: dir, before: fresh(out) });
+  if (withPlan) {
+    // Install the build offline under a staging root, then plan against it: no changes.
+    const stage = join(dir, 'stage');
+    runOnce([NODE, BIN, 'build', 'roster.yaml', '-o', out], { cwd: dir });
+    const installed = spawnSync('sh', [join(out, 'install.sh'), '--offline'], { env: { ...process.env, DESTDIR: stage, XDG_CONFIG_HOME: '/config' }, encoding: 'utf8' });
+    if (installed.status !== 0) throw new Error(`install.sh --offline failed:\n${installed.stderr}`);
+    entry.plan = measure([NODE, BIN, 'plan', 'roster.yaml', '--offline'], runs, { cwd: dir, env: { DESTDIR: stage, XDG_CONFIG_HOME: '/config' } });
+  }
+  if (foreman) {
+    const fout = join(dir, 'foreman-out');
+    entry.foreman = measure([foreman, 'export', 'systemd', fout, '-f', 'Procfile', '-d', dir, '-a', 'bench', '-u', 'bench'], runs, { cwd: dir, before: fresh(fout) });
+  }
+  results.sizes[n] = entry;
+}
+
+// Per-agent cost: the marginal time of an agent beyond the smallest fleet, so start-up is not spread over it.
+const smallest = results.sizes[SIZES[0][0]];
+for (const [n] of SIZES.slice(1)) {
+  const entry = results.sizes[n];
+  entry.buildPerAgent = (entry.build.wall - smallest.build.wall) / (n - SIZES[0][0]);
+  if (entry.plan) entry.planPerAgent = (entry.plan.wall - smallest.plan.wall) / (n - SIZES[0][0]);
+  if (entry.foreman) entry.foremanPerAgent = (entry.foreman.wall - smallest.foreman.wall) / (n - SIZES[0][0]);
+}
+
+console.log('');
+console.log('agents   build (RSS)          per agent   plan (RSS)           per agent   foreman export (RSS)');
+for (const [n] of SIZES) {
+  const e = results.sizes[n];
+  const per = (v) => (v == null ? '—' : `${(v * 1e6).toFixed(0)} µs`);
+  console.log(
+    [
+      String(n).padEnd(8),
+      `${fmt(e.build.wall)} (${fmtRss(e.build.rss)})`.padEnd(20),
+      per(e.buildPerAgent).padEnd(11),
+      (e.plan ? `${fmt(e.plan.wall)} (${fmtRss(e.plan.rss)})` : 'skipped').padEnd(20),
+      per(e.planPerAgent).padEnd(11),
+      e.foreman ? `${fmt(e.foreman.wall)} (${fmtRss(e.foreman.rss)})` : 'skipped',
+    ].join(' '),
+  );
+}
+
+const r = results.ratios;
+const big = results.sizes[1000];
+const huge = results.sizes[10000];
+r.buildRepositoryOverNode = ratio(results.baseline.buildRepository.wall, results.baseline.nodeNoop.wall);
+r.versionOverNode = ratio(results.baseline.version.wall, results.baseline.nodeNoop.wall);
+r.foremanOverBuild1000 = ratio(big?.foreman?.wall, big?.build.wall);
+r.perAgent10000Over1000 = ratio(huge?.buildPerAgent, big?.buildPerAgent);
+r.plan1000OverBuild1000 = ratio(big?.plan?.wall, big?.build.wall);
+
+const show = (label, value, target, ok) => console.log(`${label.padEnd(48)} ${value == null ? 'not measured' : `${value.toFixed(2)}×`.padEnd(8)} ${value == null ? '' : `(target ${target}: ${ok(value) ? 'met' : 'MISSED'})`}`);
+console.log('');
+show('build roster.yaml / node -e 0', r.buildRepositoryOverNode, '≤ 1.5', (v) => v <= 1.5);
+show('--version / node -e 0', r.versionOverNode, 'none', () => true);
+show('foreman export 1,000 / build 1,000', r.foremanOverBuild1000, '≥ 4', (v) => v >= 4);
+show('per-agent build cost 10,000 / 1,000', r.perAgent10000Over1000, '≤ 1.2', (v) => v <= 1.2);
+show('plan 1,000 (no changes) / build 1,000', r.plan1000OverBuild1000, '≤ 1.2', (v) => v <= 1.2);
+
+writeFileSync(join(REPO, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log('\nwrote bench/results.json');
+rmSync(work, { recursive: true, force: true });
