@@ -24,7 +24,7 @@ const hasTime = existsSync(TIME);
 function runOnce(argv, { cwd = work, env = {}, before } = {}) {
   before?.();
   const rssFile = join(work, 'rss');
-  const command = hasTime ? [TIME, '-f', '%M', '-o', rssFile, ...argv] : argv;
+  const command = hasTime ? [TIME, '-f', '%M %U %S', '-o', rssFile, ...argv] : argv;
   const start = process.hrtime.bigint();
   const result = spawnSync(command[0], command.slice(1), { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
@@ -80,6 +80,7 @@ function planAvailable() {
 
 const fresh = (dir) => () => rmSync(dir, { recursive: true, force: true });
 const fmt = (s) => (s == null ? '—' : s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(0)} ms`);
+const fmtCpu = (c) => (c == null ? '' : ` cpu ${fmt(c)}`);
 const fmtRss = (m) => (m == null ? '—' : `${m.toFixed(0)} MiB`);
 const ratio = (a, b) => (a == null || b == null ? null : a / b);
 
@@ -97,9 +98,9 @@ results.baseline.nodeNoop = measure([NODE, '-e', '0'], BASE_RUNS);
 results.baseline.version = measure([NODE, BIN, '--version'], BASE_RUNS);
 const repoOut = join(work, 'repo-out');
 results.baseline.buildRepository = measure([NODE, BIN, 'build', 'roster.yaml', '-o', repoOut], BASE_RUNS, { cwd: REPO, before: fresh(repoOut) });
-console.log(`node -e 0:               ${fmt(results.baseline.nodeNoop.wall)}  ${fmtRss(results.baseline.nodeNoop.rss)}`);
-console.log(`mosaic-gen --version:    ${fmt(results.baseline.version.wall)}  ${fmtRss(results.baseline.version.rss)}`);
-console.log(`build roster.yaml:       ${fmt(results.baseline.buildRepository.wall)}  ${fmtRss(results.baseline.buildRepository.rss)}`);
+console.log(`node -e 0:               ${fmt(results.baseline.nodeNoop.wall)}  ${fmtRss(results.baseline.nodeNoop.rss)}${fmtCpu(results.baseline.nodeNoop.cpu)}`);
+console.log(`mosaic-gen --version:    ${fmt(results.baseline.version.wall)}  ${fmtRss(results.baseline.version.rss)}${fmtCpu(results.baseline.version.cpu)}`);
+console.log(`build roster.yaml:       ${fmt(results.baseline.buildRepository.wall)}  ${fmtRss(results.baseline.buildRepository.rss)}${fmtCpu(results.baseline.buildRepository.cpu)}`);
 
 for (const [n, runs] of SIZES) {
   const dir = join(work, `n${n}`);
