@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The only place that touches the real process: streams, argv and the exit status.
 import { createInterface } from 'node:readline/promises';
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/mosaic-gen.js';
 
 const io = {
   stdout: (text) => process.stdout.write(text),

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import * as handlebarsRuntime from 'handlebars/runtime.js';
 import { TEMPLATES_DIR } from '../paths.js';
+import { PRECOMPILED_TEMPLATES } from './precompiled-templates.js';
 import { commentText, envValue, execWord, shPath, shWord, unitPath } from './quote.js';
 
 export type TemplateName =
@@ -14,7 +17,16 @@ export type TemplateName =
   | 'scripts/install.sh'
   | 'scripts/uninstall.sh';
 
-const PARTIALS = { prologue: 'scripts/prologue.sh' } as const;
+export const PARTIALS = { prologue: 'scripts/prologue.sh' } as const;
+
+/** How every template is compiled, ahead of time (scripts/build.mjs) or at run time. */
+export const COMPILE_OPTIONS = { strict: true, noEscape: true } as const;
+
+type HandlebarsEnv = typeof Handlebars;
+
+/** Templates render through the runtime alone; the compiler is loaded only for templates read at run time. */
+const runtime = (handlebarsRuntime as unknown as { default: HandlebarsEnv }).default;
+const compiler = (): HandlebarsEnv => createRequire(import.meta.url)('handlebars') as HandlebarsEnv;
 
 export type Template = (context: object) => string;
 export type Helper = (value: unknown) => string;
@@ -25,8 +37,8 @@ const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * A Handlebars environment where values can only be printed through a quoting helper for the
  * syntax at hand; HTML escaping is off, and a missing variable is an error (strict).
  */
-function createEnvironment(header: string, extra: Record<string, Helper>, dir: string): typeof Handlebars {
-  const hbs = Handlebars.create();
+function createEnvironment(header: string, extra: Record<string, Helper>, source: TemplateSource): HandlebarsEnv {
+  const hbs = source.precompiled ? runtime.create() : compiler().create();
   const helpers: Record<string, Helper> = {
     sh: (v) => shWord(text(v)),
     shPath: (v) => shPath(text(v)),
@@ -43,7 +55,7 @@ function createEnvironment(header: string, extra: Record<string, Helper>, dir: s
     ...extra,
   };
   for (const [name, helper] of Object.entries(helpers)) hbs.registerHelper(name, helper);
-  for (const [name, file] of Object.entries(PARTIALS)) hbs.registerPartial(name, readFileSync(join(dir, `${file}.hbs`), 'utf8'));
+  for (const [name, file] of Object.entries(PARTIALS)) hbs.registerPartial(name, source.precompiled ? hbs.template(source.precompiled[file]!) : source.read(file));
   return hbs;
 }
 
@@ -52,14 +64,26 @@ function text(value: unknown): string {
   return value;
 }
 
-/** Compiles templates on first use, once per header (generator version and roster name). */
+interface TemplateSource {
+  precompiled: Readonly<Record<string, object>> | undefined;
+  read: (name: string) => string;
+}
+
+/**
+ * Prepares templates on first use, once per header (generator version and roster name): the
+ * bundle's precompiled ones for the built-in directory, otherwise compiled from `dir`.
+ */
 export function loadTemplates(header: string, extra: Record<string, Helper> = {}, dir = TEMPLATES_DIR): (name: TemplateName) => Template {
-  const hbs = createEnvironment(header, extra, dir);
+  const source: TemplateSource = {
+    precompiled: dir === TEMPLATES_DIR ? PRECOMPILED_TEMPLATES : undefined,
+    read: (name) => readFileSync(join(dir, `${name}.hbs`), 'utf8'),
+  };
+  const hbs = createEnvironment(header, extra, source);
   const cache = new Map<TemplateName, Template>();
   return (name) => {
     let template = cache.get(name);
     if (!template) {
-      const compiled = hbs.compile(readFileSync(join(dir, `${name}.hbs`), 'utf8'), { strict: true, noEscape: true });
+      const compiled = source.precompiled ? hbs.template(source.precompiled[name]!) : hbs.compile(source.read(name), COMPILE_OPTIONS);
       template = (context) => compiled(context);
       cache.set(name, template);
     }

@@ -1,0 +1,95 @@
+// Builds what bin/mosaic-gen.js runs: one bundled file, dist/mosaic-gen.js, with the roster
+// validator (ajv standalone) and the templates (Handlebars.precompile) compiled ahead of time, so
+// a run loads neither ajv's code generator nor the Handlebars compiler. Type checking is tsc's job
+// (npm run build runs it first); this only transforms.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'dist');
+const GEN = join(DIST, 'gen');
+const require = createRequire(join(ROOT, 'package.json'));
+/** Bundled CommonJS modules call require() for Node built-ins; an ES module has none of its own. */
+const REQUIRE_SHIM = "import { createRequire as __mosaicCreateRequire } from 'node:module'; const require = __mosaicCreateRequire(import.meta.url);";
+
+mkdirSync(GEN, { recursive: true });
+// What an older build left (tsc's per-module output) is never imported now; everything else is
+// replaced by rename, so a CLI started during a rebuild sees the old bundle or the new, whole.
+for (const entry of readdirSync(DIST)) if (entry !== 'gen' && entry !== 'mosaic-gen.js') rmSync(join(DIST, entry), { recursive: true, force: true });
+
+// The options come from src/, so ahead of time and run time compile alike. The module sits in
+// dist/ itself so that src/paths.ts finds the package root from it, as it does from the bundle.
+const INPUTS = join(DIST, `build-inputs-${process.pid}.mjs`);
+await build({
+  stdin: {
+    contents: "export { AJV_OPTIONS, rosterSchema } from './src/validate/roster-schema.ts'; export { COMPILE_OPTIONS } from './src/render/templates.ts'; export { TEMPLATES_DIR } from './src/paths.ts';",
+    resolveDir: ROOT,
+    loader: 'ts',
+  },
+  outfile: INPUTS,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const inputs = await import(pathToFileURL(INPUTS).href);
+rmSync(INPUTS);
+
+// The validator: ajv's standalone code for the schema, exported under the name src/ expects.
+const { Ajv2020 } = require('ajv/dist/2020.js');
+const standaloneCode = require('ajv/dist/standalone').default;
+const ajv = new Ajv2020({ ...inputs.AJV_OPTIONS, code: { source: true, esm: true } });
+const validator = standaloneCode(ajv, ajv.compile(inputs.rosterSchema()));
+writeAtomic(join(GEN, 'precompiled-validator.js'), `${validator}\nexport const PRECOMPILED_VALIDATOR = validate;\n`);
+
+// The templates: every templates/**/*.hbs, by name without the extension.
+const Handlebars = require('handlebars');
+const specs = templateFiles(inputs.TEMPLATES_DIR).map((file) => {
+  const name = relative(inputs.TEMPLATES_DIR, file).split(sep).join('/').replace(/\.hbs$/, '');
+  return `  ${JSON.stringify(name)}: ${Handlebars.precompile(readFileSync(file, 'utf8'), inputs.COMPILE_OPTIONS)},`;
+});
+writeAtomic(join(GEN, 'precompiled-templates.js'), `export const PRECOMPILED_TEMPLATES = {\n${specs.join('\n')}\n};\n`);
+
+// The bundle, with the two placeholder modules of src/ replaced by what was generated above.
+const bundle = await build({
+  entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
+  outfile: join(DIST, 'mosaic-gen.js'),
+  write: false,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: { js: REQUIRE_SHIM },
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'precompiled',
+      setup(plugin) {
+        plugin.onResolve({ filter: /\/precompiled-(validator|templates)\.js$/ }, (args) => ({
+          path: join(GEN, args.path.slice(args.path.lastIndexOf('/') + 1)),
+        }));
+      },
+    },
+  ],
+});
+
+for (const file of bundle.outputFiles) writeAtomic(file.path, file.text);
+
+function writeAtomic(path, text) {
+  writeFileSync(`${path}.tmp-${process.pid}`, text);
+  renameSync(`${path}.tmp-${process.pid}`, path);
+}
+
+function templateFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name))
+    .sort();
+}
