@@ -46,11 +46,14 @@ describe('install.sh --offline / uninstall.sh --offline into a staging root', ()
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  /** A staging root as a host is before install: HOME and the linger directory exist. */
+  /**
+   * A staging root as a host is before install: HOME and the linger directory exist, and with
+   * `units`, an empty ~/.config/systemd/user that uninstall must leave (install did not make it).
+   */
   let pristine: string[];
-  const freshStage = () => {
+  const freshStage = (units = true) => {
     stage = join(work, `stage-${Math.random().toString(36).slice(2)}`);
-    mkdirSync(join(stage, home), { recursive: true });
+    mkdirSync(join(stage, home, units ? '.config/systemd/user' : ''), { recursive: true });
     mkdirSync(join(stage, 'var/lib/systemd/linger'), { recursive: true });
     pristine = treeListing(stage);
     return { ...env, DESTDIR: stage };
@@ -58,7 +61,7 @@ describe('install.sh --offline / uninstall.sh --offline into a staging root', ()
 
   it('writes the files and the enablement links as systemctl --user enable would, and runs no systemctl', async () => {
     const out = await buildRoster(ROSTER(false));
-    const e = freshStage();
+    const e = freshStage(false);
     const r = run(out, 'install.sh', ['--offline'], e);
     const units = join(home, '.config/systemd/user');
     const wants = (target: string, unit: string) => readlinkSync(join(stage, units, `${target}.wants`, unit));
