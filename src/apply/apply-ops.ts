@@ -1,7 +1,7 @@
-import { chmodSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync, readlinkSync } from 'node:fs';
+import { appendFileSync, chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { UNIT_DIR } from '../model/artifact.js';
-import { LINGER_RECORD } from '../emit/assemble-output.js';
+import { DIRS_RECORD, LINGER_RECORD } from '../emit/assemble-output.js';
 import { userSystemctl, type CommandRunner } from '../host/run-command.js';
 import type { Op } from '../plan/ops.js';
 import { onHost, type HostPaths } from '../state/read-installed.js';
@@ -60,10 +60,11 @@ export function describeOp(op: Op, paths: HostPaths): string {
  * op is idempotent, so running the same transition again after an interruption converges.
  */
 export async function applyOps(ops: readonly Op[], context: ApplyContext): Promise<void> {
+  const dirs = new DirsRecord(onHost(context.paths, DIRS_RECORD));
   for (const [index, op] of ops.entries()) {
     context.log(describeOp(op, context.paths));
     try {
-      await applyOp(op, context);
+      await applyOp(op, context, dirs);
     } catch (error) {
       throw error instanceof ApplyError ? error : new ApplyError(op, (error as Error).message);
     }
@@ -71,7 +72,48 @@ export async function applyOps(ops: readonly Op[], context: ApplyContext): Promi
   }
 }
 
-async function applyOp(op: Op, context: ApplyContext): Promise<void> {
+/**
+ * The directories install created, as install.sh records them (`DIR/` a line, `/` for
+ * $XDG_CONFIG_HOME): only those are removed again, so a directory that was there before stays.
+ */
+class DirsRecord {
+  private readonly made: Set<string>;
+  private pending: string[] = [];
+
+  constructor(private readonly file: string) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // nothing recorded yet
+    }
+    this.made = new Set(text.split('\n').filter(Boolean));
+  }
+
+  created(dir: string): void {
+    this.pending.push(`${dir}/`);
+    this.flush();
+  }
+
+  /** The record lives in the fleet directory; entries wait until that exists. */
+  flush(): void {
+    if (this.pending.length === 0 || !isPresent(dirname(this.file))) return;
+    appendFileSync(this.file, this.pending.map((line) => `${line}\n`).join(''), { mode: 0o600 });
+    for (const line of this.pending) this.made.add(line);
+    this.pending = [];
+  }
+
+  has(dir: string): boolean {
+    return this.made.has(`${dir}/`);
+  }
+
+  /** Removing the fleet directory removes the record with it. */
+  removing(path: string): void {
+    if (path === dirname(this.file)) rmSync(this.file, { force: true });
+  }
+}
+
+async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise<void> {
   const { paths, runner } = context;
   const at = (target: string) => onHost(paths, target);
   const systemctl = async (...args: string[]) => {
@@ -84,9 +126,15 @@ async function applyOp(op: Op, context: ApplyContext): Promise<void> {
     case 'daemon-reload':
       return systemctl('daemon-reload');
     case 'make-dir':
-      ensureRealDirs(paths, op.dir);
+      if (!isPresent(at(op.dir))) {
+        ensureRealDirs(paths, op.dir);
+        dirs.created(op.dir);
+      }
+      dirs.flush();
       return;
     case 'remove-dir':
+      if (!dirs.has(op.dir)) return;
+      dirs.removing(at(op.dir));
       try {
         rmdirSync(at(op.dir));
       } catch {

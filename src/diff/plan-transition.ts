@@ -73,7 +73,10 @@ export function planTransition(build: TargetBuild | null, installed: Installed):
     const disk = installed.disk.get(target) ?? { sha256: null, text: null, mode: null, foreign: false };
     const atTarget = after !== undefined && disk.sha256 === after.sha256 && disk.mode === after.mode;
     if (disk.foreign) drift.push({ target, kind: 'not-a-file' });
-    else if (before && disk.sha256 !== before.sha256 && !(after && disk.sha256 === after.sha256)) drift.push({ target, kind: disk.sha256 === null ? 'missing' : 'edited' });
+    else if (before && disk.sha256 !== before.sha256 && !(after ? disk.sha256 === after.sha256 : disk.sha256 === null)) {
+      // Already at the target (written, or removed, by an apply that was interrupted) is not drift.
+      drift.push({ target, kind: disk.sha256 === null ? 'missing' : 'edited' });
+    }
     else if (!before && disk.sha256 !== null && !(after && disk.sha256 === after.sha256)) drift.push({ target, kind: 'unmanaged' });
 
     let change: FileChangeKind | undefined;

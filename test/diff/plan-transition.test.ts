@@ -136,6 +136,11 @@ describe('planTransition', () => {
     expect(interrupted.drift).toEqual([]);
     expect(interrupted.units.restart).toEqual([agent('coder0')]);
     expect(interrupted.ops.some((op) => op.kind === 'install-file' && op.target === 'mosaic/fleet/env/coder0.env')).toBe(false);
+    // An apply interrupted after removing a file of a removed agent: not drift either.
+    const removed = build(BASE.replace(/agents:\n {2}- name: coder0\n {4}runtime: codex\n/, 'agents: []\n'));
+    const halfRemoved = planTransition(removed, installedHost(before, ({ disk }) => disk.set('mosaic/fleet/env/coder0.env', { sha256: null, text: null, mode: null, foreign: false })));
+    expect(halfRemoved.drift).toEqual([]);
+    expect(halfRemoved.files.filter((f) => f.change === 'delete')).toHaveLength(2);
   });
 
   it('uninstall (no build): stops the fleet, disables everything, removes every file, the manifest last but for empty directories', () => {
