@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The only place that touches the real process: streams, argv and the exit status.
-import { createInterface } from 'node:readline/promises';
 import { main } from '../dist/mosaic-gen.js';
 
 const io = {
@@ -11,6 +10,8 @@ const io = {
   isTTY: Boolean(process.stdout.isTTY),
   prompt: process.stdin.isTTY
     ? async (question) => {
+        // Loaded only to ask: every run pays for what is imported at the top.
+        const { createInterface } = await import('node:readline/promises');
         const rl = createInterface({ input: process.stdin, output: process.stderr });
         try {
           return await rl.question(question);

@@ -1,4 +1,3 @@
-import { createTwoFilesPatch } from 'diff';
 import type { Diagnostic } from '../errors.js';
 import { readRosterFile } from '../load/read-roster-file.js';
 import type { EditOutcome } from '../author/finish-edit.js';
@@ -18,7 +17,7 @@ export interface EditOptions {
  * The shared shell of `add` and `remove`: read the roster, run the pure edit, and write the
  * result atomically only when it validates. Every refusal leaves the file as it was.
  */
-export function editRosterFile(io: CliIO, options: EditOptions, edit: (text: string, file: string) => EditOutcome): number {
+export async function editRosterFile(io: CliIO, options: EditOptions, edit: (text: string, file: string) => EditOutcome): Promise<number> {
   const { path, file } = rosterArg(io, options.roster);
   const read = readRosterFile(path, file);
   if (!read.ok) return report(io, options, file, { ok: false, text: '', diagnostics: [read.diagnostic], sources: new Map(), changes: [] }, false);
@@ -33,6 +32,8 @@ export function editRosterFile(io: CliIO, options: EditOptions, edit: (text: str
       return report(io, options, file, { ...outcome, ok: false, diagnostics: [...outcome.diagnostics, failure] }, false);
     }
   } else if (!options.json) {
+    // diff is loaded only for a dry run, the one use of it here.
+    const { createTwoFilesPatch } = await import('diff');
     io.stdout(createTwoFilesPatch(file, file, read.text, outcome.text, undefined, undefined, { context: 3 }).replace(/^Index: .*\n=+\n/, ''));
   }
   return report(io, options, file, outcome, !options.dryRun);

@@ -75,10 +75,13 @@ export function writeOutput(outDir: string, files: readonly Artifact[]): { chang
   }
   const ordered = [...changes.write].sort((a, b) => Number(a.path === MANIFEST_SOURCE) - Number(b.path === MANIFEST_SOURCE));
   const staged: Array<[tmp: string, path: string]> = [];
+  const made = new Set<string>();
   try {
     for (const file of ordered) {
       const path = join(outDir, file.path);
-      mkdirSync(dirname(path), { recursive: true });
+      const dir = dirname(path);
+      if (!made.has(dir)) mkdirSync(dir, { recursive: true });
+      made.add(dir);
       const tmp = `${path}.mosaic-tmp-${process.pid}`;
       writeFileSync(tmp, file.text, { mode: file.mode });
       chmodSync(tmp, file.mode);
@@ -106,9 +109,10 @@ function removeEmptyParents(outDir: string, dir: string): void {
   }
 }
 
+// A missing file is the common case (a fresh output directory): answered without throwing.
 function readIfFile(path: string): string | undefined {
   try {
-    return lstatSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+    return lstatSync(path, { throwIfNoEntry: false })?.isFile() ? readFileSync(path, 'utf8') : undefined;
   } catch {
     return undefined;
   }
@@ -116,8 +120,7 @@ function readIfFile(path: string): string | undefined {
 
 function existsOrLink(path: string): boolean {
   try {
-    lstatSync(path);
-    return true;
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined || existsSync(path);
   } catch {
     return existsSync(path);
   }

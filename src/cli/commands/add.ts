@@ -29,7 +29,7 @@ export function registerAdd(program: Command, io: CliIO, exit: (code: number) =>
     .option('--dry-run', 'print the change as a diff; do not write')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  mosaic-gen add coder2 --runtime codex --role coder --lifecycle on-demand\n  mosaic-gen add ops --runtime opencode --role operations --env TZ=UTC --workdir ~/ops --roster fleets/prod.yaml')
-    .action((name: string, options: AddOptions) => {
+    .action(async (name: string, options: AddOptions) => {
       const env = parseEnv(options.env);
       if (typeof env === 'string') {
         printDiagnostics(io, [{ severity: 'error', code: 'USAGE', message: env, file: 'mosaic-gen add', hint: 'write --env KEY=VALUE, once per variable' }], new Map());
@@ -45,7 +45,7 @@ export function registerAdd(program: Command, io: CliIO, exit: (code: number) =>
         ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
         ...(Object.keys(env).length > 0 ? { env } : {}),
       };
-      exit(editRosterFile(io, options, (text, file) => addAgent(text, file, agent)));
+      exit(await editRosterFile(io, options, (text, file) => addAgent(text, file, agent)));
     });
 }
 

@@ -12,7 +12,7 @@ export function registerRemove(program: Command, io: CliIO, exit: (code: number)
     .option('--dry-run', 'print the change as a diff; do not write')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  mosaic-gen remove coder2\n  mosaic-gen remove security-review --roster fleets/prod.yaml --dry-run')
-    .action((name: string, options: EditOptions) => {
-      exit(editRosterFile(io, options, (text, file) => removeAgent(text, file, name)));
+    .action(async (name: string, options: EditOptions) => {
+      exit(await editRosterFile(io, options, (text, file) => removeAgent(text, file, name)));
     });
 }
