@@ -1,5 +1,5 @@
-import { appendFileSync, chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UNIT_DIR } from '../model/artifact.js';
 import { DIRS_RECORD, LINGER_RECORD } from '../emit/assemble-output.js';
 import { userSystemctl, type CommandRunner } from '../host/run-command.js';
@@ -60,6 +60,7 @@ export function describeOp(op: Op, paths: HostPaths): string {
  * op is idempotent, so running the same transition again after an interruption converges.
  */
 export async function applyOps(ops: readonly Op[], context: ApplyContext): Promise<void> {
+  removeStaleTemporaries(ops, context.paths);
   const dirs = new DirsRecord(onHost(context.paths, DIRS_RECORD));
   for (const [index, op] of ops.entries()) {
     context.log(describeOp(op, context.paths));
@@ -75,10 +76,11 @@ export async function applyOps(ops: readonly Op[], context: ApplyContext): Promi
 /**
  * The directories install created, as install.sh records them (`DIR/` a line, `/` for
  * $XDG_CONFIG_HOME): only those are removed again, so a directory that was there before stays.
+ * Kept sorted and without repeats, so the record depends on what exists, not on the history.
  */
 class DirsRecord {
   private readonly made: Set<string>;
-  private pending: string[] = [];
+  private dirty = false;
 
   constructor(private readonly file: string) {
     let text = '';
@@ -91,16 +93,21 @@ class DirsRecord {
   }
 
   created(dir: string): void {
-    this.pending.push(`${dir}/`);
+    this.made.add(`${dir}/`);
+    this.dirty = true;
     this.flush();
   }
 
-  /** The record lives in the fleet directory; entries wait until that exists. */
+  removed(dir: string): void {
+    this.dirty = this.made.delete(`${dir}/`) || this.dirty;
+    this.flush();
+  }
+
+  /** The record lives in the fleet directory; changes wait until that exists. */
   flush(): void {
-    if (this.pending.length === 0 || !isPresent(dirname(this.file))) return;
-    appendFileSync(this.file, this.pending.map((line) => `${line}\n`).join(''), { mode: 0o600 });
-    for (const line of this.pending) this.made.add(line);
-    this.pending = [];
+    if (!this.dirty || !isPresent(dirname(this.file))) return;
+    writeAtomic(this.file, [...this.made].sort().map((line) => `${line}\n`).join(''), 0o600);
+    this.dirty = false;
   }
 
   has(dir: string): boolean {
@@ -137,6 +144,7 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
       dirs.removing(at(op.dir));
       try {
         rmdirSync(at(op.dir));
+        dirs.removed(op.dir);
       } catch {
         // not empty, or gone: either way not ours to remove
       }
@@ -216,13 +224,23 @@ function ensureRealDirs(paths: HostPaths, dir: string): void {
   }
 }
 
+/** Beside each target while it is written; install.sh uses the same name. */
+const TMP_SUFFIX = '.mosaic-tmp';
+
 /** Temp file in the same directory, then rename: never half-written, and a planted symlink is replaced. */
 function writeAtomic(path: string, text: string, mode: number): void {
-  const tmp = join(dirname(path), `.${relative(dirname(path), path)}.mosaic-tmp-${process.pid}`);
+  const tmp = `${path}${TMP_SUFFIX}`;
   rmSync(tmp, { force: true });
   writeFileSync(tmp, text, { mode, flag: 'wx' });
   chmodSync(tmp, mode);
   renameSync(tmp, path);
+}
+
+/** A write killed between temp file and rename leaves `TARGET.mosaic-tmp` behind; it is ours to remove. */
+function removeStaleTemporaries(ops: readonly Op[], paths: HostPaths): void {
+  for (const op of ops) {
+    if (op.kind === 'install-file' || op.kind === 'remove-file') rmSync(`${onHost(paths, op.target)}${TMP_SUFFIX}`, { force: true });
+  }
 }
 
 function isPresent(path: string): boolean {
