@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { LineCounter } from 'yaml';
 import type { Diagnostic, Sources } from '../errors.js';
 import { hasErrors } from '../errors.js';
 import type { Fleet } from '../model/fleet.js';
@@ -22,7 +23,7 @@ type SourceMap = FrontEndResult['sources'];
 /** The compiler's front end on a file: read, then everything loadFleetFromText does. */
 export function loadFleet(path: string, file = path): FrontEndResult {
   const read = readRosterFile(path, file);
-  if (!read.ok) return { diagnostics: [read.diagnostic], sources: new Map() };
+  if (!read.ok) return { diagnostics: [read.diagnostic], sources: read.before === undefined ? new Map() : new Map([[file, lineCounterOf(read.before)]]) };
   return loadFleetFromText(read.text, file);
 }
 
@@ -43,6 +44,14 @@ export function loadFleetFromText(text: string, file: string): FrontEndResult {
     if (!preset) return done();
   }
   return done(resolveFleet(roster, preset, report, file));
+}
+
+/** Line starts of text that could not be parsed, so a position in it can still be printed. */
+function lineCounterOf(text: string): LineCounter {
+  const counter = new LineCounter();
+  counter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) counter.addNewLine(i + 1);
+  return counter;
 }
 
 export function presetPath(profile: Profile): string {

@@ -4,7 +4,8 @@ import type { Diagnostic } from '../errors.js';
 /** Rosters are hand-written; anything this large is a mistake or an attack on the parser. */
 export const MAX_ROSTER_BYTES = 8 * 1024 * 1024;
 
-export type ReadResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
+/** On an encoding error, `before` is the text up to the bad byte, so its position can be printed. */
+export type ReadResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic; before?: string };
 
 /** Reads a roster as UTF-8 text, turning every way that can fail into one diagnostic. */
 export function readRosterFile(path: string, file = path): ReadResult {
@@ -30,9 +31,10 @@ export function readRosterFile(path: string, file = path): ReadResult {
   }
   const bad = firstInvalidUtf8(bytes);
   if (bad !== undefined) {
-    const offset = bytes.subarray(0, bad).toString('utf8').length;
+    const before = bytes.subarray(0, bad).toString('utf8');
     const what = bytes[bad] === 0 ? 'a NUL byte (is this a binary file?)' : 'a byte that is not valid UTF-8';
-    return fail('ENCODING', `${file} contains ${what}`, 'save the roster as UTF-8 text', [offset, offset + 1]);
+    const diagnostic: Diagnostic = { severity: 'error', code: 'ENCODING', message: `${file} contains ${what}`, hint: 'save the roster as UTF-8 text', file, range: [before.length, before.length + 1] };
+    return { ok: false, diagnostic, before };
   }
   return { ok: true, text: bytes.toString('utf8') };
 }
