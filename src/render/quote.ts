@@ -55,6 +55,19 @@ export function execWord(value: string): string {
 }
 
 /**
+ * The executable, the first word of an ExecStart= line. systemd 252 reads it differently from the
+ * other words: `%` specifiers are expanded (so `%` is doubled) but `$` is not (so `$$` would stay
+ * two characters), and it refuses a control character, a quote or a backslash in it ("Executable
+ * name contains special characters") and a trailing `/` (a directory). Double quotes keep blanks.
+ */
+export function execPath(value: string): string {
+  const bad = /[\u0000-\u001f\u007f\\"']/.exec(value);
+  if (bad) throw new UnrepresentableError('an ExecStart executable', value, `systemd refuses ${JSON.stringify(bad[0])} in an executable path`);
+  if (value.endsWith('/')) throw new UnrepresentableError('an ExecStart executable', value, 'a trailing / names a directory');
+  return `"${value.replaceAll('%', '%%')}"`;
+}
+
+/**
  * A value in an env file that both systemd's EnvironmentFile= and POSIX sh (`set -a; . file`) read
  * to the same bytes: inside double quotes both turn \\ \" \` \$ into the character and keep every
  * other character, newlines and carriage returns included, as written (checked on systemd 252 and
@@ -65,12 +78,16 @@ export function envValue(value: string): string {
   return `"${value.replace(/[\\"`$]/g, (c) => `\\${c}`)}"`;
 }
 
-/** A path on one unit-file line (EnvironmentFile=…): `~` becomes %h, `%` is doubled. */
+/**
+ * A path on one EnvironmentFile= line: `~` becomes %h, `%` is doubled, and because systemd expands
+ * the path as a glob(3) pattern when the agent starts (checked on systemd 252: `a\\b` loads `ab`),
+ * the pattern characters `\\ * ? [` are escaped with a backslash so the path names one file.
+ */
 export function unitPath(value: string): string {
   refuseNul('a unit file path', value);
   if (/[\n\r]/.test(value)) throw new UnrepresentableError('a unit file path', value, 'it contains a line break');
   if (value.endsWith('\\')) throw new UnrepresentableError('a unit file path', value, 'a trailing backslash continues the line');
-  const escaped = value.replaceAll('%', '%%');
+  const escaped = value.replace(/[\\*?[]/g, '\\$&').replaceAll('%', '%%');
   if (escaped === '~') return '%h';
   return escaped.startsWith('~/') ? `%h/${escaped.slice(2)}` : escaped;
 }

@@ -41,7 +41,10 @@ function agentContext(agent: Agent) {
   };
 }
 
-/** LF line ends, no trailing blank lines, exactly one final newline. */
+/**
+ * No trailing blank lines, exactly one final newline. Line ends are not rewritten: templates are
+ * LF already, and a CR LF inside a quoted value (an arg, an env value) is part of that value.
+ */
 function normalize(text: string): string {
-  return `${text.replace(/\r\n/g, '\n').replace(/\n+$/, '')}\n`;
+  return `${text.replace(/\n+$/, '')}\n`;
 }

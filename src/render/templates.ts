@@ -5,7 +5,7 @@ import type Handlebars from 'handlebars';
 import * as handlebarsRuntime from 'handlebars/runtime.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { PRECOMPILED_TEMPLATES } from './precompiled-templates.js';
-import { commentText, envValue, execWord, shPath, shWord, unitPath } from './quote.js';
+import { commentText, envValue, execPath, execWord, shPath, shWord, unitPath } from './quote.js';
 
 export type TemplateName =
   | 'systemd/mosaic-tmux-holder.service'
@@ -43,6 +43,7 @@ function createEnvironment(header: string, extra: Record<string, Helper>, source
     sh: (v) => shWord(text(v)),
     shPath: (v) => shPath(text(v)),
     exec: (v) => execWord(text(v)),
+    execPath: (v) => execPath(text(v)),
     envValue: (v) => envValue(text(v)),
     envKey: (v) => {
       if (!ENV_KEY.test(text(v))) throw new Error(`invalid environment variable name ${JSON.stringify(v)}`);

@@ -24,3 +24,13 @@ export function unrepresentableInUnit(value: string): string | undefined {
 export function isHostPath(value: string): boolean {
   return value.startsWith('/') || value === '~' || value.startsWith('~/');
 }
+
+/** A path systemd accepts as the executable of ExecStart= (checked on systemd 252). */
+export function unrepresentableAsExecutable(value: string): string | undefined {
+  const general = unrepresentable(value);
+  if (general) return general;
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'a control character (systemd refuses it in an executable path)';
+  if (/[\\"']/.test(value)) return 'a quote or backslash (systemd refuses them in an executable path)';
+  if (value.endsWith('/')) return 'a trailing / (systemd takes the path for a directory)';
+  return undefined;
+}

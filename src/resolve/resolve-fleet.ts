@@ -4,7 +4,7 @@ import type { Agent, Fleet } from '../model/fleet.js';
 import type { AgentInput, EnvInput, Profile, RosterInput, Scalar } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import { BUILTIN_RUNTIMES } from './builtin-runtimes.js';
-import { isHostPath, unrepresentable, unrepresentableInUnit } from './check-value.js';
+import { isHostPath, unrepresentable, unrepresentableAsExecutable, unrepresentableInUnit } from './check-value.js';
 
 /** A validated roster together with the document it came from, for positions. */
 export interface SourcedRoster {
@@ -87,6 +87,10 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
   const path = fleetSetting('path') ?? [];
   path.forEach((dir, i) => checkPathValue(dir, inRoster('fleet', 'path', i), `fleet.path[${i}]`, false));
   for (const [key, value, at] of fleetEnv) checkText(value, at, `fleet.env.${key}`);
+  // The tmux binary is the executable of the holder unit's ExecStart=.
+  const tmuxLayer = input.fleet?.tmux !== undefined ? roster : preset?.input.fleet?.tmux !== undefined ? preset : undefined;
+  const badTmux = tmuxLayer && unrepresentableAsExecutable(tmuxLayer.input.fleet!.tmux!);
+  if (badTmux) error('UNREPRESENTABLE', `fleet.tmux contains ${badTmux}`, { source: tmuxLayer.source, path: ['fleet', 'tmux'] }, 'name the tmux binary by a path without them, e.g. through a symlink');
 
   const resolved: Agent[] = [];
   for (const agent of agents) {
