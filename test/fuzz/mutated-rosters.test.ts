@@ -1,0 +1,87 @@
+/**
+ * Property: a mutated roster (keys deleted, duplicated, retyped, misspelt; random bytes; deep
+ * nesting; very long strings; alias bombs) ends in typed diagnostics with a code and a position,
+ * never an exception, a stack trace or a partial write.
+ */
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assembleOutput } from '../../src/emit/assemble-output.js';
+import { DIAGNOSTIC_CODES, hasErrors, positionOf } from '../../src/errors.js';
+import { loadFleet } from '../../src/load/load-fleet.js';
+import { VERSION } from '../../src/version.js';
+import { cli, tempDir } from '../support/cli.js';
+import { mutatedRoster, RUNS, SEED } from './arbitraries.js';
+
+/** Problems that concern the file as a whole, so have no place in it. */
+const PLACELESS = new Set(['EMPTY', 'TOO_LARGE']);
+
+const dir = tempDir('mosaic-gen-fuzz-mut-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe(`mutated rosters (${RUNS} cases)`, () => {
+  it('end in a Fleet or in typed diagnostics with a code and a line:col, never an exception', () => {
+    const roster = join(dir, 'roster.yaml');
+    const outcomes = new Map<string, number>();
+    fc.assert(
+      fc.property(mutatedRoster, ({ bytes, steps }) => {
+        writeFileSync(roster, bytes);
+        const started = performance.now();
+        const result = loadFleet(roster, 'roster.yaml');
+        const elapsed = performance.now() - started;
+        const context = `after ${steps.join(', ')}:\n${bytes.toString('utf8').slice(0, 2000)}`;
+        expect(elapsed, `front end took ${elapsed.toFixed(0)} ms ${context}`).toBeLessThan(10_000);
+        for (const d of result.diagnostics) {
+          expect(Object.keys(DIAGNOSTIC_CODES), context).toContain(d.code);
+          expect(d.message.length, context).toBeGreaterThan(0);
+          expect(d.message, context).not.toMatch(/\n\s+at /);
+          if (d.severity !== 'error' || PLACELESS.has(d.code)) continue;
+          expect(d.range, `${d.code} ${d.message} has no place ${context}`).toBeDefined();
+          const pos = positionOf(d, result.sources);
+          expect(pos, `${d.code} ${d.message}: no line:col in ${d.file} ${context}`).toBeDefined();
+          expect(pos!.line, `${d.code} ${d.message} ${context}`).toBeGreaterThanOrEqual(1);
+        }
+        if (result.fleet) {
+          expect(hasErrors(result.diagnostics)).toBe(false);
+          // Whatever the front end accepts, the back end renders: no value reaches a quoting helper
+          // that resolve should have refused.
+          assembleOutput(result.fleet, VERSION);
+          outcomes.set('built', (outcomes.get('built') ?? 0) + 1);
+        } else {
+          expect(hasErrors(result.diagnostics), `no fleet and no error ${context}`).toBe(true);
+          for (const code of new Set(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code))) outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
+        }
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: !process.env.FUZZ_SHRINK },
+    );
+    console.log(`${RUNS} mutated rosters: ${[...outcomes].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  });
+
+  it('a failed build writes nothing, and the CLI prints diagnostics, never a stack trace', async () => {
+    // Through the whole CLI (fewer cases: each is a full build).
+    const runs = Math.max(20, Math.floor(RUNS / 10));
+    let failed = 0;
+    await fc.assert(
+      fc.asyncProperty(mutatedRoster, async ({ bytes, steps }) => {
+        const roster = join(dir, 'cli.yaml');
+        const out = join(dir, 'cli-out');
+        rmSync(out, { recursive: true, force: true });
+        writeFileSync(roster, bytes);
+        const result = await cli(['build', roster, '-o', out], { cwd: dir });
+        const context = `after ${steps.join(', ')}: ${result.stderr.slice(0, 1000)}`;
+        expect([0, 1], context).toContain(result.status);
+        expect(result.stderr, context).not.toMatch(/\n\s+at .*:\d+:\d+/);
+        if (result.status === 0) {
+          expect(existsSync(join(out, 'manifest.json')), context).toBe(true);
+        } else {
+          failed++;
+          expect(result.stderr, context).toMatch(/error\[[A-Z0-9_]+\]/);
+          expect(existsSync(out), `a failed build left ${out} behind ${context}`).toBe(false);
+        }
+      }),
+      { numRuns: runs, seed: SEED + 1, endOnFailure: !process.env.FUZZ_SHRINK },
+    );
+    console.log(`${runs} mutated rosters through \`build -o\`: ${failed} refused with nothing written, ${runs - failed} built`);
+  });
+});
