@@ -4,7 +4,7 @@ import { UNIT_DIR } from '../model/artifact.js';
 import { DIRS_RECORD, LINGER_RECORD } from '../emit/assemble-output.js';
 import { userSystemctl, type CommandRunner } from '../host/run-command.js';
 import type { Op } from '../plan/ops.js';
-import { onHost, type HostPaths } from '../state/read-installed.js';
+import { exists, onHost, type HostPaths } from '../state/read-installed.js';
 
 export interface ApplyContext {
   paths: HostPaths;
@@ -105,7 +105,7 @@ class DirsRecord {
 
   /** The record lives in the fleet directory; changes wait until that exists. */
   flush(): void {
-    if (!this.dirty || !isPresent(dirname(this.file))) return;
+    if (!this.dirty || !exists(dirname(this.file))) return;
     writeAtomic(this.file, [...this.made].sort().map((line) => `${line}\n`).join(''), 0o600);
     this.dirty = false;
   }
@@ -133,7 +133,7 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
     case 'daemon-reload':
       return systemctl('daemon-reload');
     case 'make-dir':
-      if (!isPresent(at(op.dir))) {
+      if (!exists(at(op.dir))) {
         ensureRealDirs(paths, op.dir);
         dirs.created(op.dir);
       }
@@ -157,7 +157,7 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
       return;
     }
     case 'remove-file':
-      if (isPresent(at(op.target))) rmSync(at(op.target), { force: true });
+      if (exists(at(op.target))) rmSync(at(op.target), { force: true });
       return;
     case 'enable-unit':
       if (runner) return systemctl('enable', op.unit);
@@ -240,14 +240,5 @@ function writeAtomic(path: string, text: string, mode: number): void {
 function removeStaleTemporaries(ops: readonly Op[], paths: HostPaths): void {
   for (const op of ops) {
     if (op.kind === 'install-file' || op.kind === 'remove-file') rmSync(`${onHost(paths, op.target)}${TMP_SUFFIX}`, { force: true });
-  }
-}
-
-function isPresent(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -138,7 +138,8 @@ function isDir(path: string): boolean {
   }
 }
 
-function exists(path: string): boolean {
+/** Anything at path, a dangling symlink included. */
+export function exists(path: string): boolean {
   try {
     lstatSync(path);
     return true;
