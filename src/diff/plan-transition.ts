@@ -130,8 +130,9 @@ export function planTransition(build: TargetBuild | null, installed: Installed):
       }
       if (!active(FLEET_TARGET)) units.start.push(FLEET_TARGET);
       else {
+        const restarting = new Set(units.restart);
         for (const unit of [...alwaysOn].sort()) {
-          if (unit !== FLEET_TARGET && !active(unit) && !units.restart.includes(unit) && !(holderRestarts && unit !== HOLDER_UNIT)) units.start.push(unit);
+          if (unit !== FLEET_TARGET && !active(unit) && !restarting.has(unit) && !(holderRestarts && unit !== HOLDER_UNIT)) units.start.push(unit);
         }
       }
     }

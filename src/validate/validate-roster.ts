@@ -5,11 +5,19 @@ import type { RosterInput } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import { rosterValidator } from './roster-schema.js';
 
+const MAX_REPORTED = 100;
+
 /** Checks a parsed roster against the JSON Schema; reports every violation with its position. */
 export function validateRoster(source: RosterSource, report: Report): RosterInput | undefined {
   const validate = rosterValidator();
   if (validate(source.value)) return source.value as RosterInput;
-  for (const problem of describeErrors(validate.errors ?? [])) {
+  const problems = describeErrors(validate.errors ?? []);
+  // Locating a node is linear in its mapping; past a screenful, more errors help nobody.
+  if (problems.length > MAX_REPORTED) {
+    report({ severity: 'error', file: source.file, code: problems[MAX_REPORTED]!.code, message: `${problems.length - MAX_REPORTED} more problems like these are not shown`, hint: 'fix the ones above and validate again' });
+    problems.length = MAX_REPORTED;
+  }
+  for (const problem of problems) {
     report({
       severity: 'error',
       file: source.file,

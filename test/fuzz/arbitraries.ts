@@ -99,7 +99,9 @@ const fleetSettings = fc
     linger: optional(fc.boolean()),
     path: optional(fc.array(hostPath, { maxLength: 3 })),
     env: optional(env),
-    tmux: optional(text.map((t) => `/${t}`)),
+    // What systemd 252 accepts as an executable path: no control characters, quotes or
+    // backslashes, no trailing slash (test/hostile/unrepresentable.test.ts covers the rest).
+    tmux: optional(text.filter((t) => !/[\u0000-\u001f\u007f\\"']/.test(t) && t !== '' && !t.endsWith('/')).map((t) => `/${t}`)),
   })
   .map(defined);
 
