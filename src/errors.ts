@@ -74,6 +74,11 @@ export interface Diagnostic {
 
 export type Report = (diagnostic: Diagnostic) => void;
 
+/** An error about `file`, with a hint and a place where there are. */
+export function errorIn(file: string, code: DiagnosticCode, message: string, hint?: string, range?: readonly [number, number]): Diagnostic {
+  return { severity: 'error', code, message, file, ...(hint ? { hint } : {}), ...(range ? { range } : {}) };
+}
+
 /** Thrown only by entry points, carrying everything the stages collected. */
 export class DiagnosticsError extends Error {
   constructor(readonly diagnostics: readonly Diagnostic[]) {

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../errors.js';
+import { errorIn, type Diagnostic } from '../errors.js';
 import { rangeAt } from '../load/parse-roster.js';
 import type { AgentClass, Lifecycle } from '../model/roster-input.js';
 import { appendToSequence, removeFromSequence, topLevelPair } from './edit-sequence.js';
@@ -24,9 +24,7 @@ export const AGENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
  * preset's agent. The edited roster must pass the whole front end.
  */
 export function addAgent(text: string, file: string, agent: NewAgent): EditOutcome {
-  const error = (code: Diagnostic['code'], message: string, hint?: string, range?: [number, number]): Diagnostic => ({
-    severity: 'error', code, message, file, ...(hint ? { hint } : {}), ...(range ? { range } : {}),
-  });
+  const error = (code: Diagnostic['code'], message: string, hint?: string, range?: [number, number]) => errorIn(file, code, message, hint, range);
   const opened = openRoster(text, file);
   if (!opened.ok) return refuse(opened.diagnostics, opened.sources, text);
   const sources = new Map([[file, opened.source.lineCounter]]);

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../errors.js';
+import { errorIn, type Diagnostic } from '../errors.js';
 import { rangeAt } from '../load/parse-roster.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import { appendToSequence, insertTopLevelPair, removeFromSequence, topLevelPair } from './edit-sequence.js';
@@ -12,9 +12,7 @@ import { applySplice, type Splice } from './splice.js';
  * The edited roster must pass the whole front end (removing the orchestrator is refused).
  */
 export function removeAgent(text: string, file: string, name: string): EditOutcome {
-  const error = (code: Diagnostic['code'], message: string, hint?: string, range?: [number, number]): Diagnostic => ({
-    severity: 'error', code, message, file, ...(hint ? { hint } : {}), ...(range ? { range } : {}),
-  });
+  const error = (code: Diagnostic['code'], message: string, hint?: string, range?: [number, number]) => errorIn(file, code, message, hint, range);
   const opened = openRoster(text, file);
   if (!opened.ok) return refuse(opened.diagnostics, opened.sources, text);
   const sources = new Map([[file, opened.source.lineCounter]]);
