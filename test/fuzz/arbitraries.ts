@@ -12,6 +12,8 @@ import { REPO } from '../support/cli.js';
 
 /** Cases per property: small in the default run, FUZZ_RUNS (npm run fuzz: 10,000) otherwise. */
 export const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+/** Up to 150 ms a case (a 10,000-case run takes minutes); never below the suite's own minute. */
+export const FUZZ_TIMEOUT = Math.max(60_000, RUNS * 150);
 /** A fixed seed unless FUZZ_SEED is given, so a default run is reproducible. */
 export const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20_240_601;
 

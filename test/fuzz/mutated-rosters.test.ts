@@ -6,19 +6,21 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { assembleOutput } from '../../src/emit/assemble-output.js';
 import { DIAGNOSTIC_CODES, hasErrors, positionOf } from '../../src/errors.js';
 import { loadFleet } from '../../src/load/load-fleet.js';
 import { VERSION } from '../../src/version.js';
 import { cli, tempDir } from '../support/cli.js';
-import { mutatedRoster, RUNS, SEED } from './arbitraries.js';
+import { mutatedRoster, FUZZ_TIMEOUT, RUNS, SEED } from './arbitraries.js';
 
 /** Problems that concern the file as a whole, so have no place in it. */
 const PLACELESS = new Set(['EMPTY', 'TOO_LARGE']);
 
 const dir = tempDir('mosaic-gen-fuzz-mut-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+vi.setConfig({ testTimeout: FUZZ_TIMEOUT });
 
 describe(`mutated rosters (${RUNS} cases)`, () => {
   it('end in a Fleet or in typed diagnostics with a code and a line:col, never an exception', () => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { assembleOutput, type BuildOutput } from '../../src/emit/assemble-output.js';
 import { hasErrors } from '../../src/errors.js';
 import { loadFleetFromText } from '../../src/load/load-fleet.js';
@@ -20,7 +20,7 @@ import { shWord } from '../../src/render/quote.js';
 import { VERSION } from '../../src/version.js';
 import { verifyUnits } from '../harness/user-manager.js';
 import { tempDir } from '../support/cli.js';
-import { RUNS, rosterText, SEED, validRoster, yamlFallbacks, yamlStyle, type Roster } from './arbitraries.js';
+import { FUZZ_TIMEOUT, RUNS, rosterText, SEED, validRoster, yamlFallbacks, yamlStyle, type Roster } from './arbitraries.js';
 
 /** Rosters whose output is also checked by real tools (systemd-analyze, sh): about 1 in 40, at most 300. */
 const SAMPLE_EVERY = 40;
@@ -100,6 +100,8 @@ function checkValues(roster: Roster, fleet: Fleet, output: BuildOutput): void {
   const enabled = new Set(output.manifest.enable.map((e) => e.unit));
   for (const agent of fleet.agents) expect(enabled.has(`mosaic-agent@${agent.name}.service`), agent.name).toBe(agent.lifecycle === 'always-on');
 }
+
+vi.setConfig({ testTimeout: FUZZ_TIMEOUT });
 
 describe(`valid rosters (${RUNS} cases)`, () => {
   const sampled: Sampled[] = [];
