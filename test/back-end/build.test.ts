@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, REPO, rosterFile, tempDir } from '../support/cli.js';
+import { bin, cli, REPO, rosterFile, tempDir } from '../support/cli.js';
 import { buildFixture, FIXTURES, readTree } from '../support/build.js';
 
 const ALL = ['preset-general', 'preset-coding', 'preset-research', 'preset-minimal', 'multi-feature'];
@@ -99,6 +99,24 @@ describe('mosaic-gen build', () => {
     expect(readTree(join(dir, 'out'))).toEqual(before);
     writeFileSync(path, 'version: 1\nprofile: nope\nagents: []\n');
     expect((await cli(['build', '--check'], { cwd: dir })).status).toBe(1);
+  });
+
+  it('the bundled CLI (precompiled templates and validator) writes the same bytes as src/', async () => {
+    for (const name of ALL) {
+      const fromSrc = readTree(await buildFixture(`${name}.yaml`));
+      const out = tempDir('mosaic-gen-bin-');
+      const result = bin(['build', `${name}.yaml`, '-o', out], { cwd: FIXTURES });
+      expect(result.status, result.stderr).toBe(0);
+      expect(readTree(out), name).toEqual(fromSrc);
+    }
+    // The precompiled validator reports the same diagnostics as ajv compiling the schema.
+    const bad = 'version: 1\nprofile: codng\nfleet: { tmux: tmux, sesion: x }\nagents:\n  - name: X\n    lifecyle: on-demand\n    env: { 1A: [] }\n';
+    const { dir } = rosterFile(bad);
+    const viaBin = bin(['validate', '--json'], { cwd: dir });
+    const viaSrc = await cli(['validate', '--json'], { cwd: dir });
+    expect(viaBin.status).toBe(1);
+    expect(JSON.parse(viaBin.stdout)).toEqual(JSON.parse(viaSrc.stdout));
+    expect(JSON.parse(viaSrc.stdout).diagnostics.length).toBeGreaterThan(4);
   });
 
   it("the committed out/ is the build of the repository's roster.yaml", async () => {
