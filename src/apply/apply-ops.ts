@@ -25,7 +25,15 @@ export class ApplyError extends Error {
 }
 
 /** A readable command for each op: what --dry-run prints and what apply logs as it goes. */
-export function describeOp(op: Op, paths: HostPaths): string {
+export function describeOp(op: Op, paths: HostPaths, offline = false): string {
+  if (offline) {
+    const linger = join(paths.root, 'var/lib/systemd/linger', paths.user);
+    const link = (u: { unit: string; wantedBy: string }) => onHost(paths, `${UNIT_DIR}/${u.wantedBy}.wants/${u.unit}`);
+    if (op.kind === 'enable-unit') return `ln -s ${join(paths.configHome, UNIT_DIR, op.file)} ${link(op)}`;
+    if (op.kind === 'disable-unit') return `rm ${link(op)}`;
+    if (op.kind === 'enable-linger') return `touch ${linger}`;
+    if (op.kind === 'disable-linger') return `rm ${linger}`;
+  }
   const at = (target: string) => onHost(paths, target);
   switch (op.kind) {
     case 'daemon-reload':
@@ -63,7 +71,7 @@ export async function applyOps(ops: readonly Op[], context: ApplyContext): Promi
   removeStaleTemporaries(ops, context.paths);
   const dirs = new DirsRecord(onHost(context.paths, DIRS_RECORD));
   for (const [index, op] of ops.entries()) {
-    context.log(describeOp(op, context.paths));
+    context.log(describeOp(op, context.paths, context.runner === null));
     try {
       await applyOp(op, context, dirs);
     } catch (error) {

@@ -97,16 +97,17 @@ export function planTransition(build: TargetBuild | null, installed: Installed):
     if (after && !atTarget) writes.push(entry);
   }
 
-  const changedAgents = new Set(files.filter((f) => f.agent !== null && f.change !== 'delete').map((f) => f.agent!));
+  // A deleted file of an agent that stays (its envFiles drop-in) changes it too.
+  const changedAgents = new Set(files.filter((f) => f.agent !== null).map((f) => f.agent!));
   const unitFileChanged = (file: string) => files.some((f) => f.target === `${UNIT_DIR}/${file}`);
   const daemonReload = online && files.some((f) => f.target.startsWith(`${UNIT_DIR}/`));
 
-  // Enablement: wanted links, from the build, against the links on disk.
+  // Enablement: the links the build wants against every mosaic link on disk, whoever made it (an
+  // on-demand agent enabled by hand must not outlive its removal from the roster either).
   const key = (u: EnabledUnit) => `${u.wantedBy}/${u.unit}`;
   const wanted = new Map((build?.manifest.enable ?? []).map((u) => [key(u), u]));
-  const known = new Map([...(old?.enable ?? []), ...(build?.manifest.enable ?? [])].map((u) => [key(u), u]));
-  const enable = [...wanted.values()].filter((u) => !installed.links.has(key(u)));
-  const disable = [...known.values()].filter((u) => installed.links.has(key(u)) && !wanted.has(key(u)));
+  const enable = [...wanted.values()].filter((u) => installed.links.get(key(u))?.file !== u.file);
+  const disable = [...installed.links.values()].filter((u) => !wanted.has(key(u)));
 
   // Runtime: only with a manager to ask.
   const active = (unit: string) => ['active', 'activating', 'reloading'].includes(installed.units?.get(unit)?.active ?? 'inactive');
@@ -132,7 +133,8 @@ export function planTransition(build: TargetBuild | null, installed: Installed):
       else {
         const restarting = new Set(units.restart);
         for (const unit of [...alwaysOn].sort()) {
-          if (unit !== FLEET_TARGET && !active(unit) && !restarting.has(unit) && !(holderRestarts && unit !== HOLDER_UNIT)) units.start.push(unit);
+          // A restarted holder takes only running agents down and up again; the others need a start.
+          if (unit !== FLEET_TARGET && !active(unit) && !restarting.has(unit)) units.start.push(unit);
         }
       }
     }

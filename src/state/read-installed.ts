@@ -1,8 +1,8 @@
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { MANIFEST_TARGET, UNIT_DIR } from '../model/artifact.js';
-import type { Manifest } from '../model/manifest.js';
+import type { EnabledUnit, Manifest } from '../model/manifest.js';
 import { sha256 } from '../plan/build-manifest.js';
 import { parentDirs } from '../plan/plan-install.js';
 import { LINGER_RECORD } from '../emit/assemble-output.js';
@@ -49,8 +49,8 @@ export interface Installed {
   paths: HostPaths;
   manifest: Manifest | null;
   disk: ReadonlyMap<string, DiskFile>;
-  /** Enablement links present, as `WANTED_BY/UNIT`, pointing at the expected unit file. */
-  links: ReadonlySet<string>;
+  /** Every enablement link of a mosaic unit in the unit directory, by `WANTED_BY/UNIT`. */
+  links: ReadonlyMap<string, EnabledUnit>;
   /** null offline: no manager is asked. */
   units: ReadonlyMap<string, UnitState> | null;
   lingerOn: boolean;
@@ -82,18 +82,10 @@ export async function readInstalled(paths: HostPaths, build: { targets: readonly
   const disk = new Map<string, DiskFile>();
   for (const target of [...targets].sort()) disk.set(target, readDisk(onHost(paths, target)));
   disk.set(MANIFEST_TARGET, record);
-  const enable = [...(manifest?.enable ?? []), ...(build?.enable ?? [])];
-  const links = new Set<string>();
-  for (const unit of enable) {
-    try {
-      if (readlinkSync(onHost(paths, `${UNIT_DIR}/${unit.wantedBy}.wants/${unit.unit}`)) === join(paths.configHome, UNIT_DIR, unit.file)) links.add(`${unit.wantedBy}/${unit.unit}`);
-    } catch {
-      // no link
-    }
-  }
+  const links = findLinks(paths);
   let units: Map<string, UnitState> | null = null;
   if (runner) {
-    const names = [...new Set([...(manifest?.enable.map((u) => u.unit) ?? []), ...(manifest ? agentUnits(manifest) : []), ...(build?.units ?? [])])].sort();
+    const names = [...new Set([...(manifest?.enable.map((u) => u.unit) ?? []), ...(manifest ? agentUnits(manifest) : []), ...(build?.units ?? []), ...[...links.values()].map((u) => u.unit)])].sort();
     const shown = names.length ? await userSystemctl(runner, 'show', '--property=Id,ActiveState,MainPID', '--', ...names) : { code: 0, stdout: '', stderr: '' };
     if (shown.code !== 0) {
       return { ok: false, diagnostic: { severity: 'error', code: 'STATE', file: 'systemctl --user', message: `cannot ask the user manager for unit state: ${shown.stderr.trim() || `exit ${shown.code}`}`, hint: 'run inside the user session (XDG_RUNTIME_DIR set), or pass --offline to work on files only' } };
@@ -103,6 +95,40 @@ export async function readInstalled(paths: HostPaths, build: { targets: readonly
   const lingerFile = join(paths.root, 'var/lib/systemd/linger', paths.user);
   const dirs = new Set(parentDirs([...targets, MANIFEST_TARGET]).filter((dir) => isDir(onHost(paths, dir))));
   return { ok: true, installed: { paths, manifest, disk, links, units, lingerOn: exists(lingerFile), lingerRecorded: exists(onHost(paths, LINGER_RECORD)), dirs } };
+}
+
+const MOSAIC_UNIT = /^(mosaic-agent@[^/]+\.service|mosaic-tmux-holder\.service|mosaic-fleet\.target)$/;
+
+/** Links named after a mosaic unit in any `*.wants/` directory; `file` is the unit file linked to. */
+function findLinks(paths: HostPaths): Map<string, EnabledUnit> {
+  const links = new Map<string, EnabledUnit>();
+  const unitDir = onHost(paths, UNIT_DIR);
+  let dirs: string[] = [];
+  try {
+    dirs = readdirSync(unitDir).filter((name) => name.endsWith('.wants'));
+  } catch {
+    return links;
+  }
+  for (const dir of dirs.sort()) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(unitDir, dir));
+    } catch {
+      continue;
+    }
+    for (const unit of names.filter((name) => MOSAIC_UNIT.test(name)).sort()) {
+      let target = '';
+      try {
+        target = readlinkSync(join(unitDir, dir, unit));
+      } catch {
+        continue; // not a link: not an enablement
+      }
+      const wantedBy = dir.slice(0, -'.wants'.length);
+      const expectedDir = `${join(paths.configHome, UNIT_DIR)}/`;
+      links.set(`${wantedBy}/${unit}`, { unit, wantedBy, file: target.startsWith(expectedDir) ? target.slice(expectedDir.length) : target });
+    }
+  }
+  return links;
 }
 
 export function agentUnits(manifest: Manifest): string[] {

@@ -95,7 +95,7 @@ describe('apply never touches what is not in the installed manifest', () => {
     const dry = await cli(['apply', '--offline', '--dry-run'], { cwd: host.work, env: host.env });
     expect(dry.status).toBe(0);
     expect(dry.stdout).toContain('Would run:');
-    expect(dry.stdout).toContain(`systemctl --user enable mosaic-agent@coder0.service`);
+    expect(dry.stdout).toContain(`ln -s ${join(host.config, 'systemd/user/mosaic-agent@.service')} ${join(host.config, 'systemd/user/mosaic-fleet.target.wants/mosaic-agent@coder0.service')}`);
     expect(existsSync(host.config)).toBe(false);
   });
 

@@ -30,7 +30,7 @@ function installedHost(from: TargetBuild | null, tweak: (host: { disk: Map<strin
     paths: { root: '', configHome: '/home/u/.config', user: 'u' },
     manifest: from ? (JSON.parse(from.text.get('manifest.json')!) as Manifest) : null,
     disk,
-    links: new Set((from?.manifest.enable ?? []).map((u) => `${u.wantedBy}/${u.unit}`)),
+    links: new Map((from?.manifest.enable ?? []).map((u) => [`${u.wantedBy}/${u.unit}`, u])),
     units,
     lingerOn: false,
     lingerRecorded: false,
@@ -113,6 +113,32 @@ describe('planTransition', () => {
     expect(t.ops.filter((op) => op.kind === 'daemon-reload')).toHaveLength(1);
     const envOnly = planTransition(build(BASE.replace('profile: general', 'profile: general\nfleet: { env: { A: b } }')), installedHost(before));
     expect(envOnly.units.restart).toEqual([agent('coder0'), agent('enhancer'), agent('orchestrator')]);
+  });
+
+  it('a new always-on agent added with a holder change is started too', () => {
+    const before = build(BASE);
+    const after = build(`${BASE.replace('profile: general', 'profile: general\nfleet: { tmux: /usr/local/bin/tmux }')}  - name: coder1\n    runtime: codex\n`);
+    const t = planTransition(after, installedHost(before));
+    expect(t.units.restart).toEqual([HOLDER_UNIT]);
+    expect(t.units.enable).toEqual([agent('coder1')]);
+    expect(t.units.start).toEqual([agent('coder1')]);
+  });
+
+  it('removing an agent\'s envFiles (its drop-in) restarts it', () => {
+    const withFiles = build(`${BASE}    envFiles: [/etc/mosaic/x.env]\n`);
+    const t = planTransition(build(BASE), installedHost(withFiles));
+    expect(t.files.map((f) => `${f.change} ${f.target}`)).toEqual(['delete systemd/user/mosaic-agent@coder0.service.d/env-files.conf']);
+    expect(t.units.restart).toEqual([agent('coder0')]);
+    expect(t.daemonReload).toBe(true);
+  });
+
+  it('an agent enabled by hand is disabled when it leaves the roster', () => {
+    const before = build(`${BASE}    lifecycle: on-demand\n`);
+    const after = build(BASE.replace(/agents:\n {2}- name: coder0\n {4}runtime: codex\n/, 'agents: []\n'));
+    const host = installedHost(before);
+    (host.links as Map<string, unknown>).set(`mosaic-fleet.target/${agent('coder0')}`, { unit: agent('coder0'), file: AGENT_TEMPLATE_UNIT, wantedBy: FLEET_TARGET });
+    const t = planTransition(after, host);
+    expect(t.units.disable).toEqual([agent('coder0')]);
   });
 
   it('switching to on-demand disables the agent and leaves it running', () => {

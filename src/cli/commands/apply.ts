@@ -34,8 +34,13 @@ export async function carryOut(io: CliIO, prepared: Prepared | undefined, option
     printDiagnostics(io, [driftDiagnostic(prepared)], new Map());
     return EXIT.ERROR;
   }
+  const offline = prepared.runner === null;
+  if (offline && prepared.paths.root === '' && transition.ops.some((op) => op.kind === 'enable-linger' || op.kind === 'disable-linger')) {
+    printDiagnostics(io, [{ severity: 'error', code: 'APPLY', file: verb, message: 'changing linger offline writes /var/lib/systemd/linger, which belongs to logind on a live host', hint: 'set DESTDIR to the staging root, or run without --offline so loginctl does it' }], new Map());
+    return EXIT.ERROR;
+  }
   if (options.dryRun) {
-    io.stdout(`\nWould run:\n${transition.ops.map((op) => `  ${describeOp(op, prepared.paths)}`).join('\n')}\n`);
+    io.stdout(`\nWould run:\n${transition.ops.map((op) => `  ${describeOp(op, prepared.paths, offline)}`).join('\n')}\n`);
     return EXIT.OK;
   }
   if (!options.yes) {
