@@ -4,7 +4,7 @@ import type { Agent, Fleet } from '../model/fleet.js';
 import type { AgentInput, EnvInput, Profile, RosterInput, Scalar } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import { BUILTIN_RUNTIMES } from './builtin-runtimes.js';
-import { isHostPath, unrepresentable, unrepresentableAsExecutable, unrepresentableInUnit } from './check-value.js';
+import { isHostPath, isReservedEnvKey, unrepresentable, unrepresentableInPath, unrepresentableAsExecutable, unrepresentableInUnit } from './check-value.js';
 
 /** A validated roster together with the document it came from, for positions. */
 export interface SourcedRoster {
@@ -71,8 +71,9 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
   const fleetEnv = mergeEnv([preset && envOf(preset.source, preset.input.fleet?.env, ['fleet', 'env']), envOf(roster.source, input.fleet?.env, ['fleet', 'env'])]);
   const fleetSetting = <K extends 'session' | 'linger' | 'path' | 'tmux'>(key: K) => input.fleet?.[key] ?? preset?.input.fleet?.[key];
 
-  const checkPathValue = (value: string, at: Origin, what: string, inUnit: boolean) => {
-    const bad = inUnit ? unrepresentableInUnit(value) : unrepresentable(value);
+  const checkPathValue = (value: string, at: Origin, what: string, check: (value: string) => string | undefined) => {
+    const bad = check(value);
+    const inUnit = check === unrepresentableInUnit;
     if (bad) error('UNREPRESENTABLE', `${what} contains ${bad}`, at, inUnit ? 'this path is written into a systemd unit file, one line per value' : undefined);
     else if (!isHostPath(value)) error('RELATIVE_PATH', `${what} '${value}' is relative`, at, 'use an absolute path or one starting with ~/');
   };
@@ -80,13 +81,19 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     const bad = unrepresentable(value);
     if (bad) error('UNREPRESENTABLE', `${what} contains ${bad}`, at, 'no process argument or environment value can hold it');
   };
+  const checkEnv = (entries: readonly EnvEntry[], what: (key: string) => string) => {
+    for (const [key, value, at] of entries) {
+      if (isReservedEnvKey(key)) error('ENV_KEY', `${what(key)}: names starting with MOSAIC_ are reserved`, at, 'mosaic-gen sets MOSAIC_AGENT and MOSAIC_ROLE itself; choose another name', 'key');
+      else checkText(value, at, what(key));
+    }
+  };
 
   for (const [name, runtime] of Object.entries(runtimes)) {
-    for (const [key, value, at] of runtime.env) checkText(value, at, `env.${key} of runtime '${name}'`);
+    checkEnv(runtime.env, (key) => `env.${key} of runtime '${name}'`);
   }
   const path = fleetSetting('path') ?? [];
-  path.forEach((dir, i) => checkPathValue(dir, inRoster('fleet', 'path', i), `fleet.path[${i}]`, false));
-  for (const [key, value, at] of fleetEnv) checkText(value, at, `fleet.env.${key}`);
+  path.forEach((dir, i) => checkPathValue(dir, inRoster('fleet', 'path', i), `fleet.path[${i}]`, unrepresentableInPath));
+  checkEnv(fleetEnv, (key) => `fleet.env.${key}`);
   // The tmux binary is the executable of the holder unit's ExecStart=.
   const tmuxLayer = input.fleet?.tmux !== undefined ? roster : preset?.input.fleet?.tmux !== undefined ? preset : undefined;
   const badTmux = tmuxLayer && unrepresentableAsExecutable(tmuxLayer.input.fleet!.tmux!);
@@ -108,17 +115,20 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     const role = a.role ?? (a.class === 'orchestrator' ? 'orchestrator' : null);
     const agentClass = a.class ?? (role === 'orchestrator' ? 'orchestrator' : 'worker');
     if ((role === 'orchestrator') !== (agentClass === 'orchestrator')) {
-      error('ROLE_CLASS', `agent '${name}' has role '${role}' but class '${agentClass}'`, origin(a.class !== undefined ? 'class' : 'role'), role === 'orchestrator' ? 'the orchestrator role is the orchestrator class: drop `class:` or set it to orchestrator' : 'an orchestrator-class agent has the orchestrator role: drop `role:` or `class:`');
+      // Point at what the roster itself wrote, not at a field inherited from the preset.
+      const written = (field: 'role' | 'class') => a[field] !== undefined && origin(field).source === roster.source;
+      const field = written('class') ? 'class' : written('role') ? 'role' : a.class !== undefined ? 'class' : 'role';
+      error('ROLE_CLASS', `agent '${name}' has role '${role}' but class '${agentClass}'`, origin(field), role === 'orchestrator' ? 'the orchestrator role is the orchestrator class: drop `class:` or set it to orchestrator' : 'an orchestrator-class agent has the orchestrator role: drop `role:` or `class:`');
     }
     const args = (a.args ?? []).map((arg, i) => scalarText(origin('args').source, [...origin('args').path, i], arg));
     const command = [...runtime.command, ...args];
     command.forEach((word, i) => checkText(word, i < runtime.command.length ? inRoster('runtimes', a.runtime!) : { ...origin('args'), path: [...origin('args').path, i - runtime.command.length] }, `the command of agent '${name}'`));
     const agentEnv = envOf(origin('env').source, a.env, origin('env').path);
-    for (const [key, value, at] of agentEnv) checkText(value, at, `env.${key} of agent '${name}'`);
+    checkEnv(agentEnv, (key) => `env.${key} of agent '${name}'`);
     const workdir = a.workdir ?? '~';
-    if (a.workdir !== undefined) checkPathValue(workdir, origin('workdir'), `the workdir of agent '${name}'`, false);
+    if (a.workdir !== undefined) checkPathValue(workdir, origin('workdir'), `the workdir of agent '${name}'`, unrepresentable);
     const envFiles = a.envFiles ?? [];
-    envFiles.forEach((file, i) => checkPathValue(file, { ...origin('envFiles'), path: [...origin('envFiles').path, i] }, `envFiles[${i}] of agent '${name}'`, true));
+    envFiles.forEach((file, i) => checkPathValue(file, { ...origin('envFiles'), path: [...origin('envFiles').path, i] }, `envFiles[${i}] of agent '${name}'`, unrepresentableInUnit));
     const env = new Map<string, string>();
     for (const [key, value] of [...fleetEnv, ...runtime.env, ...agentEnv]) env.set(key, value);
     resolved.push({

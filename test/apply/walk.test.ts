@@ -167,3 +167,25 @@ describe.skipIf(!support.ok)('plan and apply on a real user manager', () => {
     expect(twice.stdout).toContain('Nothing is installed');
   });
 });
+
+describe.skipIf(!support.ok)('an agent that cannot start', () => {
+  let m: UserManager;
+  beforeAll(async () => {
+    m = await startUserManager();
+  });
+  afterAll(async () => {
+    await m?.stop();
+  });
+
+  it('with a missing workdir, fails its unit (not active forever), and restarts keep trying', async () => {
+    const work = tempDir('mosaic-broken-');
+    writeFileSync(join(work, 'roster.yaml'), roster(`${CODER0}    workdir: /nonexistent/dir\n`));
+    expect((await mosaic(m, work, 'apply', '--yes')).code).toBe(0);
+    const unit = agentUnit('coder0');
+    await until('the broken agent to fail at least once', async () => {
+      const shown = await m.systemctl('show', '--property=NRestarts,ExecMainStatus', unit);
+      return /NRestarts=[1-9]/.test(shown.stdout) && /ExecMainStatus=[1-9]/.test(shown.stdout);
+    }, 30_000);
+    await until('the other agents to run', async () => (await unitState(m, agentUnit('enhancer'))).active === 'active');
+  });
+});

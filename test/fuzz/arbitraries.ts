@@ -33,7 +33,8 @@ export const PRESET_AGENTS: Record<Profile, PresetAgent[]> = Object.fromEntries(
 /** Characters that mean something to sh, systemd, env files, tmux or YAML. */
 const NASTY = ['\'', '"', '$', '`', '\\', '%', ';', '&', '|', '#', '(', ')', '{', '}', '*', '?', '[', ']', '~', '!', '<', '>', '=', ':', ',', '-', '@', ' ', '\t', '\n', '\r', '\x01', '\x1b', '\x7f', 'é', '💥', '\u2028', '\ufeff', 'a', 'Z', '0'];
 
-const noNul = (s: string) => !s.includes('\0');
+/** No NUL, and no Unicode noncharacter (systemd drops such values as not UTF-8 clean). */
+const noNul = (s: string) => !s.includes('\0') && ![...s].some((c) => { const code = c.codePointAt(0)!; return (code >= 0xfdd0 && code <= 0xfdef) || (code & 0xfffe) === 0xfffe; });
 
 /** Any text a value may carry: no NUL (and no lone surrogate: fast-check never makes one). */
 export const text: fc.Arbitrary<string> = fc.oneof(
@@ -53,13 +54,15 @@ export const scalar: fc.Arbitrary<string | number | boolean> = fc.oneof(
 
 export const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,31}$/);
 export const envKey = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/);
-export const env = fc.dictionary(envKey, scalar, { maxKeys: 5 });
+export const env = fc.dictionary(envKey.filter((k) => !k.startsWith('MOSAIC_')), scalar, { maxKeys: 5 });
 
 /** Absolute, `~` or `~/…` (what a host path may be). */
 export const hostPath = fc.tuple(fc.constantFrom('/', '~/', '~'), text).map(([prefix, rest]) => (prefix === '~' ? '~' : `${prefix}${rest}`));
 
 /** A path that can also stand on one unit-file line: no line break, no trailing backslash, no surrounding space. */
-export const unitPath = hostPath.filter((p) => !/[\n\r]/.test(p) && !p.endsWith('\\') && p === p.trim());
+export const unitPath = hostPath.filter(
+  (p) => !/[\n\r]/.test(p) && !p.endsWith('\\') && p === p.trim() && !/(^|\/)\.{1,2}(\/|$)|\/\/|.\/$/.test(p.replace(/^~\//, '/')),
+);
 
 // ---------------------------------------------------------------- rosters
 
@@ -99,7 +102,7 @@ const fleetSettings = fc
   .record({
     session: optional(name),
     linger: optional(fc.boolean()),
-    path: optional(fc.array(hostPath, { maxLength: 3 })),
+    path: optional(fc.array(hostPath.filter((p) => !p.includes(':')), { maxLength: 3 })),
     env: optional(env),
     // What systemd 252 accepts as an executable path: no control characters, quotes or
     // backslashes, no trailing slash (test/hostile/unrepresentable.test.ts covers the rest).

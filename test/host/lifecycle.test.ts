@@ -4,7 +4,7 @@
  * are overridden to `sleep`, a harmless command that stays up. One manager for the whole file:
  * every case ends with uninstall, which must leave HOME exactly as the case found it.
  */
-import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFleetFromText } from '../../src/load/load-fleet.js';
@@ -289,10 +289,20 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
       ok(await m.systemctl('daemon-reload'), 'daemon-reload');
       ok(await m.systemctl('reset-failed', scout), 'reset-failed');
 
-      // A stopped agent is inactive (not failed) and its window is closed.
+      // A stopped agent is inactive (not failed), its window is closed and its process is gone
+      // (it lives in the tmux server's cgroup, so systemd's own stop signal never reaches it).
+      const running = (await checkWindows(fleet)).get('enhancer')!;
       ok(await m.systemctl('stop', unit), `stop ${unit}`);
       expect(await activeState(unit)).toBe('inactive');
       expect((await fleetWindows(m, fleet.session))?.has('enhancer')).toBe(false);
+      const gone = (pid: number) => {
+        try {
+          return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        } catch {
+          return true;
+        }
+      };
+      await waitFor('the stopped agent process to end', async () => gone(running));
     }));
   });
 

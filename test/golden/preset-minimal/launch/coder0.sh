@@ -8,64 +8,83 @@
 # sees what the agent did. In the window the script runs again as `--run CHANNEL` and is the
 # agent's parent. The unit's environment (env file and envFiles, as systemd read them) reaches
 # the window through a private file in $XDG_RUNTIME_DIR that the window deletes once read.
+# The script's own variables start with MOSAIC_ and a lowercase letter; rosters cannot set
+# MOSAIC_ variables, so an agent's environment never collides with them.
 set -eu
 
-tmux='/usr/bin/tmux'
-socket='mosaic'
-agent='coder0'
-state="${XDG_RUNTIME_DIR:?XDG_RUNTIME_DIR is not set}/mosaic-fleet/$socket"
+MOSAIC_tmux='/usr/bin/tmux'
+MOSAIC_socket='mosaic'
+MOSAIC_agent='coder0'
+MOSAIC_state="${XDG_RUNTIME_DIR:?XDG_RUNTIME_DIR is not set}/mosaic-fleet/$MOSAIC_socket"
 
 fleet_tmux() {
-  "$tmux" -L "$socket" -f /dev/null "$@"
+  "$MOSAIC_tmux" -L "$MOSAIC_socket" -f /dev/null "$@"
 }
 
 if [ "${1-}" = --run ]; then
-  channel=$2
-  # Written by this script's supervisor below with export -p, the shell's own re-input format.
-  # shellcheck source=/dev/null
-  . "$state/$channel.env"
-  rm -f "$state/$channel.env"
-  export PATH
-  cd "$HOME"
+  MOSAIC_channel=$2
+  # However this shell ends (the agent exits, the workdir is missing…), the supervisor hears
+  # of it and exits with the same status.
+  # shellcheck disable=SC2317 # called from the EXIT trap
+  report() {
+    printf '%s\n' "$1" >"$MOSAIC_state/$MOSAIC_channel.status"
+    fleet_tmux wait-for -S "$MOSAIC_channel"
+  }
+  trap 'report "$?"' EXIT
   # A set trap (unlike an ignored signal) leaves the agent default signal handling, and lets
   # this shell outlive a hangup long enough to report the agent's status.
   trap : HUP INT TERM
+  # Written by this script's supervisor below with export -p, the shell's own re-input format.
+  # shellcheck source=/dev/null
+  . "$MOSAIC_state/$MOSAIC_channel.env"
+  rm -f "$MOSAIC_state/$MOSAIC_channel.env"
+  export PATH
+  cd "$HOME"
   set +e
   # Every word is single-quoted: `$` and backquotes in it are the agent's, not the shell's.
   # shellcheck disable=SC2016
   'claude'
-  code=$?
-  printf '%s\n' "$code" >"$state/$channel.status"
-  fleet_tmux wait-for -S "$channel"
-  exit "$code"
+  exit "$?"
 fi
 
+# The agent runs in the tmux server's cgroup, out of reach of systemd's stop signals: hang up
+# its window's process group (the --run shell and the agent) before closing the window.
+stop_agent() {
+  # list-panes, not display-message: that one falls back to another window when this one is gone.
+  if MOSAIC_pane=$(fleet_tmux list-panes -t "=$MOSAIC_socket:=$MOSAIC_agent" -F '#{pane_pid}' 2>/dev/null); then
+    kill -s HUP -- "-$MOSAIC_pane" 2>/dev/null || true
+    kill -s TERM -- "-$MOSAIC_pane" 2>/dev/null || true
+  fi
+  fleet_tmux kill-window -t "=$MOSAIC_socket:=$MOSAIC_agent" 2>/dev/null || true
+}
+
 # Wait (up to 10 s) for mosaic-tmux-holder.service to be listening.
-tries=0
+MOSAIC_tries=0
 until fleet_tmux list-sessions >/dev/null 2>&1; do
-  tries=$((tries + 1))
-  if [ "$tries" -gt 50 ]; then
-    echo "mosaic: the fleet's tmux server (socket $socket) is not running" >&2
+  MOSAIC_tries=$((MOSAIC_tries + 1))
+  if [ "$MOSAIC_tries" -gt 50 ]; then
+    echo "mosaic: the fleet's tmux server (socket $MOSAIC_socket) is not running" >&2
     exit 1
   fi
   sleep 0.2
 done
 
 umask 077
-mkdir -p "$state"
+mkdir -p "$MOSAIC_state"
+# A window and files left behind by an earlier run that did not stop cleanly.
+stop_agent
+rm -f "$MOSAIC_state/mosaic-$MOSAIC_agent-"*
 # A channel per invocation: a signal nobody waited for is remembered by name.
-channel="mosaic-$agent-${INVOCATION_ID:-$$}"
-# On stop, close the window; exit 0 so a stopped agent is inactive, not failed.
-trap 'fleet_tmux kill-window -t "=$socket:=$agent" 2>/dev/null; rm -f "$state/$channel".*; exit 0' INT TERM
-# A window left behind by an earlier run that did not stop cleanly.
-fleet_tmux kill-window -t "=$socket:=$agent" 2>/dev/null || true
-export -p >"$state/$channel.env"
-set -- -d -n "$agent" -- /bin/sh "$0" --run "$channel"
+MOSAIC_channel="mosaic-$MOSAIC_agent-${INVOCATION_ID:-$$}"
+# On stop, end the agent and close its window; exit 0 so a stopped agent is inactive, not failed.
+trap 'stop_agent; rm -f "$MOSAIC_state/$MOSAIC_channel".*; exit 0' INT TERM
+export -p >"$MOSAIC_state/$MOSAIC_channel.env"
+set -- -d -n "$MOSAIC_agent" -- /bin/sh "$0" --run "$MOSAIC_channel"
 # The first agent to start creates the session; one that loses that race adds its window.
-fleet_tmux new-window -t "=$socket:" "$@" 2>/dev/null ||
-  fleet_tmux new-session -s "$socket" "$@" 2>/dev/null ||
-  fleet_tmux new-window -t "=$socket:" "$@"
-fleet_tmux wait-for "$channel"
-code=$(cat "$state/$channel.status" 2>/dev/null || echo 1)
-rm -f "$state/$channel".*
-exit "$code"
+fleet_tmux new-window -t "=$MOSAIC_socket:" "$@" 2>/dev/null ||
+  fleet_tmux new-session -s "$MOSAIC_socket" "$@" 2>/dev/null ||
+  fleet_tmux new-window -t "=$MOSAIC_socket:" "$@"
+fleet_tmux wait-for "$MOSAIC_channel"
+MOSAIC_code=$(cat "$MOSAIC_state/$MOSAIC_channel.status" 2>/dev/null || echo 1)
+rm -f "$MOSAIC_state/$MOSAIC_channel".*
+exit "$MOSAIC_code"
