@@ -1,5 +1,5 @@
-import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { UNIT_DIR } from '../model/artifact.js';
 import { DIRS_RECORD, LINGER_RECORD } from '../emit/assemble-output.js';
 import { userSystemctl, type CommandRunner } from '../host/run-command.js';
@@ -122,9 +122,14 @@ class DirsRecord {
     return this.made.has(`${dir}/`);
   }
 
-  /** Removing the fleet directory removes the record with it. */
+  /** Removing the fleet directory removes the record with it, but only when nothing else is left there. */
   removing(path: string): void {
-    if (path === dirname(this.file)) rmSync(this.file, { force: true });
+    if (path !== dirname(this.file)) return;
+    try {
+      if (readdirSync(path).every((name) => name === basename(this.file))) rmSync(this.file, { force: true });
+    } catch {
+      // gone already
+    }
   }
 }
 
@@ -211,18 +216,22 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
   }
 }
 
+/** The user's own directories, which may be symlinks (dotfiles managers link them). */
+const SHARED_DIRS = new Set(['systemd', UNIT_DIR]);
+
 /**
- * Creates dir (relative to configHome) and its parents, refusing to go through a symlink: a link
- * planted in the fleet's directories must not carry writes out of them.
+ * Creates dir (relative to configHome) and its parents, refusing to go through a symlink in the
+ * fleet's own directories: a link planted there must not carry writes out of them.
  */
 function ensureRealDirs(paths: HostPaths, dir: string): void {
   const base = paths.root + paths.configHome;
   mkdirSync(base, { recursive: true, mode: 0o700 });
   let current = base;
-  for (const part of dir === '' ? [] : dir.split('/')) {
+  const parts = dir === '' ? [] : dir.split('/');
+  for (const [i, part] of parts.entries()) {
     current = join(current, part);
     try {
-      const stat = lstatSync(current);
+      const stat = SHARED_DIRS.has(parts.slice(0, i + 1).join('/')) ? statSync(current) : lstatSync(current);
       if (stat.isSymbolicLink()) throw new Error(`${current} is a symbolic link (to ${readlinkSync(current)}); refusing to write through it`);
       if (!stat.isDirectory()) throw new Error(`${current} is not a directory`);
     } catch (error) {

@@ -50,9 +50,11 @@ export function parseRoster(file: string, text: string, report: Report): RosterS
     const code = YAML_CODES[problem.code] ?? 'YAML_SYNTAX';
     error(code, firstLine(problem.message), problem.pos, YAML_HINTS[code]);
   }
-  const duplicates = duplicateKeys(source.doc);
+  const complex: Node[] = [];
+  const duplicates = duplicateKeys(source.doc, complex);
   for (const key of duplicates) error('YAML_DUPLICATE_KEY', `the key '${String(key.value)}' appears twice in this mapping`, rangeOf(key), YAML_HINTS.YAML_DUPLICATE_KEY);
-  if (problems.length > 0 || duplicates.length > 0) return source;
+  for (const key of complex) error('YAML_SYNTAX', 'a mapping key must be plain text, not a list or mapping', rangeOf(key), 'write the key as a name, e.g. `env: { KEY: value }`');
+  if (problems.length > 0 || duplicates.length > 0 || complex.length > 0) return source;
 
   const contents = source.doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
@@ -72,13 +74,16 @@ export function parseRoster(file: string, text: string, report: Report): RosterS
 }
 
 /** Every key that repeats an earlier key of the same mapping (scalar keys, compared by value). */
-function duplicateKeys(doc: Document.Parsed): Array<Node & { value: unknown }> {
+function duplicateKeys(doc: Document.Parsed, complex: Node[]): Array<Node & { value: unknown }> {
   const repeated: Array<Node & { value: unknown }> = [];
   visit(doc, {
     Map(_, map) {
       const seen = new Set<string>();
       for (const pair of map.items) {
-        if (!isScalar(pair.key)) continue;
+        if (!isScalar(pair.key)) {
+          if (pair.key !== null) complex.push(pair.key as Node);
+          continue;
+        }
         const id = `${typeof pair.key.value}:${String(pair.key.value)}`;
         if (seen.has(id)) repeated.push(pair.key);
         seen.add(id);

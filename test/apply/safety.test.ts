@@ -72,6 +72,19 @@ describe('apply never touches what is not in the installed manifest', () => {
     expect(listing(outside)).toEqual(before);
   });
 
+  it("the user's own systemd directory may be a symlink (dotfiles), and apply writes through it", async () => {
+    const host = offlineHost();
+    const dotfiles = tempDir('mosaic-dotfiles-');
+    mkdirSync(join(dotfiles, 'systemd'));
+    mkdirSync(host.config, { recursive: true });
+    symlinkSync(join(dotfiles, 'systemd'), join(host.config, 'systemd'));
+    const result = await host.run(A, 'apply');
+    expect(result.status, result.stderr).toBe(0);
+    expect(existsSync(join(dotfiles, 'systemd/user/mosaic-agent@.service'))).toBe(true);
+    expect((await host.run(null, 'uninstall')).status).toBe(0);
+    expect(existsSync(join(dotfiles, 'systemd/user/mosaic-agent@.service'))).toBe(false);
+  });
+
   it('a damaged installed manifest is an error, not a crash, and nothing changes', async () => {
     const host = offlineHost();
     expect((await host.run(A, 'apply')).status).toBe(0);

@@ -32,6 +32,7 @@ const CASES: Case[] = [
   { name: 'a scalar, not a mapping', yaml: 'hello\n', expect: [{ code: 'NOT_A_MAPPING', at: '1:1' }] },
   { name: 'tabs', yaml: 'version: 1\nagents:\n\t- name: a\n', expect: [{ code: 'YAML_TAB', at: '3:1', hint: 'spaces' }] },
   { name: 'duplicate key', yaml: 'version: 1\nversion: 1\nagents: []\n', expect: [{ code: 'YAML_DUPLICATE_KEY', at: '2:1' }] },
+  { name: 'a list as a key', yaml: 'version: 1\nagents: []\nfleet:\n  env: {? [a] : b}\n', expect: [{ code: 'YAML_SYNTAX', at: '4:11', message: 'plain text' }] },
   { name: 'two documents', yaml: 'version: 1\nagents: []\n---\nversion: 1\n', expect: [{ code: 'YAML_MULTIPLE_DOCUMENTS', at: '3:1' }] },
   { name: 'missing version', yaml: 'agents: []\n', expect: [{ code: 'VERSION', at: '1:1', hint: 'version: 1' }] },
   { name: 'wrong version', yaml: 'version: 2\nagents: []\n', expect: [{ code: 'VERSION', at: '1:10', hint: 'version: 1' }] },

@@ -88,7 +88,7 @@ make_dir() {
 # Only a directory that install created, and only once empty: anything else in it is not ours.
 # The record goes with its own directory.
 remove_dir() {
-  if [ "$dest/$1" = "${dirs_record%/*}" ]; then rm -f "$dirs_record"; fi
+  if [ "$dest/$1" = "${dirs_record%/*}" ] && [ "$(ls -A "$dest/$1")" = "${dirs_record##*/}" ]; then rm -f "$dirs_record"; fi
   if [ -d "$dest/$1" ] && printf '%s\n' "$dirs_made" | grep -Fqx -- "$1/" && rmdir "$dest/$1" 2>/dev/null; then
     say "rmdir $dest/$1"
   fi
