@@ -79,14 +79,6 @@ export function errorIn(file: string, code: DiagnosticCode, message: string, hin
   return { severity: 'error', code, message, file, ...(hint ? { hint } : {}), ...(range ? { range } : {}) };
 }
 
-/** Thrown only by entry points, carrying everything the stages collected. */
-export class DiagnosticsError extends Error {
-  constructor(readonly diagnostics: readonly Diagnostic[]) {
-    super(diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n'));
-    this.name = 'DiagnosticsError';
-  }
-}
-
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../errors.js';
 import { planTransition, type TargetBuild, type Transition } from '../diff/plan-transition.js';
 import { processRunner, type CommandRunner } from '../host/run-command.js';
-import { AGENT_TEMPLATE_UNIT, agentUnit } from '../model/artifact.js';
+import { agentUnit } from '../model/artifact.js';
 import { hostPaths, readInstalled, type HostPaths, type Installed } from '../state/read-installed.js';
 import { compileRoster } from './commands/build.js';
 import { painter, useColor, type CliIO } from './io.js';
@@ -40,7 +40,6 @@ export async function prepareTransition(io: CliIO, roster: string | null, option
     build && {
       targets: build.manifest.files.map((f) => f.target),
       units: [...new Set(build.manifest.files.map((f) => f.agent).filter((a): a is string => a !== null))].map(agentUnit).concat(build.manifest.enable.map((u) => u.unit)),
-      enable: build.manifest.enable,
     },
     runner,
   );
@@ -76,4 +75,3 @@ export function driftDiagnostic(prepared: Prepared): Diagnostic {
   };
 }
 
-export { AGENT_TEMPLATE_UNIT };

@@ -189,7 +189,3 @@ export function planTransition(build: TargetBuild | null, installed: Installed):
 function agentsOf(manifest: Manifest | null): Set<string> {
   return new Set((manifest?.files ?? []).map((f) => f.agent).filter((a): a is string => a !== null));
 }
-
-export function hasChanges(transition: Transition): boolean {
-  return transition.ops.length > 0;
-}

@@ -1,4 +1,4 @@
-import { FLEET_DIR, MANIFEST_TARGET, modeString, type Artifact } from '../model/artifact.js';
+import { FLEET_DIR, MANIFEST_TARGET, type Artifact } from '../model/artifact.js';
 import type { Fleet } from '../model/fleet.js';
 import type { Manifest } from '../model/manifest.js';
 import { buildManifest, manifestText } from '../plan/build-manifest.js';
@@ -41,4 +41,3 @@ export function assembleOutput(fleet: Fleet, version: string): BuildOutput {
   return { manifest, install, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
-export { modeString };

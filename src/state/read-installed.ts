@@ -65,7 +65,7 @@ export type ReadResult = { ok: true; installed: Installed } | { ok: false; diagn
  * Reads the installed state of the fleet for the targets and units a transition may touch. The
  * manager is asked through the command runner, one call for all units.
  */
-export async function readInstalled(paths: HostPaths, build: { targets: readonly string[]; units: readonly string[]; enable: Manifest['enable'] } | null, runner: CommandRunner | null): Promise<ReadResult> {
+export async function readInstalled(paths: HostPaths, build: { targets: readonly string[]; units: readonly string[] } | null, runner: CommandRunner | null): Promise<ReadResult> {
   const manifestPath = onHost(paths, MANIFEST_TARGET);
   let manifest: Manifest | null = null;
   const record = readDisk(manifestPath);

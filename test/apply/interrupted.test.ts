@@ -61,7 +61,7 @@ describe.skipIf(!support.ok)('an interrupted apply converges when re-run', () =>
     const output = assembleOutput(fleet!, '0.1.0');
     const text = new Map(output.files.map((f) => [f.path, f.text]));
     const build = { manifest: output.manifest, text };
-    const read = await readInstalled(paths(), { targets: output.manifest.files.map((f) => f.target), units: agents.map(agentUnit), enable: output.manifest.enable }, runner);
+    const read = await readInstalled(paths(), { targets: output.manifest.files.map((f) => f.target), units: agents.map(agentUnit) }, runner);
     if (!read.ok) throw new Error(read.diagnostic.message);
     const { ops } = planTransition(build, read.installed);
     await applyOps(ops, {
