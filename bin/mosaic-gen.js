@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The only place that touches the real process: streams, argv and the exit status.
-import { main } from '../dist/mosaic-gen.js';
+const { main } = require('../dist/mosaic-gen.cjs');
 
 const io = {
   stdout: (text) => process.stdout.write(text),

@@ -1,4 +1,4 @@
-// Builds what bin/mosaic-gen.js runs: one bundled file, dist/mosaic-gen.js, with the roster
+// Builds what bin/mosaic-gen.js runs: one bundled file, dist/mosaic-gen.cjs, with the roster
 // validator (ajv standalone) and the templates (Handlebars.precompile) compiled ahead of time, so
 // a run loads neither ajv's code generator nor the Handlebars compiler. Type checking is tsc's job
 // (npm run build runs it first); this only transforms.
@@ -12,13 +12,17 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 const GEN = join(DIST, 'gen');
 const require = createRequire(join(ROOT, 'package.json'));
-/** Bundled CommonJS modules call require() for Node built-ins; an ES module has none of its own. */
-const REQUIRE_SHIM = "import { createRequire as __mosaicCreateRequire } from 'node:module'; const require = __mosaicCreateRequire(import.meta.url);";
+/**
+ * The bundle is CommonJS: Node starts it about 25 ms sooner than the same code as an ES module
+ * (no module linking). src/ is ESM and reads import.meta.url; in the bundle that is its own file.
+ */
+const IMPORT_META_URL = "const __mosaicImportMetaUrl = require('node:url').pathToFileURL(__filename).href;";
+const BUNDLE = 'mosaic-gen.cjs';
 
 mkdirSync(GEN, { recursive: true });
 // What an older build left (tsc's per-module output) is never imported now; everything else is
 // replaced by rename, so a CLI started during a rebuild sees the old bundle or the new, whole.
-for (const entry of readdirSync(DIST)) if (entry !== 'gen' && entry !== 'mosaic-gen.js') rmSync(join(DIST, entry), { recursive: true, force: true });
+for (const entry of readdirSync(DIST)) if (entry !== 'gen' && entry !== BUNDLE) rmSync(join(DIST, entry), { recursive: true, force: true });
 
 // The options come from src/, so ahead of time and run time compile alike. The module sits in
 // dist/ itself so that src/paths.ts finds the package root from it, as it does from the bundle.
@@ -57,13 +61,14 @@ writeAtomic(join(GEN, 'precompiled-templates.js'), `export const PRECOMPILED_TEM
 // The bundle, with the two placeholder modules of src/ replaced by what was generated above.
 const bundle = await build({
   entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
-  outfile: join(DIST, 'mosaic-gen.js'),
+  outfile: join(DIST, BUNDLE),
   write: false,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
-  banner: { js: REQUIRE_SHIM },
+  banner: { js: IMPORT_META_URL },
+  define: { 'import.meta.url': '__mosaicImportMetaUrl' },
   minifySyntax: true,
   minifyWhitespace: true,
   legalComments: 'none',
