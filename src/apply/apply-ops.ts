@@ -1,7 +1,6 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UNIT_DIR } from '../model/artifact.js';
-import { DIRS_RECORD, LINGER_RECORD } from '../emit/assemble-output.js';
+import { DIRS_RECORD, LINGER_RECORD, UNIT_DIR } from '../model/artifact.js';
 import { userSystemctl, type CommandRunner } from '../host/run-command.js';
 import type { Op } from '../plan/ops.js';
 import { exists, onHost, type HostPaths } from '../state/read-installed.js';

@@ -1,9 +1,8 @@
 import type { Diagnostic } from '../errors.js';
 import { planTransition, type TargetBuild, type Transition } from '../diff/plan-transition.js';
 import { processRunner, type CommandRunner } from '../host/run-command.js';
-import { agentUnit } from '../model/artifact.js';
-import { hostPaths, readInstalled, type HostPaths, type Installed } from '../state/read-installed.js';
-import { compileRoster } from './commands/build.js';
+import { agentUnits, hostPaths, readInstalled, type HostPaths, type Installed } from '../state/read-installed.js';
+import { compileRoster } from './compile-roster.js';
 import { painter, useColor, type CliIO } from './io.js';
 import { printDiagnostics } from './print-diagnostics.js';
 import { planJson, renderPlan } from '../diff/render-plan.js';
@@ -29,7 +28,7 @@ export interface Prepared {
 export async function prepareTransition(io: CliIO, roster: string | null, options: HostOptions): Promise<Prepared | undefined> {
   let build: TargetBuild | null = null;
   if (roster !== null) {
-    const { output } = compileRoster(io, roster);
+    const output = compileRoster(io, roster);
     if (!output) return undefined;
     build = { manifest: output.manifest, text: new Map(output.files.map((f) => [f.path, f.text])) };
   }
@@ -39,7 +38,7 @@ export async function prepareTransition(io: CliIO, roster: string | null, option
     paths,
     build && {
       targets: build.manifest.files.map((f) => f.target),
-      units: [...new Set(build.manifest.files.map((f) => f.agent).filter((a): a is string => a !== null))].map(agentUnit).concat(build.manifest.enable.map((u) => u.unit)),
+      units: [...agentUnits(build.manifest), ...build.manifest.enable.map((u) => u.unit)],
     },
     runner,
   );

@@ -1,4 +1,4 @@
-import { FLEET_DIR, MANIFEST_TARGET, type Artifact } from '../model/artifact.js';
+import { DIRS_RECORD, LINGER_RECORD, MANIFEST_TARGET, type Artifact } from '../model/artifact.js';
 import type { Fleet } from '../model/fleet.js';
 import type { Manifest } from '../model/manifest.js';
 import { buildManifest, manifestText } from '../plan/build-manifest.js';
@@ -7,15 +7,6 @@ import { uninstallPlan, type Op } from '../plan/ops.js';
 import { MANIFEST_SOURCE, planInstall } from '../plan/plan-install.js';
 import { generatedHeader, renderFleet } from '../render/render-fleet.js';
 import { loadTemplates } from '../render/templates.js';
-
-/** Where install.sh records that it turned linger on (so uninstall turns it off only then). */
-export const LINGER_RECORD = `${FLEET_DIR}/linger-enabled-by-install`;
-
-/**
- * Where install.sh records the directories it created (one `DIR/` a line, `/` being
- * $XDG_CONFIG_HOME itself), so that uninstall removes those and never one that was there before.
- */
-export const DIRS_RECORD = `${FLEET_DIR}/dirs-made-by-install`;
 
 /** Everything a build writes to the output directory, in memory. */
 export interface BuildOutput {

@@ -20,6 +20,15 @@ export const UNIT_DIR = 'systemd/user';
 export const FLEET_DIR = 'mosaic/fleet';
 export const MANIFEST_TARGET = `${FLEET_DIR}/manifest.json`;
 
+/** Where install.sh records that it turned linger on (so uninstall turns it off only then). */
+export const LINGER_RECORD = `${FLEET_DIR}/linger-enabled-by-install`;
+
+/**
+ * Where install.sh records the directories it created (one `DIR/` a line, `/` being
+ * $XDG_CONFIG_HOME itself), so that uninstall removes those and never one that was there before.
+ */
+export const DIRS_RECORD = `${FLEET_DIR}/dirs-made-by-install`;
+
 export const HOLDER_UNIT = 'mosaic-tmux-holder.service';
 export const AGENT_TEMPLATE_UNIT = 'mosaic-agent@.service';
 export const FLEET_TARGET = 'mosaic-fleet.target';

@@ -1,11 +1,10 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../errors.js';
-import { MANIFEST_TARGET, UNIT_DIR } from '../model/artifact.js';
+import { LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR } from '../model/artifact.js';
 import type { EnabledUnit, Manifest } from '../model/manifest.js';
 import { sha256 } from '../plan/build-manifest.js';
 import { parentDirs } from '../plan/plan-install.js';
-import { LINGER_RECORD } from '../emit/assemble-output.js';
 import { userSystemctl, type CommandRunner } from '../host/run-command.js';
 
 /** Where the fleet lives on this host: everything under root + configHome ($DESTDIR$XDG_CONFIG_HOME). */

@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { hasErrors, type Diagnostic } from '../../errors.js';
-import { assembleOutput, type BuildOutput } from '../../emit/assemble-output.js';
+import type { BuildOutput } from '../../emit/assemble-output.js';
 import { compareOutput, writeOutput } from '../../emit/write-output.js';
-import { loadFleet } from '../../load/load-fleet.js';
-import { UnrepresentableError } from '../../render/quote.js';
-import { VERSION } from '../../version.js';
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
 import { printDiagnostics } from '../print-diagnostics.js';
-import { rosterArg } from '../roster-arg.js';
+import { compileRoster } from '../compile-roster.js';
 
 interface BuildOptions {
   out: string;
@@ -27,26 +23,8 @@ export function registerBuild(program: Command, io: CliIO, exit: (code: number) 
     .action(async (roster: string, options: BuildOptions) => exit(await build(io, roster, options)));
 }
 
-/** The front end and the back end together: a roster in, the whole output in memory. */
-export function compileRoster(io: CliIO, roster: string | undefined): { output?: BuildOutput; failed: boolean } {
-  const { path, file } = rosterArg(io, roster);
-  const { fleet, diagnostics, sources } = loadFleet(path, file);
-  printDiagnostics(io, diagnostics, sources);
-  if (!fleet || hasErrors(diagnostics)) return { failed: true };
-  try {
-    return { output: assembleOutput(fleet, VERSION), failed: false };
-  } catch (error) {
-    const diagnostic: Diagnostic =
-      error instanceof UnrepresentableError
-        ? { severity: 'error', code: 'UNREPRESENTABLE', file, message: error.message }
-        : { severity: 'error', code: 'TEMPLATE', file, message: `a template failed: ${(error as Error).message}` };
-    printDiagnostics(io, [diagnostic], sources);
-    return { failed: true };
-  }
-}
-
 async function build(io: CliIO, roster: string, options: BuildOptions): Promise<number> {
-  const { output } = compileRoster(io, roster);
+  const output = compileRoster(io, roster);
   if (!output) return EXIT.ERROR;
   const outDir = isAbsolute(options.out) ? options.out : resolve(io.cwd, options.out);
   const shown = relative(io.cwd, outDir) || '.';

@@ -1,0 +1,26 @@
+import { hasErrors, type Diagnostic } from '../errors.js';
+import { assembleOutput, type BuildOutput } from '../emit/assemble-output.js';
+import { loadFleet } from '../load/load-fleet.js';
+import { UnrepresentableError } from '../render/quote.js';
+import { VERSION } from '../version.js';
+import type { CliIO } from './io.js';
+import { printDiagnostics } from './print-diagnostics.js';
+import { rosterArg } from './roster-arg.js';
+
+/** The front end and the back end together: a roster in, the whole output in memory. */
+export function compileRoster(io: CliIO, roster: string | undefined): BuildOutput | undefined {
+  const { path, file } = rosterArg(io, roster);
+  const { fleet, diagnostics, sources } = loadFleet(path, file);
+  printDiagnostics(io, diagnostics, sources);
+  if (!fleet || hasErrors(diagnostics)) return undefined;
+  try {
+    return assembleOutput(fleet, VERSION);
+  } catch (error) {
+    const diagnostic: Diagnostic =
+      error instanceof UnrepresentableError
+        ? { severity: 'error', code: 'UNREPRESENTABLE', file, message: error.message }
+        : { severity: 'error', code: 'TEMPLATE', file, message: `a template failed: ${(error as Error).message}` };
+    printDiagnostics(io, [diagnostic], sources);
+    return undefined;
+  }
+}
