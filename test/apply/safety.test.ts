@@ -85,6 +85,21 @@ describe('apply never touches what is not in the installed manifest', () => {
     expect(existsSync(join(dotfiles, 'systemd/user/mosaic-agent@.service'))).toBe(false);
   });
 
+  it('offline, linger is changed only under a staging root, never in the live /var/lib/systemd', async () => {
+    const host = offlineHost();
+    const lingerRoster = A.replace('fleet: { linger: false }', 'fleet: { linger: true }');
+    const live = await host.run(lingerRoster, 'apply');
+    expect(live.status).toBe(1);
+    expect(live.stderr).toContain('error[APPLY]');
+    expect(existsSync(host.config)).toBe(false);
+    const staging = tempDir('mosaic-staging-');
+    writeFileSync(join(host.work, 'roster.yaml'), lingerRoster);
+    const staged = await cli(['apply', '--offline', '--yes'], { cwd: host.work, env: { ...host.env, DESTDIR: staging } });
+    expect(staged.status, staged.stderr).toBe(0);
+    expect(existsSync(join(staging, 'var/lib/systemd/linger/someone'))).toBe(true);
+    expect(existsSync(join(staging, host.config, 'mosaic/fleet/linger-enabled-by-install'))).toBe(true);
+  });
+
   it('a damaged installed manifest is an error, not a crash, and nothing changes', async () => {
     const host = offlineHost();
     expect((await host.run(A, 'apply')).status).toBe(0);

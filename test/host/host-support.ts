@@ -3,11 +3,11 @@
  * real systemd user manager (test/harness/user-manager.ts), take a full listing of a directory
  * tree with hashes, and poll for a state with a timeout.
  */
-import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { cli, tempDir } from '../support/cli.js';
+
+export { listing, until } from '../support/host.js';
 import type { RunResult, UserManager } from '../harness/user-manager.js';
 
 /** Every unit a mosaic build can install: the names start with this. */
@@ -52,48 +52,6 @@ export async function runScript(
 export function ok(r: RunResult, what: string): RunResult {
   if (r.code !== 0) throw new Error(`${what} exited ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
   return r;
-}
-
-/**
- * A full listing of a tree: one line per entry (sorted), with type, mode, and a sha256 of the
- * content for files or the link target for symlinks. Two equal listings mean byte-for-byte and
- * link-for-link equal trees (ownership aside: everything here belongs to one user).
- */
-export function treeListing(root: string, skip: (rel: string) => boolean = () => false): string[] {
-  const lines: string[] = [];
-  const walk = (rel: string) => {
-    const abs = rel ? join(root, rel) : root;
-    for (const name of readdirSync(abs).sort()) {
-      const r = rel ? `${rel}/${name}` : name;
-      if (skip(r)) continue;
-      const st = lstatSync(join(root, r));
-      const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
-      if (st.isSymbolicLink()) lines.push(`l ${r} -> ${readlinkSync(join(root, r))}`);
-      else if (st.isDirectory()) {
-        lines.push(`d ${mode} ${r}/`);
-        walk(r);
-      } else if (st.isFile()) lines.push(`f ${mode} ${r} ${createHash('sha256').update(readFileSync(join(root, r))).digest('hex')}`);
-      else lines.push(`? ${mode} ${r}`);
-    }
-  };
-  walk('');
-  return lines;
-}
-
-/** Polls `probe` until it returns a value that is not undefined/false, or throws after timeoutMs. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(100);
-  }
 }
 
 /** `systemctl --user show -P PROP UNIT` for several properties at once. */

@@ -21,9 +21,9 @@ import {
   knownMosaicUnits,
   ok,
   runScript,
-  treeListing,
+  listing,
   unitProps,
-  waitFor,
+  until,
 } from './host-support.js';
 
 const support = userManagerSupport();
@@ -104,7 +104,7 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
   async function checkWindows(fleet: Fleet): Promise<Map<string, number>> {
     const alwaysOn = fleet.agents.filter((a) => a.lifecycle === 'always-on');
     const pids = new Map<string, number>();
-    const windows = await waitFor(`the windows of ${alwaysOn.map((a) => a.name).join(', ')}`, async () => {
+    const windows = await until(`the windows of ${alwaysOn.map((a) => a.name).join(', ')}`, async () => {
       const w = await fleetWindows(m, fleet.session);
       // The pane's shell briefly has other children (rm of its env file) before the agent.
       const running = (a: Agent) => w?.has(a.name) && sameArgv(agentProcess(w.get(a.name)!), a.command);
@@ -127,7 +127,7 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
     const alwaysOn = fleet.agents.filter((a) => a.lifecycle === 'always-on');
     for (const unit of ['mosaic-fleet.target', 'mosaic-tmux-holder.service', ...alwaysOn.map(unitOf)]) {
       expect(await isEnabled(unit), unit).toBe('enabled');
-      await waitFor(`${unit} to be active`, async () => (await activeState(unit)) === 'active');
+      await until(`${unit} to be active`, async () => (await activeState(unit)) === 'active');
     }
     for (const agent of fleet.agents.filter((a) => a.lifecycle === 'on-demand')) {
       expect(await isEnabled(unitOf(agent)), agent.name).toBe('disabled');
@@ -150,7 +150,7 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
     writeFileSync(join(m.configHome, 'mosaic', 'secrets', 'keep.env'), 'TOKEN=mine\n', { mode: 0o600 });
     for (const dir of ['work/orchestrator', 'work/scout', 'bin']) mkdirSync(join(m.home, dir), { recursive: true });
     ok(await m.systemctl('daemon-reload'), 'daemon-reload');
-    pristine = treeListing(m.home);
+    pristine = listing(m.home);
     fakeBin = join(m.root, 'fake-bin');
     calls = join(m.root, 'fake-bin-calls');
     mkdirSync(fakeBin);
@@ -169,7 +169,7 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
   async function lifecycle(yaml: string, full: boolean, extra?: (fleet: Fleet) => Promise<void>): Promise<void> {
     const fleet = fleetOf(yaml);
     const out = await buildRoster(yaml);
-    expect(treeListing(m.home)).toEqual(pristine);
+    expect(listing(m.home)).toEqual(pristine);
 
     // Install, from a directory that is not out/: every action is printed as it happens.
     const install = ok(await runScript(m, out, 'install.sh', [], { cwd: '/' }), 'install.sh');
@@ -178,12 +178,12 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
     expect(install.stdout).toMatch(/done\n$/);
     await checkRunning(fleet);
     const agentPids = await checkWindows(fleet);
-    const installed = treeListing(m.home);
+    const installed = listing(m.home);
 
     // Twice: nothing changes the second time (no file, dir or link written, the same processes).
     const again = ok(await runScript(m, out, 'install.sh'), 'second install.sh');
     expect(again.stdout).not.toMatch(/: (mkdir|install|ln|rm|systemctl --user (enable|disable|stop)) /);
-    expect(treeListing(m.home)).toEqual(installed);
+    expect(listing(m.home)).toEqual(installed);
     expect(await checkWindows(fleet)).toEqual(agentPids);
 
     // Offline into a staging root that starts as the host did: the tree the online install made.
@@ -195,11 +195,11 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
         mkdirSync(join(stage, m.home), { recursive: true });
         ok(await m.run('cp', ['-a', `${m.home}/.`, join(stage, m.home)]), 'cp');
         ok(await runScript(m, out, 'uninstall.sh', ['--offline'], { env: offline }), 'uninstall.sh --offline');
-        expect(treeListing(join(stage, m.home))).toEqual(pristine);
+        expect(listing(join(stage, m.home))).toEqual(pristine);
         ok(await runScript(m, out, 'install.sh', ['--offline'], { env: offline, cwd: '/' }), 'install.sh --offline');
-        expect(treeListing(join(stage, m.home))).toEqual(installed);
+        expect(listing(join(stage, m.home))).toEqual(installed);
         ok(await runScript(m, out, 'uninstall.sh', ['--offline'], { env: offline }), 'uninstall.sh --offline');
-        expect(treeListing(join(stage, m.home))).toEqual(pristine);
+        expect(listing(join(stage, m.home))).toEqual(pristine);
         expect(existsSync(calls), 'offline scripts ran systemctl or loginctl').toBe(false);
       } finally {
         rmSync(stage, { recursive: true, force: true });
@@ -215,21 +215,21 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
 
     // Uninstall: HOME byte-for-byte and link-for-link as before, nothing mosaic left in the manager.
     ok(await runScript(m, out, 'uninstall.sh', [], { cwd: '/' }), 'uninstall.sh');
-    expect(treeListing(m.home)).toEqual(pristine);
+    expect(listing(m.home)).toEqual(pristine);
     await checkGone(fleet);
     expect(await isEnabled('other.service')).toBe('enabled');
 
     // Twice: succeeds on a clean host and changes nothing.
     const twice = ok(await runScript(m, out, 'uninstall.sh'), 'second uninstall.sh');
     expect(twice.stdout).not.toMatch(/: (rmdir|rm|systemctl --user (disable|stop)) /);
-    expect(treeListing(m.home)).toEqual(pristine);
+    expect(listing(m.home)).toEqual(pristine);
 
     // Reboot: nothing mosaic comes back; the user's own enabled unit does.
     if (!full) return;
     await m.reboot([fleet.session]);
     await checkGone(fleet);
     expect(await activeState('other.service')).toBe('active');
-    expect(treeListing(m.home)).toEqual(pristine);
+    expect(listing(m.home)).toEqual(pristine);
   }
 
   /** After a failed case, uninstall (best effort) so that the next case starts from a clean HOME. */
@@ -254,7 +254,7 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
       const unit = 'mosaic-agent@enhancer.service';
       const restarts = Number((await unitProps(m, unit, ['NRestarts'])).NRestarts);
       process.kill(before.get('enhancer')!, 'SIGKILL');
-      await waitFor(`${unit} to restart`, async () => {
+      await until(`${unit} to restart`, async () => {
         const p = await unitProps(m, unit, ['NRestarts', 'ActiveState']);
         return Number(p.NRestarts) > restarts && p.ActiveState === 'active';
       });
@@ -266,7 +266,7 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
       const scout = 'mosaic-agent@scout-1.service';
       ok(await m.systemctl('start', scout), `start ${scout}`);
       const agent = fleet.agents.find((a) => a.name === 'scout-1')!;
-      const pid = await waitFor('the scout-1 window', async () => {
+      const pid = await until('the scout-1 window', async () => {
         const w = await fleetWindows(m, fleet.session);
         const p = w?.has('scout-1') ? agentProcess(w.get('scout-1')!) : undefined;
         return p && sameArgv(p, agent.command) ? p : undefined;
@@ -282,9 +282,9 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
       writeFileSync(join(dropIn, 'no-restart.conf'), '[Service]\nRestart=no\n');
       ok(await m.systemctl('daemon-reload'), 'daemon-reload');
       process.kill(pid, 'SIGKILL');
-      await waitFor(`${scout} to fail`, async () => (await activeState(scout)) === 'failed');
+      await until(`${scout} to fail`, async () => (await activeState(scout)) === 'failed');
       expect((await unitProps(m, scout, ['Result'])).Result).toBe('exit-code');
-      await waitFor('the scout-1 window to close', async () => !(await fleetWindows(m, fleet.session))?.has('scout-1'));
+      await until('the scout-1 window to close', async () => !(await fleetWindows(m, fleet.session))?.has('scout-1'));
       rmSync(dropIn, { recursive: true });
       ok(await m.systemctl('daemon-reload'), 'daemon-reload');
       ok(await m.systemctl('reset-failed', scout), 'reset-failed');
@@ -302,7 +302,7 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
           return true;
         }
       };
-      await waitFor('the stopped agent process to end', async () => gone(running));
+      await until('the stopped agent process to end', async () => gone(running));
     }));
   });
 
@@ -318,6 +318,6 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
     }
     ok(await runScript(m, out, 'uninstall.sh'), 'uninstall.sh');
     await checkGone(fleet);
-    expect(treeListing(m.home)).toEqual(pristine);
+    expect(listing(m.home)).toEqual(pristine);
   });
 });

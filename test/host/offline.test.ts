@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/cli.js';
-import { buildRoster, HARMLESS_RUNTIMES, treeListing } from './host-support.js';
+import { buildRoster, HARMLESS_RUNTIMES, listing } from './host-support.js';
 
 const ROSTER = (linger: boolean) => `version: 1
 profile: research
@@ -55,7 +55,7 @@ describe('install.sh --offline / uninstall.sh --offline into a staging root', ()
     stage = join(work, `stage-${Math.random().toString(36).slice(2)}`);
     mkdirSync(join(stage, home, units ? '.config/systemd/user' : ''), { recursive: true });
     mkdirSync(join(stage, 'var/lib/systemd/linger'), { recursive: true });
-    pristine = treeListing(stage);
+    pristine = listing(stage);
     return { ...env, DESTDIR: stage };
   };
 
@@ -79,7 +79,7 @@ describe('install.sh --offline / uninstall.sh --offline into a staging root', ()
     expect(existsSync(calls)).toBe(false);
     // Uninstall --offline leaves the staging root as it was; twice is fine; no systemctl either.
     run(out, 'uninstall.sh', ['--offline'], e);
-    expect(treeListing(stage)).toEqual(pristine);
+    expect(listing(stage)).toEqual(pristine);
     run(out, 'uninstall.sh', ['--offline'], e);
     expect(existsSync(calls)).toBe(false);
   });
@@ -92,23 +92,23 @@ describe('install.sh --offline / uninstall.sh --offline into a staging root', ()
     run(out, 'install.sh', ['--offline'], e);
     expect(existsSync(lingerFile())).toBe(true);
     expect(existsSync(lingerRecord())).toBe(true);
-    const installed = treeListing(stage);
+    const installed = listing(stage);
     run(out, 'install.sh', ['--offline'], e);
-    expect(treeListing(stage)).toEqual(installed);
+    expect(listing(stage)).toEqual(installed);
     run(out, 'uninstall.sh', ['--offline'], e);
     expect(existsSync(lingerFile())).toBe(false);
-    expect(treeListing(stage)).toEqual(pristine);
+    expect(listing(stage)).toEqual(pristine);
 
     // Already on: install leaves it alone and records nothing; uninstall leaves it on.
     e = freshStage();
     writeFileSync(lingerFile(), '');
-    const before = treeListing(stage);
+    const before = listing(stage);
     const r = run(out, 'install.sh', ['--offline'], e);
     expect(r.stdout).not.toContain('linger');
     expect(existsSync(lingerRecord())).toBe(false);
     run(out, 'uninstall.sh', ['--offline'], e);
     expect(existsSync(lingerFile())).toBe(true);
-    expect(treeListing(stage)).toEqual(before);
+    expect(listing(stage)).toEqual(before);
     expect(existsSync(calls)).toBe(false);
   });
 
@@ -119,7 +119,7 @@ describe('install.sh --offline / uninstall.sh --offline into a staging root', ()
     expect(existsSync(lingerFile())).toBe(false);
     expect(existsSync(lingerRecord())).toBe(false);
     run(out, 'uninstall.sh', ['--offline'], e);
-    expect(treeListing(stage)).toEqual(pristine);
+    expect(listing(stage)).toEqual(pristine);
   });
 
   it('refuses --offline without DESTDIR, and DESTDIR without --offline', async () => {

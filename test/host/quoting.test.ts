@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { execWord } from '../../src/render/quote.js';
 import { startUserManager, userManagerSupport, type UserManager } from '../harness/user-manager.js';
-import { buildRoster, mkdirP, ok, runScript, treeListing, waitFor } from './host-support.js';
+import { buildRoster, mkdirP, ok, runScript, listing, until } from './host-support.js';
 
 const support = userManagerSupport();
 if (!support.ok) console.warn(`[host] skipping quoting tests on a real systemd --user: ${support.reason}`);
@@ -59,10 +59,10 @@ describe.skipIf(!support.ok)(`quoting on a real systemd user manager${support.ok
       ],
     });
     const out = await buildRoster(roster);
-    const before = treeListing(m.home);
+    const before = listing(m.home);
     ok(await runScript(m, out, 'install.sh'), 'install.sh');
     try {
-      await waitFor('the probe to run', async () => existsSync(join(outDir, 'done')));
+      await until('the probe to run', async () => existsSync(join(outDir, 'done')));
       expect(argv0(readFileSync(join(outDir, 'argv'), 'utf8'))).toEqual([HOSTILE, HOSTILE, '', ' ']);
       expect(readFileSync(join(outDir, 'pwd'), 'utf8')).toBe(`${join(m.home, HOSTILE)}\n`);
       const env = parseEnv0(readFileSync(join(outDir, 'env'), 'utf8'));
@@ -73,7 +73,7 @@ describe.skipIf(!support.ok)(`quoting on a real systemd user manager${support.ok
       ok(await runScript(m, out, 'uninstall.sh'), 'uninstall.sh');
     }
     rmSync(outDir, { recursive: true });
-    expect(treeListing(m.home).filter((l) => !l.includes('probe-out'))).toEqual(before.filter((l) => !l.includes('probe-out')));
+    expect(listing(m.home).filter((l) => !l.includes('probe-out'))).toEqual(before.filter((l) => !l.includes('probe-out')));
   });
 
   it("execWord: systemd's ExecStart= parser reads back exactly the quoted values", async () => {

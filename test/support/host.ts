@@ -4,39 +4,52 @@ import { join, relative } from 'node:path';
 import type { UserManager } from '../harness/user-manager.js';
 import { BIN } from './cli.js';
 
-/** Every entry under dir: type, mode, and a content hash or link target. Byte-for-byte and link-for-link. */
-export function listing(dir: string, skip: (path: string) => boolean = () => false): string[] {
-  const lines: string[] = [];
-  const walk = (current: string) => {
-    for (const name of readdirSync(current).sort()) {
-      const path = join(current, name);
-      const rel = relative(dir, path);
-      if (skip(rel)) continue;
-      const stat = lstatSync(path);
-      const mode = (stat.mode & 0o7777).toString(8);
-      if (stat.isSymbolicLink()) lines.push(`l ${rel} -> ${readlinkSync(path)}`);
-      else if (stat.isDirectory()) {
-        lines.push(`d ${rel} ${mode}`);
-        walk(path);
-      } else lines.push(`f ${rel} ${mode} ${createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16)}`);
-    }
-  };
-  walk(dir);
-  return lines;
-}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The CLI as a separate process, inside the manager's namespace, as the fleet's user. */
 export function mosaic(m: UserManager, cwd: string, ...args: string[]) {
   return m.run(process.execPath, [BIN, ...args], { cwd, timeoutMs: 60_000 });
 }
 
+/**
+ * A full listing of a tree: one line per entry (sorted), with type, mode, and a sha256 of the
+ * content for files or the link target for symlinks. Two equal listings mean byte-for-byte and
+ * link-for-link equal trees (ownership aside: everything here belongs to one user).
+ */
+export function listing(root: string, skip: (rel: string) => boolean = () => false): string[] {
+  const lines: string[] = [];
+  const walk = (rel: string) => {
+    const abs = rel ? join(root, rel) : root;
+    for (const name of readdirSync(abs).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      if (skip(r)) continue;
+      const st = lstatSync(join(root, r));
+      const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
+      if (st.isSymbolicLink()) lines.push(`l ${r} -> ${readlinkSync(join(root, r))}`);
+      else if (st.isDirectory()) {
+        lines.push(`d ${mode} ${r}/`);
+        walk(r);
+      } else if (st.isFile()) lines.push(`f ${mode} ${r} ${createHash('sha256').update(readFileSync(join(root, r))).digest('hex')}`);
+      else lines.push(`? ${mode} ${r}`);
+    }
+  };
+  walk('');
+  return lines;
+}
+
+/** Polls `probe` until it returns a value that is not undefined/false, or throws after timeoutMs. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let last: unknown;
   for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await sleep(100);
   }
 }
 
