@@ -47,6 +47,7 @@ export const DIAGNOSTIC_CODES = {
   OUTPUT: 'the output directory cannot be written',
   STATE: 'the installed state cannot be read',
   DRIFT: 'installed files were edited by hand since they were installed',
+  LOCKED: 'another run holds the fleet lock',
   APPLY: 'a step of apply or uninstall failed',
   CONFIRM: 'apply needs a confirmation that could not be asked for',
   TEMPLATE: 'a template failed to render',

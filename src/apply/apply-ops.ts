@@ -1,9 +1,12 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, constants, openSync, writeSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DIRS_RECORD, LINGER_RECORD, UNIT_DIR } from '../model/artifact.js';
 import { userSystemctl, type CommandRunner } from '../host/run-command.js';
 import type { Op } from '../plan/ops.js';
 import { exists, onHost, type HostPaths } from '../state/read-installed.js';
+import { unsafeParent } from '../state/confine.js';
+import { isOwnDir, isOwnFile, isOwnUnit } from '../model/own-names.js';
 
 export interface ApplyContext {
   paths: HostPaths;
@@ -110,10 +113,11 @@ class DirsRecord {
     this.flush();
   }
 
-  /** The record lives in the fleet directory; changes wait until that exists. */
+  /** The record lives in the fleet directory; changes wait until that exists. An empty record is no record. */
   flush(): void {
     if (!this.dirty || !exists(dirname(this.file))) return;
-    writeAtomic(this.file, [...this.made].sort().map((line) => `${line}\n`).join(''), 0o600);
+    if (this.made.size === 0) rmSync(this.file, { force: true });
+    else writeAtomic(this.file, [...this.made].sort().map((line) => `${line}\n`).join(''), 0o600);
     this.dirty = false;
   }
 
@@ -140,11 +144,12 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
     const result = await userSystemctl(runner, ...args);
     if (result.code !== 0) throw new ApplyError(op, `systemctl --user ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`);
   };
-  const link = (wantedBy: string, unit: string) => at(`${UNIT_DIR}/${wantedBy}.wants/${unit}`);
+  const link = (u: { wantedBy: string; unit: string }) => confined(op, paths, `${UNIT_DIR}/${u.wantedBy}.wants/${u.unit}`, 'link');
   switch (op.kind) {
     case 'daemon-reload':
       return systemctl('daemon-reload');
     case 'make-dir':
+      confined(op, paths, op.dir, 'dir');
       if (!exists(at(op.dir))) {
         ensureRealDirs(paths, op.dir);
         dirs.created(op.dir);
@@ -152,40 +157,49 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
       dirs.flush();
       return;
     case 'remove-dir':
+      confined(op, paths, op.dir, 'dir');
       if (!dirs.has(op.dir)) return;
       dirs.removing(at(op.dir));
       try {
         rmdirSync(at(op.dir));
         dirs.removed(op.dir);
-      } catch {
-        // not empty, or gone: either way not ours to remove
+      } catch (error) {
+        // Not empty (something not ours is in it), or gone: either way it stays, and so does the record.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') dirs.removed(op.dir);
       }
       return;
     case 'install-file': {
       const text = context.text.get(op.source);
       if (text === undefined) throw new ApplyError(op, `no content for ${op.source}`);
+      const path = confined(op, paths, op.target, 'file');
       ensureRealDirs(paths, dirname(op.target) === '.' ? '' : dirname(op.target));
-      writeAtomic(at(op.target), text, op.mode);
+      writeAtomic(path, text, op.mode);
       return;
     }
-    case 'remove-file':
-      if (exists(at(op.target))) rmSync(at(op.target), { force: true });
+    case 'remove-file': {
+      const path = confined(op, paths, op.target, 'file');
+      if (exists(path)) rmSync(path, { force: true });
       return;
-    case 'enable-unit':
+    }
+    case 'enable-unit': {
       if (runner) return systemctl('enable', op.unit);
-      mkdirSync(dirname(link(op.wantedBy, op.unit)), { recursive: true, mode: 0o755 });
-      rmSync(link(op.wantedBy, op.unit), { force: true });
-      symlinkSync(join(paths.configHome, UNIT_DIR, op.file), link(op.wantedBy, op.unit));
+      const path = link(op);
+      ensureRealDirs(paths, dirname(`${UNIT_DIR}/${op.wantedBy}.wants/x`), 0o755);
+      rmSync(path, { force: true });
+      symlinkSync(join(paths.configHome, UNIT_DIR, op.file), path);
       return;
-    case 'disable-unit':
+    }
+    case 'disable-unit': {
+      const path = link(op);
       if (runner) await systemctl('disable', op.unit);
-      else rmSync(link(op.wantedBy, op.unit), { force: true });
+      else rmSync(path, { force: true });
       try {
-        rmdirSync(dirname(link(op.wantedBy, op.unit)));
+        rmdirSync(dirname(path));
       } catch {
         // other units are still wanted there
       }
       return;
+    }
     case 'start-unit':
       return systemctl('start', op.unit);
     case 'stop-unit':
@@ -201,7 +215,7 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
         mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
         writeFileSync(file, '');
       }
-      writeAtomic(at(LINGER_RECORD), '', 0o600);
+      writeAtomic(confined(op, paths, LINGER_RECORD, 'file'), '', 0o600);
       return;
     case 'disable-linger':
       if (runner) {
@@ -210,51 +224,77 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
       } else {
         rmSync(join(paths.root, 'var/lib/systemd/linger', paths.user), { force: true });
       }
-      rmSync(at(LINGER_RECORD), { force: true });
+      rmSync(confined(op, paths, LINGER_RECORD, 'file'), { force: true });
       return;
   }
 }
 
-/** The user's own directories, which may be symlinks (dotfiles managers link them). */
-const SHARED_DIRS = new Set(['systemd', UNIT_DIR]);
+/**
+ * The confinement rule at the point of use: the path must be one of the fleet's own names, and
+ * no directory on the way to it below the config root may be a symbolic link (or not a
+ * directory). Returns the absolute path; throws, touching nothing, otherwise.
+ */
+function confined(op: Op, paths: HostPaths, rel: string, kind: 'file' | 'dir' | 'link'): string {
+  const own = kind === 'dir' ? isOwnDir(rel) : kind === 'link' ? isOwnDir(dirname(rel)) && isOwnUnit(basename(rel)) : isOwnFile(rel);
+  if (!own) throw new ApplyError(op, `refusing to touch ${onHost(paths, rel)}: it is not one of the fleet's own files`);
+  const unsafe = unsafeParent(paths.root + paths.configHome, kind === 'dir' ? `${rel}/x` : rel);
+  if (unsafe) throw new ApplyError(op, `refusing to work through ${unsafe.path}: it is ${unsafe.what}${unsafe.what === 'a symbolic link' ? ` (to ${readlinkSync(unsafe.path)})` : ''}`);
+  return onHost(paths, rel);
+}
 
 /**
- * Creates dir (relative to configHome) and its parents, refusing to go through a symlink in the
- * fleet's own directories: a link planted there must not carry writes out of them.
+ * Creates dir (relative to configHome) and its parents as real directories; confined() has
+ * refused any link or non-directory on the way already, and this re-checks what it creates.
  */
-function ensureRealDirs(paths: HostPaths, dir: string): void {
+function ensureRealDirs(paths: HostPaths, dir: string, mode = 0o700): void {
   const base = paths.root + paths.configHome;
   mkdirSync(base, { recursive: true, mode: 0o700 });
   let current = base;
   const parts = dir === '' ? [] : dir.split('/');
-  for (const [i, part] of parts.entries()) {
+  for (const part of parts) {
     current = join(current, part);
     try {
-      const stat = SHARED_DIRS.has(parts.slice(0, i + 1).join('/')) ? statSync(current) : lstatSync(current);
+      const stat = lstatSync(current);
       if (stat.isSymbolicLink()) throw new Error(`${current} is a symbolic link (to ${readlinkSync(current)}); refusing to write through it`);
       if (!stat.isDirectory()) throw new Error(`${current} is not a directory`);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      mkdirSync(current, { mode: 0o700 });
+      mkdirSync(current, { mode });
     }
   }
 }
 
-/** Beside each target while it is written; install.sh uses the same name. */
-const TMP_SUFFIX = '.mosaic-tmp';
+/**
+ * Temporary files: a fresh random name beside the target, created exclusively (O_EXCL, so
+ * nothing planted there is followed), then renamed over the target (a link there is replaced).
+ * install.sh uses the same prefix with mktemp.
+ */
+const TMP_PREFIX = '.mosaic-tmp.';
 
-/** Temp file in the same directory, then rename: never half-written, and a planted symlink is replaced. */
 function writeAtomic(path: string, text: string, mode: number): void {
-  const tmp = `${path}${TMP_SUFFIX}`;
-  rmSync(tmp, { force: true });
-  writeFileSync(tmp, text, { mode, flag: 'wx' });
-  chmodSync(tmp, mode);
-  renameSync(tmp, path);
+  const tmp = join(dirname(path), `${TMP_PREFIX}${randomBytes(6).toString('hex')}`);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  try {
+    writeSync(fd, text);
+    closeSync(fd);
+    chmodSync(tmp, mode);
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
 }
 
-/** A write killed between temp file and rename leaves `TARGET.mosaic-tmp` behind; it is ours to remove. */
+/** A write killed between temporary file and rename leaves one behind in a directory of ours. */
 function removeStaleTemporaries(ops: readonly Op[], paths: HostPaths): void {
-  for (const op of ops) {
-    if (op.kind === 'install-file' || op.kind === 'remove-file') rmSync(`${onHost(paths, op.target)}${TMP_SUFFIX}`, { force: true });
+  const dirs = new Set(ops.filter((op) => op.kind === 'install-file').map((op) => dirname(onHost(paths, (op as { target: string }).target))));
+  for (const dir of dirs) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) if (name.startsWith(TMP_PREFIX)) rmSync(join(dir, name), { force: true });
   }
 }

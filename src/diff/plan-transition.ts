@@ -97,9 +97,9 @@ export function planTransition(build: TargetBuild | null, installed: Installed):
     if (after && !atTarget) writes.push(entry);
   }
 
-  // A deleted file of an agent that stays (its envFiles drop-in) changes it too.
-  const changedAgents = new Set(files.filter((f) => f.agent !== null).map((f) => f.agent!));
-  const unitFileChanged = (file: string) => files.some((f) => f.target === `${UNIT_DIR}/${file}`);
+  // Restart by meaning: an agent (or the holder) whose digest changed, never for a header or comment.
+  const oldDigest = new Map((old?.agents ?? []).map((a) => [a.name, a.digest]));
+  const changedAgents = new Set((build?.manifest.agents ?? []).filter((a) => oldDigest.has(a.name) && (oldDigest.get(a.name) === '' || oldDigest.get(a.name) !== a.digest)).map((a) => a.name));
   const daemonReload = online && files.some((f) => f.target.startsWith(`${UNIT_DIR}/`));
 
   // Enablement: the links the build wants against every mosaic link on disk, whoever made it (an
@@ -121,13 +121,10 @@ export function planTransition(build: TargetBuild | null, installed: Installed):
       units.stop.push(...[...oldAgents].map(agentUnit).filter(active), ...(active(HOLDER_UNIT) ? [HOLDER_UNIT] : []));
     } else {
       units.stop.push(...[...oldAgents].filter((a) => !newAgents.has(a)).map(agentUnit).filter(active));
-      const holderRestarts = unitFileChanged(HOLDER_UNIT) && active(HOLDER_UNIT);
+      const holderRestarts = old !== null && (old.holder === '' || old.holder !== build.manifest.holder) && active(HOLDER_UNIT);
       if (holderRestarts) units.restart.push(HOLDER_UNIT);
       else {
-        const templateChanged = unitFileChanged(AGENT_TEMPLATE_UNIT);
-        for (const agent of [...newAgents].sort()) {
-          if (oldAgents.has(agent) && (templateChanged || changedAgents.has(agent)) && active(agentUnit(agent))) units.restart.push(agentUnit(agent));
-        }
+        for (const agent of [...changedAgents].sort()) if (active(agentUnit(agent))) units.restart.push(agentUnit(agent));
       }
       if (!active(FLEET_TARGET)) units.start.push(FLEET_TARGET);
       else {
@@ -152,7 +149,7 @@ export function planTransition(build: TargetBuild | null, installed: Installed):
   for (const f of writes) ops.push({ kind: 'install-file', source: f.source!, target: f.target, mode: parseMode(f.mode) });
   for (const f of files.filter((f) => f.change === 'delete')) ops.push({ kind: 'remove-file', source: oldFiles.get(f.target)!.path, target: f.target, mode: parseMode(f.mode) });
   const removeDirs = () => {
-    const obsolete = parentDirs([...oldFiles.keys(), MANIFEST_TARGET]).filter((dir) => !neededDirs.has(dir) && installed.dirs.has(dir));
+    const obsolete = parentDirs([...oldFiles.keys(), MANIFEST_TARGET]).filter((dir) => !neededDirs.has(dir) && installed.dirs.has(dir) && installed.dirsRecorded.has(dir));
     for (const dir of obsolete.reverse()) ops.push({ kind: 'remove-dir', dir });
   };
   if (build) removeDirs();
@@ -165,9 +162,14 @@ export function planTransition(build: TargetBuild | null, installed: Installed):
     const manifestText = build.text.get(MANIFEST_SOURCE)!;
     if (installed.disk.get(MANIFEST_TARGET)?.text !== manifestText) ops.push({ kind: 'install-file', source: MANIFEST_SOURCE, target: MANIFEST_TARGET, mode: 0o600 });
   } else if (old) {
+    // The record goes last but for the directories, so an interrupted uninstall is still visible
+    // (and is finished by running it again); what comes after it is recorded in the dirs record.
+    if (daemonReload) ops.push({ kind: 'daemon-reload' });
     ops.push({ kind: 'remove-file', source: MANIFEST_SOURCE, target: MANIFEST_TARGET, mode: 0o600 });
     removeDirs();
-    if (daemonReload) ops.push({ kind: 'daemon-reload' });
+  } else {
+    // An uninstall interrupted after the record went: only recorded, now empty directories remain.
+    for (const dir of [...installed.dirs].filter((d) => installed.dirsRecorded.has(d)).sort().reverse()) ops.push({ kind: 'remove-dir', dir });
   }
 
   const count = (kind: FileChangeKind) => files.filter((f) => f.change === kind).length;
@@ -187,5 +189,5 @@ export function planTransition(build: TargetBuild | null, installed: Installed):
 }
 
 function agentsOf(manifest: Manifest | null): Set<string> {
-  return new Set((manifest?.files ?? []).map((f) => f.agent).filter((a): a is string => a !== null));
+  return new Set((manifest?.agents ?? []).map((a) => a.name));
 }

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Transition, FileChange } from './plan-transition.js';
 import type { HostPaths } from '../state/read-installed.js';
 
@@ -95,20 +96,38 @@ function indent(lines: string[]): string[] {
 }
 
 function shown(file: FileChange, text: string | null, showSecrets: boolean): string | null {
-  return text !== null && !showSecrets && file.target.endsWith('.env') ? redactEnv(text) : text;
+  return text !== null && !showSecrets && file.target.endsWith('.env') ? redactEnv(text, file.after) : text;
 }
 
 /**
- * Env values are replaced by a short fingerprint, so a reader still sees which variables changed
- * but not their values. Values are the generator's own double-quoted form, possibly multi-line.
+ * Every value of an env file is replaced by its length and a fingerprint keyed with a secret
+ * of this run (so a reader sees which variables changed, and a short value cannot be found by
+ * trying candidates). Whatever the line's form: the generator's quoted values (multi-line ones
+ * included), hand-written lines, and comments, except comment lines the build itself writes.
  */
-export function redactEnv(text: string): string {
-  return text.replace(/^([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\[\s\S])*)"$/gm, (_, key: string, value: string) => `${key}=(redacted, ${fingerprint(value)})`);
+export function redactEnv(text: string, build: string | null = null): string {
+  const own = new Set((build ?? '').split('\n').filter((line) => line.startsWith('#')));
+  const out: string[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    const quoted = /^([A-Za-z_][A-Za-z0-9_]*)="/.exec(line);
+    if (quoted) {
+      // The generator's form may run over several lines: up to the closing unescaped quote.
+      while (!/^[A-Za-z_][A-Za-z0-9_]*="(?:[^"\\]|\\[\s\S])*"\s*$/.test(line) && i + 1 < lines.length) line += `\n${lines[++i]!}`;
+    }
+    const eq = line.indexOf('=');
+    if (line === '' || own.has(line)) out.push(line);
+    else if (line.startsWith('#')) out.push(`# (comment redacted, ${placeholder(line.slice(1))})`);
+    else if (eq > 0 && /^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*$/.test(line.slice(0, eq))) out.push(`${line.slice(0, eq)}=(redacted, ${placeholder(line.slice(eq + 1))})`);
+    else out.push(`(line redacted, ${placeholder(line)})`);
+  }
+  return out.join('\n');
 }
 
-function fingerprint(value: string): string {
-  // FNV-1a: enough to tell values apart in a diff, too short to help guess them.
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193) >>> 0;
-  return `${value.length} chars, #${(hash & 0xffff).toString(16).padStart(4, '0')}`;
+/** Per run: a fingerprint means nothing outside the output it appears in. */
+const FINGERPRINT_KEY = randomBytes(32);
+
+function placeholder(value: string): string {
+  return `${value.length} chars, #${createHmac('sha256', FINGERPRINT_KEY).update(value).digest('hex').slice(0, 4)}`;
 }

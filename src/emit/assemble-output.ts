@@ -1,12 +1,29 @@
-import { DIRS_RECORD, LINGER_RECORD, MANIFEST_TARGET, type Artifact } from '../model/artifact.js';
+import { DIRS_RECORD, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR, type Artifact } from '../model/artifact.js';
+import { LOCK_WAIT_SECONDS } from '../model/fleet-lock.js';
+import { OWN_DIR_ERE, OWN_FILE_ERE, OWN_UNIT_ERE, WANTED_BY_ERE } from '../model/own-names.js';
 import type { Fleet } from '../model/fleet.js';
 import type { Manifest } from '../model/manifest.js';
 import { buildManifest, manifestText } from '../plan/build-manifest.js';
-import { opShell } from '../plan/op-shell.js';
-import { uninstallPlan, type Op } from '../plan/ops.js';
+import type { Op } from '../plan/ops.js';
 import { MANIFEST_SOURCE, planInstall } from '../plan/plan-install.js';
 import { generatedHeader, renderFleet } from '../render/render-fleet.js';
 import { loadTemplates } from '../render/templates.js';
+
+/** The names the scripts' engine shares with the CLI, said once (src/model). */
+const ENGINE_CONTEXT = {
+  manifestTarget: MANIFEST_TARGET,
+  lingerRecord: LINGER_RECORD,
+  dirsRecord: DIRS_RECORD,
+  unitDir: UNIT_DIR,
+  fleetDir: FLEET_DIR,
+  fleetTarget: FLEET_TARGET,
+  holderUnit: HOLDER_UNIT,
+  ownFileEre: OWN_FILE_ERE,
+  ownDirEre: OWN_DIR_ERE,
+  ownUnitEre: OWN_UNIT_ERE,
+  wantedByEre: WANTED_BY_ERE,
+  lockWait: String(LOCK_WAIT_SECONDS),
+};
 
 /** Everything a build writes to the output directory, in memory. */
 export interface BuildOutput {
@@ -19,16 +36,15 @@ export interface BuildOutput {
 /** render → plan → the scripts and manifest: the whole output of a build, without touching disk. */
 export function assembleOutput(fleet: Fleet, version: string): BuildOutput {
   const header = generatedHeader(version, fleet.roster);
-  const template = loadTemplates(header, { shellOp: (op) => opShell(op as Op) });
+  const template = loadTemplates(header);
   const artifacts = renderFleet(fleet, template);
-  const manifest = buildManifest(fleet, artifacts, header);
+  const manifest = buildManifest(fleet, artifacts, header, version);
   const install = planInstall(manifest);
-  const context = { manifestTarget: MANIFEST_TARGET, lingerRecord: LINGER_RECORD, dirsRecord: DIRS_RECORD, files: String(artifacts.length + 1) };
   const scripts: Artifact[] = [
-    { path: 'install.sh', target: '', mode: 0o755, text: template('scripts/install.sh')({ ...context, ops: install }) },
-    { path: 'uninstall.sh', target: '', mode: 0o755, text: template('scripts/uninstall.sh')({ ...context, ops: uninstallPlan(install) }) },
+    { path: 'install.sh', target: '', mode: 0o755, owner: 'fleet', text: template('scripts/install.sh')({ ...ENGINE_CONTEXT, files: String(artifacts.length + 1) }) },
+    { path: 'uninstall.sh', target: '', mode: 0o755, owner: 'fleet', text: template('scripts/uninstall.sh')(ENGINE_CONTEXT) },
   ];
-  const files = [...artifacts, { path: MANIFEST_SOURCE, target: MANIFEST_TARGET, mode: 0o600 as const, text: manifestText(manifest) }, ...scripts];
+  const files = [...artifacts, { path: MANIFEST_SOURCE, target: MANIFEST_TARGET, mode: 0o600 as const, owner: 'fleet' as const, text: manifestText(manifest) }, ...scripts];
   return { manifest, install, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 

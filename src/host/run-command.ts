@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export interface CommandResult {
   code: number;
@@ -27,4 +27,15 @@ export function processRunner(env: NodeJS.ProcessEnv = process.env): CommandRunn
 
 export function userSystemctl(run: CommandRunner, ...args: string[]): Promise<CommandResult> {
   return run('systemctl', ['--user', ...args]);
+}
+
+/**
+ * Locks an open file with flock(1), which Node cannot do itself: the child locks the open file
+ * description it shares with this process, so the lock stays when the child exits and goes when
+ * this process closes the file (or dies). true when locked, false on timeout.
+ */
+export function lockDescriptor(fd: number, waitSeconds: number): boolean | 'missing' {
+  const result = spawnSync('flock', ['-w', String(waitSeconds), '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] });
+  if (result.error) return 'missing';
+  return result.status === 0;
 }

@@ -6,6 +6,18 @@ export interface Artifact {
   target: string;
   mode: FileMode;
   text: string;
+  /** Whose process reads the file: one agent, every agent, the tmux holder, or nobody's (the target). */
+  owner: Owner;
+}
+
+/**
+ * What a change of a file means for running processes. An agent restarts when the meaning of a
+ * file it reads changes (its own files, or one that every agent reads); the holder likewise.
+ */
+export type Owner = { agent: string } | 'agents' | 'holder' | 'fleet';
+
+export function ownerAgent(owner: Owner): string | null {
+  return typeof owner === 'object' ? owner.agent : null;
 }
 
 /** The three modes mosaic-gen writes: units and scripts readable, env files private. */

@@ -1,23 +1,30 @@
 import type { FileMode } from './artifact.js';
+import type { Lifecycle } from './roster-input.js';
 
 /**
  * What a build installs, written to out/manifest.json and installed as the host's record
  * ($XDG_CONFIG_HOME/mosaic/fleet/manifest.json). Deterministic: no timestamps, sorted lists.
+ * Each entry of a list sits on a line of its own, so that install.sh can read the record with
+ * sed alone (hosts that receive only the bundle have no Node and no jq).
  */
 export interface Manifest {
   '//': string;
-  manifestVersion: 1;
+  manifestVersion: 2;
   generator: string;
   roster: string;
   session: string;
   tmux: string;
+  linger: boolean;
+  /** Digest of what the tmux holder runs: it restarts when this changes, and only then. */
+  holder: string;
   /** Every generated file except install.sh, uninstall.sh and the manifest itself. */
   files: ManifestFile[];
+  /** Every agent, with a digest of what its process gets (command, environment, supervisor…). */
+  agents: ManifestAgent[];
   /** Units enabled at install, each with the unit file it links to and the target that wants it. */
   enable: EnabledUnit[];
   /** Units started at install (unless --no-start). */
   start: string[];
-  linger: boolean;
 }
 
 export interface ManifestFile {
@@ -27,6 +34,13 @@ export interface ManifestFile {
   sha256: string;
   /** The agent the file belongs to, or null for fleet-wide files. */
   agent: string | null;
+}
+
+export interface ManifestAgent {
+  name: string;
+  lifecycle: Lifecycle;
+  /** Empty when the record predates digests (manifest version 1): the agent counts as changed. */
+  digest: string;
 }
 
 export interface EnabledUnit {

@@ -1,4 +1,4 @@
-import { AGENT_TEMPLATE_UNIT, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, UNIT_DIR, agentUnit, type Artifact, type FileMode } from '../model/artifact.js';
+import { AGENT_TEMPLATE_UNIT, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, UNIT_DIR, agentUnit, type Artifact, type FileMode, type Owner } from '../model/artifact.js';
 import type { Agent, Fleet } from '../model/fleet.js';
 import { commentText } from './quote.js';
 import type { Template, TemplateName } from './templates.js';
@@ -11,21 +11,22 @@ export function generatedHeader(version: string, roster: string): string {
 /** Renders every per-fleet and per-agent file, sorted by output path. Pure given its templates. */
 export function renderFleet(fleet: Fleet, template: (name: TemplateName) => Template): Artifact[] {
   const artifacts: Artifact[] = [];
-  const add = (path: string, target: string, mode: FileMode, name: TemplateName, context: object) =>
-    artifacts.push({ path, target, mode, text: normalize(template(name)(context)) });
+  const add = (path: string, target: string, mode: FileMode, owner: Owner, name: TemplateName, context: object) =>
+    artifacts.push({ path, target, mode, owner, text: normalize(template(name)(context)) });
   const fleetContext = { session: fleet.session, tmux: fleet.tmux, fleet };
 
-  add(`systemd/${HOLDER_UNIT}`, `${UNIT_DIR}/${HOLDER_UNIT}`, 0o644, 'systemd/mosaic-tmux-holder.service', fleetContext);
-  add(`systemd/${AGENT_TEMPLATE_UNIT}`, `${UNIT_DIR}/${AGENT_TEMPLATE_UNIT}`, 0o644, 'systemd/mosaic-agent@.service', fleetContext);
-  add(`systemd/${FLEET_TARGET}`, `${UNIT_DIR}/${FLEET_TARGET}`, 0o644, 'systemd/mosaic-fleet.target', fleetContext);
+  add(`systemd/${HOLDER_UNIT}`, `${UNIT_DIR}/${HOLDER_UNIT}`, 0o644, 'holder', 'systemd/mosaic-tmux-holder.service', fleetContext);
+  add(`systemd/${AGENT_TEMPLATE_UNIT}`, `${UNIT_DIR}/${AGENT_TEMPLATE_UNIT}`, 0o644, 'agents', 'systemd/mosaic-agent@.service', fleetContext);
+  add(`systemd/${FLEET_TARGET}`, `${UNIT_DIR}/${FLEET_TARGET}`, 0o644, 'fleet', 'systemd/mosaic-fleet.target', fleetContext);
   for (const agent of fleet.agents) {
     const context = { fleet, agent: agentContext(agent) };
+    const owner = { agent: agent.name };
     if (agent.envFiles.length > 0) {
       const dropIn = `${agentUnit(agent.name)}.d/env-files.conf`;
-      add(`systemd/${dropIn}`, `${UNIT_DIR}/${dropIn}`, 0o644, 'systemd/env-files.conf', context);
+      add(`systemd/${dropIn}`, `${UNIT_DIR}/${dropIn}`, 0o644, owner, 'systemd/env-files.conf', context);
     }
-    add(`env/${agent.name}.env`, `${FLEET_DIR}/env/${agent.name}.env`, 0o600, 'env/agent.env', context);
-    add(`launch/${agent.name}.sh`, `${FLEET_DIR}/launch/${agent.name}.sh`, 0o755, 'launch/agent.sh', context);
+    add(`env/${agent.name}.env`, `${FLEET_DIR}/env/${agent.name}.env`, 0o600, owner, 'env/agent.env', context);
+    add(`launch/${agent.name}.sh`, `${FLEET_DIR}/launch/${agent.name}.sh`, 0o755, owner, 'launch/agent.sh', context);
   }
   return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

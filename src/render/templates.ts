@@ -17,7 +17,7 @@ export type TemplateName =
   | 'scripts/install.sh'
   | 'scripts/uninstall.sh';
 
-export const PARTIALS = { prologue: 'scripts/prologue.sh' } as const;
+export const PARTIALS = { engine: 'scripts/engine.sh' } as const;
 
 /** How every template is compiled, ahead of time (scripts/build.mjs) or at run time. */
 export const COMPILE_OPTIONS = { strict: true, noEscape: true } as const;

@@ -1,9 +1,11 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import type { Diagnostic } from '../errors.js';
-import { LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR } from '../model/artifact.js';
+import { DIRS_RECORD, LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR, agentUnit } from '../model/artifact.js';
+import { isOwnDir, isOwnFile, isOwnUnit, isWantedBy } from '../model/own-names.js';
 import type { EnabledUnit, Manifest } from '../model/manifest.js';
 import { sha256 } from '../plan/build-manifest.js';
+import { unsafeParent } from './confine.js';
 import { parentDirs } from '../plan/plan-install.js';
 import { userSystemctl, type CommandRunner } from '../host/run-command.js';
 
@@ -16,11 +18,20 @@ export interface HostPaths {
   user: string;
 }
 
-export function hostPaths(env: Readonly<Record<string, string | undefined>>, offline: boolean): HostPaths {
-  const home = env.HOME ?? '/';
+/**
+ * Where the fleet lives, by the XDG rules: $XDG_CONFIG_HOME when it is an absolute path (a
+ * relative one is ignored, as the specification says), else $HOME/.config. A HOME that is
+ * missing or relative is an error: guessing would put the fleet somewhere nobody looks.
+ */
+export function hostPaths(env: Readonly<Record<string, string | undefined>>, offline: boolean): HostPaths | Diagnostic {
+  const xdg = env.XDG_CONFIG_HOME;
+  const home = env.HOME;
+  if (!(xdg && isAbsolute(xdg)) && !(home && isAbsolute(home))) {
+    return { severity: 'error', code: 'STATE', file: 'HOME', message: home ? `HOME is a relative path (${home})` : 'HOME is not set', hint: 'run as a user with an absolute HOME, or set XDG_CONFIG_HOME to an absolute path' };
+  }
   return {
     root: offline ? (env.DESTDIR ?? '') : '',
-    configHome: env.XDG_CONFIG_HOME || join(home, '.config'),
+    configHome: xdg && isAbsolute(xdg) ? normalize(xdg).replace(/(.)\/$/, '$1') : join(home!, '.config'),
     user: env.USER ?? env.LOGNAME ?? 'root',
   };
 }
@@ -54,8 +65,10 @@ export interface Installed {
   units: ReadonlyMap<string, UnitState> | null;
   lingerOn: boolean;
   lingerRecorded: boolean;
-  /** Directories (relative to configHome, '' itself) that exist, among those the targets need. */
+  /** Directories (relative to configHome, '' itself) that exist, among those the targets need or the record names. */
   dirs: ReadonlySet<string>;
+  /** The directories install recorded as made by it (only those are ever removed). */
+  dirsRecorded: ReadonlySet<string>;
 }
 
 export type ReadResult = { ok: true; installed: Installed } | { ok: false; diagnostic: Diagnostic };
@@ -67,7 +80,7 @@ export type ReadResult = { ok: true; installed: Installed } | { ok: false; diagn
 export async function readInstalled(paths: HostPaths, build: { targets: readonly string[]; units: readonly string[] } | null, runner: CommandRunner | null): Promise<ReadResult> {
   const manifestPath = onHost(paths, MANIFEST_TARGET);
   let manifest: Manifest | null = null;
-  const record = readDisk(manifestPath);
+  const record = unsafeParent(paths.root + paths.configHome, MANIFEST_TARGET) ? FOREIGN : readDisk(manifestPath);
   if (record.text !== null) {
     try {
       manifest = parseManifest(record.text);
@@ -79,7 +92,7 @@ export async function readInstalled(paths: HostPaths, build: { targets: readonly
   }
   const targets = new Set([...(manifest?.files.map((f) => f.target) ?? []), ...(build?.targets ?? [])]);
   const disk = new Map<string, DiskFile>();
-  for (const target of [...targets].sort()) disk.set(target, readDisk(onHost(paths, target)));
+  for (const target of [...targets].sort()) disk.set(target, unsafeParent(paths.root + paths.configHome, target) ? FOREIGN : readDisk(onHost(paths, target)));
   disk.set(MANIFEST_TARGET, record);
   const links = findLinks(paths);
   let units: Map<string, UnitState> | null = null;
@@ -92,11 +105,11 @@ export async function readInstalled(paths: HostPaths, build: { targets: readonly
     units = parseShow(shown.stdout);
   }
   const lingerFile = join(paths.root, 'var/lib/systemd/linger', paths.user);
-  const dirs = new Set(parentDirs([...targets, MANIFEST_TARGET]).filter((dir) => isDir(onHost(paths, dir))));
-  return { ok: true, installed: { paths, manifest, disk, links, units, lingerOn: exists(lingerFile), lingerRecorded: exists(onHost(paths, LINGER_RECORD)), dirs } };
+  const dirsRecorded = readDirsRecord(paths);
+  const dirs = new Set([...parentDirs([...targets, MANIFEST_TARGET]), ...dirsRecorded].filter((dir) => isDir(onHost(paths, dir)) && !unsafeParent(paths.root + paths.configHome, `${dir}/x`)));
+  return { ok: true, installed: { paths, manifest, disk, links, units, lingerOn: exists(lingerFile), lingerRecorded: exists(onHost(paths, LINGER_RECORD)), dirs, dirsRecorded } };
 }
 
-const MOSAIC_UNIT = /^(mosaic-agent@[^/]+\.service|mosaic-tmux-holder\.service|mosaic-fleet\.target)$/;
 
 /** Links named after a mosaic unit in any `*.wants/` directory; `file` is the unit file linked to. */
 function findLinks(paths: HostPaths): Map<string, EnabledUnit> {
@@ -104,7 +117,7 @@ function findLinks(paths: HostPaths): Map<string, EnabledUnit> {
   const unitDir = onHost(paths, UNIT_DIR);
   let dirs: string[] = [];
   try {
-    dirs = readdirSync(unitDir).filter((name) => name.endsWith('.wants'));
+    dirs = readdirSync(unitDir).filter((name) => name.endsWith('.wants') && isWantedBy(name.slice(0, -'.wants'.length)));
   } catch {
     return links;
   }
@@ -115,7 +128,7 @@ function findLinks(paths: HostPaths): Map<string, EnabledUnit> {
     } catch {
       continue;
     }
-    for (const unit of names.filter((name) => MOSAIC_UNIT.test(name)).sort()) {
+    for (const unit of names.filter((name) => isOwnUnit(name)).sort()) {
       let target = '';
       try {
         target = readlinkSync(join(unitDir, dir, unit));
@@ -131,7 +144,7 @@ function findLinks(paths: HostPaths): Map<string, EnabledUnit> {
 }
 
 export function agentUnits(manifest: Manifest): string[] {
-  return [...new Set(manifest.files.map((f) => f.agent).filter((a): a is string => a !== null))].map((a) => `mosaic-agent@${a}.service`);
+  return manifest.agents.map((a) => agentUnit(a.name));
 }
 
 function parseShow(stdout: string): Map<string, UnitState> {
@@ -144,6 +157,8 @@ function parseShow(stdout: string): Map<string, UnitState> {
   return units;
 }
 
+const FOREIGN: DiskFile = { sha256: null, text: null, mode: null, foreign: true };
+
 function readDisk(path: string): DiskFile {
   try {
     const stat = lstatSync(path);
@@ -153,6 +168,17 @@ function readDisk(path: string): DiskFile {
   } catch {
     return { sha256: null, text: null, mode: null, foreign: false };
   }
+}
+
+/** The dirs record: `DIR/` a line, `/` for $XDG_CONFIG_HOME itself; lines naming no own directory are ignored. */
+export function readDirsRecord(paths: HostPaths): Set<string> {
+  let text = '';
+  try {
+    if (!unsafeParent(paths.root + paths.configHome, DIRS_RECORD) && lstatSync(onHost(paths, DIRS_RECORD)).isFile()) text = readFileSync(onHost(paths, DIRS_RECORD), 'utf8');
+  } catch {
+    // nothing recorded
+  }
+  return new Set(text.split('\n').filter((line) => line.endsWith('/')).map((line) => line.slice(0, -1)).filter(isOwnDir));
 }
 
 function isDir(path: string): boolean {
@@ -173,23 +199,35 @@ export function exists(path: string): boolean {
   }
 }
 
-/** Just enough checking that a hand-damaged manifest is an error, not a crash later. */
+/**
+ * Reads a record of manifest version 1 or 2 (as version 2), checking every name in it against the
+ * confinement rule: a record that names anything but the fleet's own files and units is refused,
+ * so a hand-edited or planted manifest cannot point uninstall at the user's files.
+ */
 export function parseManifest(text: string): Manifest {
-  const value = JSON.parse(text) as Manifest;
+  const value = JSON.parse(text) as Omit<Manifest, 'manifestVersion' | 'agents' | 'holder'> & { manifestVersion: 1 | 2; agents?: Manifest['agents']; holder?: string };
   const ok =
     value !== null &&
     typeof value === 'object' &&
-    value.manifestVersion === 1 &&
+    (value.manifestVersion === 1 || value.manifestVersion === 2) &&
     Array.isArray(value.files) &&
-    value.files.every((f) => typeof f?.target === 'string' && typeof f.sha256 === 'string' && typeof f.mode === 'string' && typeof f.path === 'string' && safe(f.target)) &&
+    value.files.every((f) => typeof f?.target === 'string' && typeof f.sha256 === 'string' && typeof f.mode === 'string' && typeof f.path === 'string' && (f.agent === null || (typeof f.agent === 'string' && AGENT_NAME.test(f.agent)))) &&
     Array.isArray(value.enable) &&
-    value.enable.every((u) => typeof u?.unit === 'string' && typeof u.file === 'string' && typeof u.wantedBy === 'string' && !/[/]/.test(u.unit + u.file + u.wantedBy)) &&
+    value.enable.every((u) => typeof u?.unit === 'string' && typeof u.file === 'string' && typeof u.wantedBy === 'string') &&
     Array.isArray(value.start) &&
-    typeof value.linger === 'boolean';
+    value.start.every((u) => typeof u === 'string') &&
+    typeof value.linger === 'boolean' &&
+    (value.manifestVersion === 1 || (Array.isArray(value.agents) && value.agents.every((a) => typeof a?.name === 'string' && AGENT_NAME.test(a.name) && typeof a.digest === 'string') && typeof value.holder === 'string'));
   if (!ok) throw new Error('unexpected shape (is it from another version of mosaic-gen?)');
-  return value;
+  const foreign = [
+    ...value.files.map((f) => f.target).filter((t) => !isOwnFile(t)),
+    ...value.enable.flatMap((u) => [u.unit, u.file]).filter((u) => !isOwnUnit(u)),
+    ...value.enable.map((u) => u.wantedBy).filter((u) => !isWantedBy(u)),
+    ...value.start.filter((u) => !isOwnUnit(u)),
+  ];
+  if (foreign.length > 0) throw new Error(`it names ${foreign.map((f) => JSON.stringify(f)).join(', ')}, which ${foreign.length === 1 ? 'is' : 'are'} not mosaic-gen's to touch`);
+  const agents = value.agents ?? [...new Set(value.files.map((f) => f.agent).filter((a): a is string => a !== null))].sort().map((name) => ({ name, lifecycle: value.enable.some((u) => u.unit === agentUnit(name)) ? ('always-on' as const) : ('on-demand' as const), digest: '' }));
+  return { ...value, manifestVersion: 2, agents, holder: value.holder ?? '' };
 }
 
-function safe(target: string): boolean {
-  return target !== '' && !target.startsWith('/') && !target.split('/').some((p) => p === '..' || p === '' || p === '.');
-}
+const AGENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;

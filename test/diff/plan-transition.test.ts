@@ -35,6 +35,7 @@ function installedHost(from: TargetBuild | null, tweak: (host: { disk: Map<strin
     lingerOn: false,
     lingerRecorded: false,
     dirs: new Set(from ? parentDirs([...from.manifest.files.map((f) => f.target), MANIFEST_TARGET]) : []),
+    dirsRecorded: new Set(from ? parentDirs([...from.manifest.files.map((f) => f.target), MANIFEST_TARGET]) : []),
   };
 }
 
@@ -177,8 +178,30 @@ describe('planTransition', () => {
     expect(t.files.every((f) => f.change === 'delete')).toBe(true);
     const removes = t.ops.filter((op) => op.kind === 'remove-file');
     expect(removes.at(-1)).toMatchObject({ target: MANIFEST_TARGET });
-    expect(t.ops.at(-1)).toEqual({ kind: 'daemon-reload' });
+    // Resumable: the reload comes before the record goes, and only directory removals after it.
+    const record = t.ops.findIndex((op) => op.kind === 'remove-file' && op.target === MANIFEST_TARGET);
+    expect(t.ops.findIndex((op) => op.kind === 'daemon-reload')).toBe(record - 1);
+    expect(t.ops.slice(record + 1).every((op) => op.kind === 'remove-dir')).toBe(true);
     expect(t.files.some((f) => f.target === `${UNIT_DIR}/${AGENT_TEMPLATE_UNIT}`)).toBe(true);
+  });
+
+  it('restarts by meaning: a new header (roster renamed, new version) rewrites files and restarts nothing', () => {
+    const before = build(BASE);
+    const { fleet } = loadFleetFromText(BASE, 'fleets/prod.yaml');
+    const output = assembleOutput(fleet!, '9.9.9');
+    const after = { manifest: output.manifest, text: new Map(output.files.map((f) => [f.path, f.text])) };
+    const t = planTransition(after, installedHost(before));
+    expect(t.files.length).toBeGreaterThan(5);
+    expect(t.units.restart).toEqual([]);
+    expect(t.units.stop).toEqual([]);
+  });
+
+  it('a record without digests (manifest version 1) counts every running agent as changed', () => {
+    const before = build(BASE);
+    const host = installedHost(before);
+    const v1 = { ...host.manifest!, agents: host.manifest!.agents.map((a) => ({ ...a, digest: '' })), holder: 'x' };
+    const t = planTransition(before, { ...host, manifest: v1 });
+    expect(t.units.restart).toEqual([HOLDER_UNIT]);
   });
 
   it('offline (no manager): links and files only', () => {

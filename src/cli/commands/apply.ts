@@ -21,12 +21,20 @@ export function registerApply(program: Command, io: CliIO, exit: (code: number) 
     .option('--offline', 'work on files and enablement links only (under $DESTDIR$XDG_CONFIG_HOME), run no systemctl or loginctl')
     .option('--show-secrets', 'show env file values in diffs instead of redacting them')
     .addHelpText('after', '\nExamples:\n  mosaic-gen apply\n  mosaic-gen apply --dry-run\n  mosaic-gen apply fleets/prod.yaml --yes')
-    .action(async (roster: string, options: ApplyOptions) => exit(await carryOut(io, await prepareTransition(io, roster, options), options, 'apply')));
+    .action(async (roster: string, options: ApplyOptions) => exit(await carryOut(io, await prepareTransition(io, roster, { ...options, lock: !options.dryRun }), options, 'apply')));
 }
 
 /** Shared by apply and uninstall: show the plan, check drift, confirm, run the ops. */
 export async function carryOut(io: CliIO, prepared: Prepared | undefined, options: ApplyOptions, verb: 'apply' | 'uninstall'): Promise<number> {
   if (!prepared) return EXIT.ERROR;
+  try {
+    return await carryOutLocked(io, prepared, options, verb);
+  } finally {
+    prepared.lock?.release();
+  }
+}
+
+async function carryOutLocked(io: CliIO, prepared: Prepared, options: ApplyOptions, verb: 'apply' | 'uninstall'): Promise<number> {
   await printPlan(io, prepared, { ...options, json: false });
   const { transition } = prepared;
   if (transition.ops.length === 0) return EXIT.OK;

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { EXIT, type CliIO } from '../io.js';
 import { prepareTransition } from '../host-transition.js';
 import { carryOut, type ApplyOptions } from './apply.js';
+import { MANIFEST_TARGET } from '../../model/artifact.js';
+import { onHost } from '../../state/read-installed.js';
 
 export function registerUninstall(program: Command, io: CliIO, exit: (code: number) => void): void {
   program
@@ -13,9 +15,10 @@ export function registerUninstall(program: Command, io: CliIO, exit: (code: numb
     .option('--offline', 'work on files and enablement links only (under $DESTDIR$XDG_CONFIG_HOME)')
     .addHelpText('after', '\nExamples:\n  mosaic-gen uninstall --dry-run\n  mosaic-gen uninstall --yes')
     .action(async (options: ApplyOptions) => {
-      const prepared = await prepareTransition(io, null, options);
-      if (prepared && !prepared.installed.manifest) {
-        io.stdout('Nothing is installed: no manifest at ' + `${prepared.paths.root}${prepared.paths.configHome}/mosaic/fleet/manifest.json\n`);
+      const prepared = await prepareTransition(io, null, { ...options, lock: !options.dryRun });
+      if (prepared && !prepared.installed.manifest && prepared.transition.ops.length === 0) {
+        prepared.lock?.release();
+        io.stdout(`Nothing is installed: no manifest at ${onHost(prepared.paths, MANIFEST_TARGET)}\n`);
         return exit(EXIT.OK);
       }
       exit(await carryOut(io, prepared, options, 'uninstall'));
