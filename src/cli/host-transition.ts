@@ -51,7 +51,7 @@ export async function prepareTransition(io: CliIO, roster: string | null, option
   }
   let lock: FleetLock | null = null;
   if (options.lock) {
-    const taken = takeFleetLock(paths.root, io.env.XDG_RUNTIME_DIR);
+    const taken = takeFleetLock(paths.root, io.env);
     if ('code' in taken) {
       printDiagnostics(io, [taken], new Map());
       return undefined;

@@ -12,9 +12,8 @@ export interface FleetLock {
  * waiting up to LOCK_WAIT_SECONDS. The lock belongs to the open file, so it holds until this
  * process releases it or ends, however it ends.
  */
-export function takeFleetLock(root: string, runtimeDir: string | undefined): FleetLock | Diagnostic {
-  const path = fleetLockPath(root, runtimeDir);
-  if (!path) return { severity: 'error', code: 'LOCKED', file: 'XDG_RUNTIME_DIR', message: 'XDG_RUNTIME_DIR is not set, and the fleet lock lives there', hint: "run inside the user's session, or use --offline with DESTDIR" };
+export function takeFleetLock(root: string, env: Readonly<Record<string, string | undefined>>): FleetLock | Diagnostic {
+  const path = fleetLockPath(root, env.XDG_RUNTIME_DIR, env.TMPDIR || '/tmp', process.getuid?.() ?? 0);
   for (let attempt = 0; attempt < 50; attempt++) {
     let fd: number;
     try {

@@ -72,17 +72,16 @@ describe('apply never touches what is not in the installed manifest', () => {
     expect(listing(outside)).toEqual(before);
   });
 
-  it("the user's own systemd directory may be a symlink (dotfiles), and apply writes through it", async () => {
+  it("a symlinked systemd directory (dotfiles) is not written through: the units would land in the user's repository", async () => {
     const host = offlineHost();
     const dotfiles = tempDir('mosaic-dotfiles-');
     mkdirSync(join(dotfiles, 'systemd'));
     mkdirSync(host.config, { recursive: true });
     symlinkSync(join(dotfiles, 'systemd'), join(host.config, 'systemd'));
-    const result = await host.run(A, 'apply');
-    expect(result.status, result.stderr).toBe(0);
-    expect(existsSync(join(dotfiles, 'systemd/user/mosaic-agent@.service'))).toBe(true);
-    expect((await host.run(null, 'uninstall')).status).toBe(0);
-    expect(existsSync(join(dotfiles, 'systemd/user/mosaic-agent@.service'))).toBe(false);
+    const result = await host.run(A, 'apply', '--force');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/refusing to work through .*\/systemd: it is a symbolic link/);
+    expect(listing(dotfiles)).toEqual(['d 0755 systemd/']);
   });
 
   it('offline, linger is changed only under a staging root, never in the live /var/lib/systemd', async () => {

@@ -175,7 +175,7 @@ describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${
     const install = ok(await runScript(m, out, 'install.sh', [], { cwd: '/' }), 'install.sh');
     for (const agent of fleet.agents) expect(install.stdout).toContain(`install -m 600 ${m.configHome}/mosaic/fleet/env/${agent.name}.env`);
     expect(install.stdout).toContain('systemctl --user enable mosaic-fleet.target');
-    expect(install.stdout).toMatch(/done\n$/);
+    expect(install.stdout).toMatch(/install\.sh: changed: Plan: \d+ to add, 0 to change, 0 to destroy\.\n$/);
     await checkRunning(fleet);
     const agentPids = await checkWindows(fleet);
     const installed = listing(m.home);

@@ -114,7 +114,7 @@ take_lock() {
   elif [ -n "${XDG_RUNTIME_DIR-}" ]; then
     path=$XDG_RUNTIME_DIR/mosaic-fleet.lock
   else
-    fail "XDG_RUNTIME_DIR is not set: run in the user's session (it is where the fleet lock lives)"
+    path=${TMPDIR:-/tmp}/mosaic-fleet-$(id -u).lock
   fi
   command -v flock >/dev/null 2>&1 || fail "flock (util-linux) is needed to lock the fleet"
   waited=0
@@ -493,8 +493,35 @@ else
   summary="Plan: $adds to add, $changes to change, $destroys to destroy."
 fi
 
+# Each op as the command it amounts to, as `mosaic-gen apply --dry-run` words it.
+describe() {
+  while IFS=' ' read -r kind a b c; do
+    case $kind in
+      mkdir) echo "mkdir $dest/${a#/}" ;;
+      rmdir) echo "rmdir $dest/${a#/} (if empty)" ;;
+      write) echo "write $dest/$a (mode $b)" ;;
+      rm) echo "rm $dest/$a" ;;
+      record) echo "write $installed (mode 0600)" ;;
+      unrecord) echo "rm $installed" ;;
+      reload) echo "systemctl --user daemon-reload" ;;
+      enable | disable)
+        if $offline && [ "$kind" = enable ]; then
+          echo "ln -s $units/$b $root$units/$c.wants/$a"
+        elif $offline; then
+          echo "rm $root$units/$c.wants/$a"
+        else
+          echo "systemctl --user $kind $a"
+        fi
+        ;;
+      linger-on) if $offline; then echo "touch $linger_file"; else echo "loginctl enable-linger $user"; fi ;;
+      linger-off) if $offline; then echo "rm $linger_file"; else echo "loginctl disable-linger $user"; fi ;;
+      *) echo "systemctl --user $kind $a" ;;
+    esac
+  done <"$work/ops"
+}
+
 if $check; then
-  if [ -s "$work/ops" ]; then sed 's/^/  /' "$work/ops"; fi
+  if [ -s "$work/ops" ]; then describe | sed 's/^/  /'; fi
   if [ -s "$work/drift" ]; then
     echo "Drift (changed on the host since install; a run overwrites it only with --force):"
     sed 's/^/  ! /' "$work/drift"
