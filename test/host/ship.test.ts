@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUserManager, userManagerSupport, type UserManager } from '../harness/user-manager.js';
 import { buildRoster, HARMLESS_RUNTIMES, listing, ok, runScript, unitProps, until } from './host-support.js';
+import { BIN } from '../support/cli.js';
 
 const support = userManagerSupport();
 if (!support.ok) console.warn(`[ship] skipping: ${support.reason}`);
@@ -88,5 +89,45 @@ describe.skipIf(!support.ok)('the bundle converges a host from any installed bui
     // The old bundle's uninstall.sh removes the fleet that is installed (B's), and the home is as before A.
     ok(await runScript(m, a, 'uninstall.sh', [], { cwd: '/' }), 'A/uninstall.sh');
     expect(listing(m.home)).toEqual(pristine);
-  }, 240_000);
+  }, 300_000);
+
+  it('apply and install.sh make the same transition on the manager: same units active, enabled and restarted, same tree', async () => {
+    const agents = ['orchestrator', 'enhancer', 'keeper', 'coder0', 'coder7', 'coder9'].map(unit);
+    const all = ['mosaic-tmux-holder.service', 'mosaic-fleet.target', ...agents];
+    const observe = async (before: Record<string, string>) => {
+      const now = await Promise.all(all.map(async (u) => [u, await state(u)] as const));
+      return {
+        active: now.filter(([, s]) => s.ActiveState === 'active').map(([u]) => u),
+        enabled: now.filter(([, s]) => s.UnitFileState === 'enabled').map(([u]) => u),
+        restarted: now.filter(([u, s]) => s.ActiveState === 'active' && before[u] && before[u] !== '0' && s.MainPID !== before[u]).map(([u]) => u),
+        tree: listing(m.home),
+      };
+    };
+    const walk = async (second: 'apply' | 'install.sh') => {
+      ok(await runScript(m, a, 'install.sh'), 'A/install.sh');
+      await settled(['mosaic-tmux-holder.service', unit('coder0'), unit('coder7'), unit('keeper')]);
+      const before = await pids(all);
+      if (second === 'install.sh') ok(await runScript(m, b, 'install.sh'), 'B/install.sh');
+      else ok(await m.run(process.execPath, [BIN, 'apply', join(b, '..', 'prod.yaml'), '--yes'], { cwd: join(b, '..'), timeoutMs: 60_000 }), 'mosaic-gen apply');
+      await settled([unit('coder0'), unit('coder9'), unit('keeper')]);
+      const seen = await observe(before);
+      ok(await runScript(m, b, 'uninstall.sh'), 'uninstall.sh');
+      return seen;
+    };
+    const viaScript = await walk('install.sh');
+    const viaApply = await walk('apply');
+    expect(viaApply).toEqual(viaScript);
+    expect(viaScript.restarted).toEqual([unit('coder0')]);
+  }, 300_000);
+
+  it("refuses when the user manager's %E is not where it would install", async () => {
+    const elsewhere = join(m.home, 'elsewhere');
+    const r = await runScript(m, b, 'install.sh', [], { env: { XDG_CONFIG_HOME: elsewhere } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the user manager reads its units from ${m.configHome} (%E), but this run would install under ${elsewhere}`);
+    const cli = await m.run(process.execPath, [BIN, 'plan', 'prod.yaml'], { cwd: join(b, '..'), env: { XDG_CONFIG_HOME: elsewhere }, timeoutMs: 60_000 });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/error\[STATE\]: the user manager reads its units from/);
+    expect(listing(m.home)).toEqual(pristine);
+  });
 });

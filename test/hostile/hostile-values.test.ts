@@ -155,5 +155,5 @@ describe.skipIf(!support.ok)('hostile values on a real systemd user manager and 
     const stray = (readdirSync(m.root, { recursive: true }) as string[]).filter((f) => /(^|\/)(CANARY[^/]*|c)$/.test(f));
     expect(stray, 'files made by an evaluated value').toEqual([]);
     console.log(`${values.length} hostile values (${agents.length} agents, ${dirs.length} workdirs, ${envFileNames.length} envFiles, longest ${longest} bytes) arrived byte for byte; no canary`);
-  });
+  }, 240_000);
 });

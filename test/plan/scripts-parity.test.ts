@@ -110,6 +110,10 @@ describe('install.sh and apply are one engine', () => {
           const again = script(last, 'install.sh', viaScript, '--check');
           expect(again.status, again.stdout).toBe(0);
         }
+        // Converged: the walk ends where installing the last build alone would.
+        const alone = fresh('mosaic-parity-alone-');
+        expect(script(last, 'install.sh', alone).status).toBe(0);
+        expect(listing(viaScript)).toEqual(listing(alone));
         const gone = script(last, 'uninstall.sh', viaScript);
         expect(gone.status, gone.stderr).toBe(0);
         await engine(null, viaEngine);

@@ -587,7 +587,7 @@ install_text() {
 }
 
 write_file() {
-  say "install -m $2 $dest/$1"
+  say "install -m ${2#0} $dest/$1"
   install_text "$here/$3" "$1" "$2"
 }
 
