@@ -9,11 +9,11 @@ import { FLEET_DIR, UNIT_DIR } from './artifact.js';
 const UNIT = 'mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\\.(service|target|slice)';
 const LEAF = '[a-z0-9][a-z0-9._-]*';
 
-/** A file: a mosaic unit or its drop-in, or a file in the fleet directory or its env/ and launch/. */
-export const OWN_FILE_ERE = `^(${UNIT_DIR}/${UNIT}(\\.d/[a-z0-9-]+\\.conf)?|${FLEET_DIR}/((env|launch)/)?${LEAF})$`;
+/** A file: a mosaic unit or its drop-in, or a file in the fleet directory or one level below it. */
+export const OWN_FILE_ERE = `^(${UNIT_DIR}/${UNIT}(\\.d/[a-z0-9-]+\\.conf)?|${FLEET_DIR}/([a-z]+/)?${LEAF})$`;
 
 /** A directory below $XDG_CONFIG_HOME that may hold own files or links (the root itself is one too). */
-export const OWN_DIR_ERE = `^(systemd|${UNIT_DIR}|mosaic|${FLEET_DIR}|${FLEET_DIR}/(env|launch)|${UNIT_DIR}/${UNIT}\\.d|${UNIT_DIR}/[A-Za-z0-9:_.@-]+\\.(target|service)\\.wants)$`;
+export const OWN_DIR_ERE = `^(systemd|${UNIT_DIR}|mosaic|${FLEET_DIR}|${FLEET_DIR}/[a-z]+|${UNIT_DIR}/${UNIT}\\.d|${UNIT_DIR}/[A-Za-z0-9:_.@-]+\\.(target|service)\\.wants)$`;
 
 /** A unit name that mosaic-gen may enable, disable, start or stop. */
 export const OWN_UNIT_ERE = `^${UNIT}$`;

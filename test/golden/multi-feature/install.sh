@@ -89,8 +89,8 @@ installed=$dest/'mosaic/fleet/manifest.json'
 dirs_record=$dest/'mosaic/fleet/dirs-made-by-install'
 linger_file=$root/var/lib/systemd/linger/$user
 linger_record=$dest/'mosaic/fleet/linger-enabled-by-install'
-own_file='^(systemd/user/mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\.(service|target|slice)(\.d/[a-z0-9-]+\.conf)?|mosaic/fleet/((env|launch)/)?[a-z0-9][a-z0-9._-]*)$'
-own_dir='^(systemd|systemd/user|mosaic|mosaic/fleet|mosaic/fleet/(env|launch)|systemd/user/mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\.(service|target|slice)\.d|systemd/user/[A-Za-z0-9:_.@-]+\.(target|service)\.wants)$'
+own_file='^(systemd/user/mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\.(service|target|slice)(\.d/[a-z0-9-]+\.conf)?|mosaic/fleet/([a-z]+/)?[a-z0-9][a-z0-9._-]*)$'
+own_dir='^(systemd|systemd/user|mosaic|mosaic/fleet|mosaic/fleet/[a-z]+|systemd/user/mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\.(service|target|slice)\.d|systemd/user/[A-Za-z0-9:_.@-]+\.(target|service)\.wants)$'
 own_unit='^mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\.(service|target|slice)$'
 wanted_by='^[A-Za-z0-9:_.@-]+\.(target|service)$'
 
@@ -650,7 +650,7 @@ disable_linger() {
 }
 
 # A write killed between temporary file and rename leaves one behind in a directory of ours.
-for d in "$dest/$fleet_dir/env" "$dest/$fleet_dir/launch" "$dest/$fleet_dir" "$root$units" "$root$units"/mosaic-*.d; do
+for d in "$dest/$fleet_dir" "$dest/$fleet_dir"/* "$root$units" "$root$units"/mosaic-*.d; do
   if [ -d "$d" ] && [ ! -L "$d" ]; then rm -f "$d"/.mosaic-tmp.*; fi
 done
 
