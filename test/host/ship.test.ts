@@ -108,7 +108,7 @@ describe.skipIf(!support.ok)('the bundle converges a host from any installed bui
       await settled(['mosaic-tmux-holder.service', unit('coder0'), unit('coder7'), unit('keeper')]);
       const before = await pids(all);
       if (second === 'install.sh') ok(await runScript(m, b, 'install.sh'), 'B/install.sh');
-      else ok(await m.run(process.execPath, [BIN, 'apply', join(b, '..', 'prod.yaml'), '--yes'], { cwd: join(b, '..'), timeoutMs: 60_000 }), 'mosaic-gen apply');
+      else ok(await m.run(process.execPath, [BIN, 'apply', 'prod.yaml', '--yes'], { cwd: join(b, '..'), timeoutMs: 60_000 }), 'mosaic-gen apply');
       await settled([unit('coder0'), unit('coder9'), unit('keeper')]);
       const seen = await observe(before);
       ok(await runScript(m, b, 'uninstall.sh'), 'uninstall.sh');
