@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The only place that touches the real process: streams, argv and the exit status.
-const { main } = require('../dist/mosaic-gen.cjs');
+const { main, runOnTerminal } = require('../dist/mosaic-gen.cjs');
 
 const io = {
   stdout: (text) => process.stdout.write(text),
@@ -20,6 +20,7 @@ const io = {
         }
       }
     : undefined,
+  terminal: process.stdin.isTTY && process.stdout.isTTY ? (command, args) => runOnTerminal(command, args) : undefined,
 };
 
 main(process.argv.slice(2), io).then(

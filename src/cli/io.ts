@@ -12,6 +12,8 @@ export interface CliIO {
   prompt?: (question: string) => Promise<string>;
   /** Runs systemctl and loginctl; defaults to real processes with `env`. */
   runner?: CommandRunner;
+  /** Runs a program on this terminal (attach); present only when stdin and stdout are terminals. */
+  terminal?: (command: string, args: readonly string[]) => Promise<number>;
 }
 
 export function useColor(io: CliIO): boolean {

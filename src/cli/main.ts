@@ -10,12 +10,17 @@ import { registerRemove } from './commands/remove.js';
 import { registerSchema } from './commands/schema.js';
 import { registerUninstall } from './commands/uninstall.js';
 import { registerValidate } from './commands/validate.js';
+import { registerStatus } from './commands/status.js';
+import { registerAttach } from './commands/attach.js';
+import { registerLogs } from './commands/logs.js';
 import { EXIT, type CliIO } from './io.js';
 
 type Register = (program: Command, io: CliIO, exit: (code: number) => void) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerInit, registerValidate, registerBuild, registerPlan, registerApply, registerUninstall, registerAdd, registerRemove, registerProfiles, registerSchema];
+const COMMANDS: Register[] = [registerInit, registerValidate, registerBuild, registerPlan, registerApply, registerUninstall, registerStatus, registerAttach, registerLogs, registerAdd, registerRemove, registerProfiles, registerSchema];
+
+export { runOnTerminal } from '../host/run-command.js';
 
 /** Runs the CLI and returns its exit status. Never throws for a user mistake. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {

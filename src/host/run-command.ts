@@ -39,3 +39,12 @@ export function lockDescriptor(fd: number, waitSeconds: number): boolean | 'miss
   if (result.error) return 'missing';
   return result.status === 0;
 }
+
+/** A program that takes over this terminal until it exits (tmux attach); its exit status. */
+export function runOnTerminal(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: 'inherit' });
+    child.on('error', () => resolve(127));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}

@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { agentActive, agentOf, fleetWindows, readInstalledFleet } from '../installed-fleet.js';
+import { EXIT, type CliIO } from '../io.js';
+import { printDiagnostics } from '../print-diagnostics.js';
+
+export function registerAttach(program: Command, io: CliIO, exit: (code: number) => void): void {
+  program
+    .command('attach')
+    .description("attach this terminal to an agent's tmux window (detach with the tmux prefix, then d)")
+    .argument('<agent>', 'agent name')
+    .option('-r, --read-only', 'watch without being able to type into the agent')
+    .addHelpText('after', '\nExamples:\n  mosaic-gen attach coder0\n  mosaic-gen attach orchestrator --read-only')
+    .action(async (name: string, options: { readOnly?: boolean }) => {
+      const fleet = await readInstalledFleet(io);
+      if (!fleet || !agentOf(io, fleet, name)) return exit(EXIT.ERROR);
+      const fail = (message: string, hint: string) => {
+        printDiagnostics(io, [{ severity: 'error', code: 'USAGE', file: 'attach', message, hint }], new Map());
+        exit(EXIT.ERROR);
+      };
+      if (!(await fleetWindows(fleet)).has(name)) {
+        const state = await agentActive(fleet, name);
+        return fail(`agent '${name}' has no window: its unit is ${state}`, `start it with: systemctl --user start mosaic-agent@${name}.service (and see mosaic-gen status, mosaic-gen logs ${name})`);
+      }
+      if (!io.terminal) return fail('attach needs a terminal, and standard input or output is not one', `run it in a terminal, or read the window with: mosaic-gen logs ${name}`);
+      const target = `${fleet.manifest.session}:=${name}`;
+      const status = await io.terminal(fleet.manifest.tmux, ['-L', fleet.manifest.session, '-f', '/dev/null', 'attach-session', ...(options.readOnly ? ['-r'] : []), '-t', target]);
+      exit(status === 0 ? EXIT.OK : EXIT.ERROR);
+    });
+}

@@ -1,0 +1,136 @@
+import type { Command } from 'commander';
+import { planTransition } from '../../diff/plan-transition.js';
+import { userSystemctl } from '../../host/run-command.js';
+import { agentUnit } from '../../model/artifact.js';
+import { STATUS_PROPERTIES, fleetStatus, type AgentStatus, type FleetStatus } from '../../state/fleet-status.js';
+import { compileRoster } from '../compile-roster.js';
+import { fleetWindows, readInstalledFleet, type InstalledFleet } from '../installed-fleet.js';
+import { EXIT, painter, useColor, type CliIO } from '../io.js';
+
+interface StatusOptions {
+  json?: boolean;
+  roster?: string;
+  watch?: boolean | string;
+}
+
+/** The exit status of an unhealthy fleet, distinct from an error (1) and from differences (2). */
+export const UNHEALTHY = 3;
+
+export function registerStatus(program: Command, io: CliIO, exit: (code: number) => void): void {
+  program
+    .command('status')
+    .description('one row per agent of the installed fleet: state, PID, uptime, restarts, memory, window, and what is wrong')
+    .option('--json', 'print one JSON document: { healthy, agents: [{ name, lifecycle, enabled, state, pid, restarts, memory, window, flags }] }')
+    .option('--roster <file>', 'also flag agents whose roster entry differs from what is installed (pending)')
+    .option('--watch [seconds]', 'print again every few seconds (2 by default) until interrupted')
+    .addHelpText('after', `\nExit status: 0 healthy (every always-on agent active, nothing flagged), ${UNHEALTHY} unhealthy, 1 error.\n\nExamples:\n  mosaic-gen status\n  mosaic-gen status --json | jq '.agents[] | select(.flags != [])'\n  mosaic-gen status --roster fleets/prod.yaml --watch`)
+    .action(async (options: StatusOptions) => {
+      const interval = options.watch === undefined || options.watch === false ? 0 : options.watch === true ? 2 : Number(options.watch);
+      for (;;) {
+        const status = await readStatus(io, options);
+        if (!status) return exit(EXIT.ERROR);
+        if (interval > 0 && io.isTTY) io.stdout('\u001b[H\u001b[2J');
+        io.stdout(options.json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : renderStatus(status, painter(useColor(io))));
+        if (!(interval > 0)) return exit(status.healthy ? EXIT.OK : UNHEALTHY);
+        await new Promise((resolve) => setTimeout(resolve, interval * 1000));
+      }
+    });
+}
+
+async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatus | undefined> {
+  const fleet = await readInstalledFleet(io);
+  if (!fleet) return undefined;
+  let pending: Set<string> | null = null;
+  let rosterAgents: string[] | null = null;
+  if (options.roster) {
+    const output = compileRoster(io, options.roster);
+    if (!output) return undefined;
+    const build = { manifest: output.manifest, text: new Map(output.files.map((f) => [f.path, f.text])) };
+    const transition = planTransition(build, fleet.installed);
+    const oldDigests = new Map(fleet.manifest.agents.map((a) => [a.name, a.digest]));
+    pending = new Set([
+      ...output.manifest.agents.filter((a) => oldDigests.has(a.name) && oldDigests.get(a.name) !== a.digest).map((a) => a.name),
+      ...fleet.manifest.agents.filter((a) => !output.manifest.agents.some((b) => b.name === a.name)).map((a) => a.name),
+      ...[...transition.units.enable, ...transition.units.disable].map((u) => /^mosaic-agent@(.+)\.service$/.exec(u)?.[1]).filter((a): a is string => a !== undefined),
+    ]);
+    rosterAgents = output.manifest.agents.map((a) => a.name);
+  }
+  const known = await knownAgents(fleet);
+  // Instances only: the manager cannot show a template, and an instance says when its template changed.
+  const units = [...new Set([...fleet.manifest.agents.map((a) => a.name), ...known])].map(agentUnit);
+  const shown = await userSystemctl(fleet.runner, 'show', '--timestamp=unix', `--property=${STATUS_PROPERTIES.join(',')}`, '--', ...units);
+  const props = new Map<string, Map<string, string>>();
+  for (const block of shown.stdout.split(/\n\n+/)) {
+    const entries = new Map(block.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const));
+    const id = entries.get('Id');
+    if (id) props.set(id, entries);
+  }
+  const drifted = new Set(fleet.manifest.files.filter((f) => {
+    const disk = fleet.installed.disk.get(f.target);
+    return !disk || disk.foreign || disk.sha256 !== f.sha256 || disk.mode !== f.mode;
+  }).map((f) => f.target));
+  return fleetStatus({ manifest: fleet.manifest, units: props, windows: await fleetWindows(fleet), drifted, knownAgents: known, pending, rosterAgents, now: Date.now() });
+}
+
+/** Agent instances the manager has loaded or that are enabled by a link, whoever made them. */
+async function knownAgents(fleet: InstalledFleet): Promise<string[]> {
+  const listed = await userSystemctl(fleet.runner, 'list-units', '--all', '--plain', '--no-legend', 'mosaic-agent@*');
+  const loaded = listed.stdout.split('\n').map((line) => /^(mosaic-agent@[^ ]+\.service)\s+\S+\s+(\S+)/.exec(line.trim())).filter((m) => m && m[2] !== 'inactive').map((m) => m![1]!);
+  const linked = [...fleet.installed.links.values()].map((u) => u.unit);
+  return [...new Set([...loaded, ...linked])].map((u) => /^mosaic-agent@(.+)\.service$/.exec(u)?.[1]).filter((a): a is string => a !== undefined && a !== '');
+}
+
+export function statusJson(status: FleetStatus) {
+  return {
+    healthy: status.healthy,
+    session: status.session,
+    agents: status.agents,
+    ...(status.notInstalled.length ? { notInstalled: status.notInstalled } : {}),
+  };
+}
+
+/** A table that fits 80 columns, then one summary line. */
+export function renderStatus(status: FleetStatus, paint: ReturnType<typeof painter>): string {
+  const head = ['AGENT', 'LIFE', 'BOOT', 'STATE', 'PID', 'UP', 'RST', 'MEM', 'WIN', 'FLAGS'];
+  const rows = status.agents.map((a) => [
+    a.name.length > 16 ? `${a.name.slice(0, 15)}…` : a.name,
+    a.lifecycle === 'always-on' ? 'always' : a.lifecycle === 'on-demand' ? 'demand' : '-',
+    a.enabled ? 'yes' : 'no',
+    a.detail ? `${a.state} (${a.detail})`.slice(0, 22) : a.state,
+    a.pid === null ? '-' : String(a.pid),
+    duration(a.uptime),
+    String(a.restarts),
+    bytes(a.memory),
+    a.window ? 'yes' : 'no',
+    a.flags.join(','),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join(' ').trimEnd();
+  const color = (a: AgentStatus, text: string) => (a.flags.length > 0 || (a.lifecycle === 'always-on' && a.state !== 'active') ? paint(a.state === 'failed' ? 'red' : 'yellow', text) : text);
+  const out = [paint('bold', line(head)), ...rows.map((r, i) => color(status.agents[i]!, line(r)))];
+  const active = status.agents.filter((a) => a.state === 'active').length;
+  const flagged = status.agents.filter((a) => a.flags.length > 0).length;
+  const notInstalled = status.notInstalled.length ? `; not installed: ${status.notInstalled.join(', ')} (apply needed)` : '';
+  out.push('', `${status.healthy ? paint('green', 'healthy') : paint('red', 'unhealthy')}: ${active} of ${status.agents.length} agents active, ${flagged} flagged${notInstalled}.`);
+  return `${out.join('\n')}\n`;
+}
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return '-';
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
+
+function bytes(value: number | null): string {
+  if (value === null) return '-';
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let v = value;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
+}
