@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { DIRS_RECORD, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR, type Artifact } from '../model/artifact.js';
 import { LOCK_WAIT_SECONDS } from '../model/fleet-lock.js';
 import { OWN_DIR_ERE, OWN_FILE_ERE, OWN_UNIT_ERE, WANTED_BY_ERE } from '../model/own-names.js';
@@ -34,7 +35,10 @@ export interface BuildOutput {
 }
 
 /** render → plan → the scripts and manifest: the whole output of a build, without touching disk. */
-export function assembleOutput(fleet: Fleet, version: string): BuildOutput {
+export function assembleOutput(named: Fleet, version: string): BuildOutput {
+  // The roster by its base name: the same roster gives the same bytes however the command line
+  // spelled its path (./roster.yaml, an absolute path, a run from another directory).
+  const fleet = { ...named, roster: basename(named.roster) };
   const header = generatedHeader(version, fleet.roster);
   const template = loadTemplates(header);
   const artifacts = renderFleet(fleet, template);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bin, cli, REPO, rosterFile, tempDir } from '../support/cli.js';
+import { BIN, bin, cli, REPO, rosterFile, tempDir } from '../support/cli.js';
 import { buildFixture, FIXTURES, readTree } from '../support/build.js';
 import { verifyUnits } from '../harness/user-manager.js';
 
@@ -120,8 +121,14 @@ describe('mosaic-gen build', () => {
     expect(JSON.parse(viaSrc.stdout).diagnostics.length).toBeGreaterThan(4);
   });
 
-  it("the committed out/ is the build of the repository's roster.yaml", async () => {
-    const result = await cli(['build', '--check'], { cwd: REPO });
+  it("the committed out/ is the build of the repository's roster.yaml (git records no 0600: modes as the manifest says)", async () => {
+    const dir = tempDir();
+    cpSync(join(REPO, 'roster.yaml'), join(dir, 'roster.yaml'));
+    cpSync(join(REPO, 'out'), join(dir, 'out'), { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8')) as { files: Array<{ path: string; mode: string }> };
+    for (const file of manifest.files) chmodSync(join(dir, 'out', file.path), Number.parseInt(file.mode, 8));
+    chmodSync(join(dir, 'out', 'manifest.json'), 0o600);
+    const result = await cli(['build', '--check'], { cwd: dir });
     expect(result.stdout + result.stderr).toBe('out/ is up to date\n');
     expect(result.status).toBe(0);
   });
@@ -137,6 +144,145 @@ describe('mosaic-gen build', () => {
     expect(readFileSync(victim, 'utf8')).toBe('precious\n');
   });
 });
+
+describe('build and build --check: the output directory, confined', () => {
+  const minimal = 'version: 1\nprofile: minimal\nagents: []\n';
+  const built = async () => {
+    const { dir } = rosterFile(minimal);
+    expect((await cli(['build'], { cwd: dir })).status).toBe(0);
+    return dir;
+  };
+  const check = (dir: string) => cli(['build', '--check'], { cwd: dir });
+
+  it('--check fails on each kind of difference (content, missing, extra own file, mode), and build repairs it', async () => {
+    const stale: Array<[string, (out: string) => void, RegExp]> = [
+      ['content', (out) => writeFileSync(join(out, 'env', 'coder0.env'), `${readFileSync(join(out, 'env', 'coder0.env'), 'utf8')}X=1\n`), /^\+\+\+ b\/out\/env\/coder0\.env/m],
+      ['missing', (out) => rmSync(join(out, 'launch', 'coder0.sh')), /^\+\+\+ b\/out\/launch\/coder0\.sh/m],
+      ['env mode', (out) => chmodSync(join(out, 'env', 'coder0.env'), 0o644), /^mode change out\/env\/coder0\.env: 644 → 600$/m],
+      ['manifest mode', (out) => chmodSync(join(out, 'manifest.json'), 0o644), /^mode change out\/manifest\.json: 644 → 600$/m],
+      ['script mode', (out) => chmodSync(join(out, 'install.sh'), 0o700), /^mode change out\/install\.sh: 700 → 755$/m],
+    ];
+    for (const [kind, spoil, shows] of stale) {
+      const dir = await built();
+      const before = readTree(join(dir, 'out'));
+      spoil(join(dir, 'out'));
+      const result = await check(dir);
+      expect(result.status, kind).toBe(2);
+      expect(result.stdout, kind).toMatch(shows);
+      expect(result.stderr, kind).toBe('out/ is stale: 1 file differs from a fresh build; run mosaic-gen build\n');
+      expect((await cli(['build'], { cwd: dir })).stdout, kind).toMatch(/\(1 written, \d+ unchanged\)/);
+      expect(readTree(join(dir, 'out')), kind).toEqual(before);
+      expect((await check(dir)).status, kind).toBe(0);
+    }
+    // An extra file of its own: an agent the roster no longer has.
+    const { dir, path } = rosterFile('version: 1\nprofile: minimal\nagents:\n  - { name: extra, runtime: codex }\n');
+    expect((await cli(['build'], { cwd: dir })).status).toBe(0);
+    writeFileSync(path, minimal);
+    const result = await check(dir);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toContain('would remove out/env/extra.env');
+    expect(result.stdout).toContain('would remove out/launch/extra.sh');
+  });
+
+  it('counts every file it writes, with singular and plural right', async () => {
+    const { dir } = rosterFile(minimal);
+    const result = await cli(['build'], { cwd: dir });
+    const files = readTree(join(dir, 'out')).size;
+    expect(result.stdout).toBe(`out/: ${files} files for 1 agent (${files} written, 0 unchanged)\n`);
+  });
+
+  it('writes the same bytes however the roster path is spelled, and from another directory', async () => {
+    const dir = await built();
+    for (const [args, cwd] of [[['./roster.yaml'], dir], [[join(dir, 'roster.yaml')], dir], [[join(dir, 'roster.yaml'), '-o', join(dir, 'out')], tempDir()], [['../roster.yaml', '-o', '../out'], join(dir, 'out')]] as const) {
+      const result = await cli(['build', '--check', ...args], { cwd });
+      expect(result.stderr, args.join(' ')).toBe('');
+      expect(result.status, args.join(' ')).toBe(0);
+    }
+    expect(readFileSync(join(dir, 'out', 'install.sh'), 'utf8')).toContain('from roster.yaml.');
+  });
+
+  it('never removes a file that a foreign manifest.json lists, even with its true hash', async () => {
+    const { dir } = rosterFile(minimal);
+    const out = join(dir, 'out');
+    mkdirSync(join(out, 'keep'), { recursive: true });
+    writeFileSync(join(out, 'keep', 'data.txt'), 'precious\n');
+    const files = [{ path: 'keep/data.txt', sha256: createHash('sha256').update('precious\n').digest('hex') }];
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ generator: 'mosaic-gen 0.1.0', files }));
+    // Its manifest.json is not one mosaic-gen wrote: refused, nothing removed.
+    expect((await cli(['build'], { cwd: dir })).status).toBe(1);
+    expect(readFileSync(join(out, 'keep', 'data.txt'), 'utf8')).toBe('precious\n');
+    // Even with the header forged in, a file without it (and so not written by mosaic-gen) stays.
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ '//': 'Generated by mosaic-gen 0.1.0 from roster.yaml.', generator: 'mosaic-gen 0.1.0', files }, null, 2));
+    const result = await cli(['build'], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(out, 'keep', 'data.txt'), 'utf8')).toBe('precious\n');
+    expect(result.stderr).toContain('out/keep/data.txt: left in place');
+  });
+
+  it('leaves an own file that was changed by hand since (its hash no longer matches)', async () => {
+    const { dir, path } = rosterFile('version: 1\nprofile: minimal\nagents:\n  - { name: extra, runtime: codex }\n');
+    expect((await cli(['build'], { cwd: dir })).status).toBe(0);
+    writeFileSync(join(dir, 'out', 'env', 'extra.env'), `${readFileSync(join(dir, 'out', 'env', 'extra.env'), 'utf8')}MINE=1\n`);
+    writeFileSync(path, minimal);
+    const result = await cli(['build'], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('1 removed');
+    expect(existsSync(join(dir, 'out', 'env', 'extra.env'))).toBe(true);
+    expect(existsSync(join(dir, 'out', 'launch', 'extra.sh'))).toBe(false);
+  });
+
+  it('does not write through a symlinked directory in out/', async () => {
+    const dir = await built();
+    const elsewhere = tempDir();
+    rmSync(join(dir, 'out', 'env'), { recursive: true });
+    symlinkSync(elsewhere, join(dir, 'out', 'env'));
+    const result = await cli(['build'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('error[OUTPUT]');
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('fails at once with OUTPUT for /proc, /sys, /dev and a directory that cannot be created', async () => {
+    const { dir } = rosterFile(minimal);
+    writeFileSync(join(dir, 'file'), '');
+    for (const out of ['/proc/mosaic-out', '/sys/mosaic-out', '/dev/mosaic-out', '/proc', join(dir, 'file', 'out')]) {
+      const started = Date.now();
+      const result = bin(['build', '-o', out], { cwd: dir });
+      expect(result.stderr, out).toContain('error[OUTPUT]');
+      expect(result.stderr, out).not.toMatch(/\n\s+at /);
+      expect(result.status, out).toBe(1);
+      expect(Date.now() - started, out).toBeLessThan(5000);
+    }
+    expect(existsSync('/dev/mosaic-out')).toBe(false);
+  });
+
+  it('refuses an empty -o', async () => {
+    const result = await cli(['build', '-o', ''], { cwd: await built() });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('error[USAGE]');
+  });
+
+  it('parallel first builds into one directory all succeed with the same tree', async () => {
+    const { dir } = rosterFile(minimal);
+    for (let round = 0; round < 3; round++) {
+      rmSync(join(dir, 'out'), { recursive: true, force: true });
+      const runs = await Promise.all(Array.from({ length: 6 }, () => binAsync(['build'], dir)));
+      for (const run of runs) expect(run.stderr).toBe('');
+      expect(runs.map((r) => r.status)).toEqual(runs.map(() => 0));
+      expect((await check(dir)).status).toBe(0);
+      expect(existsSync(join(dir, 'out', '.mosaic-gen-build.lock'))).toBe(false);
+    }
+  });
+});
+
+function binAsync(args: string[], cwd: string): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (status) => done({ status, stderr }));
+  });
+}
 
 describe('generated scripts', () => {
   it.each(ALL)('%s: every script passes sh -n and shellcheck', async (name) => {

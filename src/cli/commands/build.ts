@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BuildOutput } from '../../emit/assemble-output.js';
@@ -26,16 +26,22 @@ export function registerBuild(program: Command, io: CliIO, exit: (code: number) 
 async function build(io: CliIO, roster: string, options: BuildOptions): Promise<number> {
   const output = compileRoster(io, roster);
   if (!output) return EXIT.ERROR;
+  if (options.out === '') {
+    printDiagnostics(io, [{ severity: 'error', code: 'USAGE', file: 'mosaic-gen build', message: '-o was given an empty directory name', hint: 'write -o DIR, e.g. -o out' }], new Map());
+    return EXIT.ERROR;
+  }
   const outDir = isAbsolute(options.out) ? options.out : resolve(io.cwd, options.out);
   const shown = relative(io.cwd, outDir) || '.';
   if (options.check) return check(io, output, outDir, shown);
   const { changes, diagnostic } = writeOutput(outDir, output.files);
-  if (diagnostic) {
-    printDiagnostics(io, [diagnostic], new Map());
+  if (diagnostic || !changes) {
+    if (diagnostic) printDiagnostics(io, [diagnostic], new Map());
     return EXIT.ERROR;
   }
+  for (const path of changes.kept) io.stderr(`${shown}/${path}: left in place: a previous build wrote it, but it has been changed since\n`);
   const parts = [`${changes.write.length} written`, `${changes.unchanged.length} unchanged`, ...(changes.remove.length ? [`${changes.remove.length} removed`] : [])];
-  io.stdout(`${shown}/: ${output.manifest.files.length} files for ${new Set(output.manifest.files.map((f) => f.agent).filter(Boolean)).size} agents (${parts.join(', ')})\n`);
+  const agents = new Set(output.manifest.files.map((f) => f.agent).filter(Boolean)).size;
+  io.stdout(`${shown}/: ${plural(output.files.length, 'file')} for ${plural(agents, 'agent')} (${parts.join(', ')})\n`);
   return EXIT.OK;
 }
 
@@ -51,11 +57,11 @@ async function check(io: CliIO, output: BuildOutput, outDir: string, shown: stri
   for (const file of changes.write) {
     const before = readOr(join(outDir, file.path), '');
     const patch = createTwoFilesPatch(`a/${shown}/${file.path}`, `b/${shown}/${file.path}`, before, file.text, undefined, undefined, { context: 3 });
-    io.stdout(before === file.text ? `mode change ${shown}/${file.path}: ${file.mode === 0o755 ? 'now executable' : 'no longer executable'}\n` : colorPatch(patch, paint));
+    io.stdout(before === file.text ? `mode change ${shown}/${file.path}: ${modeOf(join(outDir, file.path))} → ${file.mode.toString(8)}\n` : colorPatch(patch, paint));
   }
   for (const path of changes.remove) io.stdout(`${paint('red', `would remove ${shown}/${path}`)}\n`);
   for (const path of changes.conflicts) io.stdout(`${paint('red', `not written by mosaic-gen: ${shown}/${path}`)}\n`);
-  io.stderr(`${shown}/ is stale: ${stale.length} file${stale.length === 1 ? '' : 's'} differ from a fresh build; run mosaic-gen build\n`);
+  io.stderr(`${shown}/ is stale: ${plural(stale.length, 'file')} ${stale.length === 1 ? 'differs' : 'differ'} from a fresh build; run mosaic-gen build\n`);
   return EXIT.DIFFERENCES;
 }
 
@@ -64,6 +70,18 @@ function colorPatch(patch: string, paint: ReturnType<typeof painter>): string {
     .split('\n')
     .map((line) => (line.startsWith('+') && !line.startsWith('+++') ? paint('green', line) : line.startsWith('-') && !line.startsWith('---') ? paint('red', line) : line))
     .join('\n');
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function modeOf(path: string): string {
+  try {
+    return (statSync(path).mode & 0o7777).toString(8);
+  } catch {
+    return '?';
+  }
 }
 
 function readOr(path: string, fallback: string): string {
