@@ -1,7 +1,8 @@
 import { errorIn, type Diagnostic } from '../errors.js';
 import { rangeAt } from '../load/parse-roster.js';
 import type { AgentClass, Lifecycle } from '../model/roster-input.js';
-import { appendToSequence, removeFromSequence, topLevelPair } from './edit-sequence.js';
+import { appendToSequence, removeFromSequence, topLevelPair, type BlankLines } from './edit-sequence.js';
+import { APPEND_BLANKS, firstFaithful, REMOVE_BLANKS, rosterValue, UNFAITHFUL_HINT, type Placement } from './faithful-edit.js';
 import { finishEdit, refuse, type EditOutcome } from './finish-edit.js';
 import { editableDocument, openRoster } from './open-roster.js';
 import { applySplice, type Splice } from './splice.js';
@@ -46,30 +47,31 @@ export function addAgent(text: string, file: string, agent: NewAgent): EditOutco
     );
   }
 
-  const splices: Splice[] = [];
-  const changes: string[] = [];
-  let current = text;
-  const step = (result: ReturnType<typeof appendToSequence>): boolean => {
-    if (!result.ok) return false;
-    splices.push(result.splice);
-    current = applySplice(current, result.splice);
-    return true;
+  const entry = entryOf(agent);
+  const uneditable = (reason: string, hint = 'edit the roster by hand, or write the list in block style (one `- ` item per line)') => refuse([error('UNEDITABLE', reason, hint)], sources, text);
+  const place = (omitBlanks: BlankLines, appendBlanks: BlankLines): Placement => {
+    const splices: Splice[] = [];
+    let current = text;
+    if (omitIndex >= 0) {
+      const omit = topLevelPair(editableDocument(current), 'omit');
+      const result = omit ? removeFromSequence(current, omit, omitIndex, omitBlanks) : { ok: false as const, reason: 'omit: is not a list mosaic-gen can edit' };
+      if (!result.ok) return result;
+      splices.push(result.splice);
+      current = applySplice(current, result.splice);
+    }
+    const agents = topLevelPair(editableDocument(current), 'agents');
+    const result = agents ? appendToSequence(current, agents, entry, 'block', appendBlanks) : { ok: false as const, reason: 'agents: is not a list mosaic-gen can edit' };
+    if (!result.ok) return result;
+    return { ok: true, splices: [...splices, result.splice] };
   };
-  const uneditable = (reason: string) => refuse([error('UNEDITABLE', reason, 'edit the roster by hand, or write the list in block style (one `- ` item per line)')], sources, text);
-
-  if (omitIndex >= 0) {
-    const omit = topLevelPair(editableDocument(current), 'omit');
-    const result = omit ? removeFromSequence(current, omit, omitIndex) : { ok: false as const, reason: 'omit: is not a list mosaic-gen can edit' };
-    if (!result.ok) return uneditable(result.reason);
-    step(result);
-    changes.push(`took '${name}' out of omit:; the ${input.profile} preset's fields apply where this entry gives none`);
-  }
-  const agents = topLevelPair(editableDocument(current), 'agents');
-  const result = agents ? appendToSequence(current, agents, entryOf(agent), 'block') : { ok: false as const, reason: 'agents: is not a list mosaic-gen can edit' };
-  if (!result.ok) return uneditable(result.reason);
-  step(result);
-  changes.push(`added agent '${name}'`);
-  return finishEdit(text, file, opened, splices, changes);
+  const before = rosterValue(text) as { agents: unknown[]; omit?: string[] };
+  const expected = { ...before, agents: [...before.agents, entry], ...(omitIndex >= 0 ? { omit: before.omit!.filter((_, i) => i !== omitIndex) } : {}) };
+  const placements = (omitIndex >= 0 ? REMOVE_BLANKS : ['usual' as const]).flatMap((o) => APPEND_BLANKS.map((a) => () => place(o, a)));
+  const placed = firstFaithful(text, placements, expected);
+  if (placed === 'unfaithful') return uneditable(`adding '${name}' here would change another value of the roster (a \`|+\` block scalar next to the end of agents: keeps the blank lines after it)`, UNFAITHFUL_HINT);
+  if (!placed.ok) return uneditable(placed.reason);
+  const changes = [...(omitIndex >= 0 ? [`took '${name}' out of omit:; the ${input.profile} preset's fields apply where this entry gives none`] : []), `added agent '${name}'`];
+  return finishEdit(text, file, opened, placed.splices, changes);
 }
 
 /** The agent as it is written: fields in the documented order, only those given. */

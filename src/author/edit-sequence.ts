@@ -4,7 +4,7 @@
  * offset of each `-` and `:`) and change only the lines of the item concerned, so that adding an
  * item and removing it again gives back the original bytes.
  */
-import { Document, isMap, isScalar, isSeq, type CST, type Pair, type ParsedNode, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Document, visit, isMap, isScalar, isSeq, type CST, type Pair, type ParsedNode, type YAMLMap, type YAMLSeq } from 'yaml';
 import { endsWithNewline, eolOf, indentOf, isBlank, lineAt, lineStart, nextLineStart, previousLineStart } from './roster-lines.js';
 import type { Splice } from './splice.js';
 
@@ -21,7 +21,14 @@ export function topLevelPair(doc: Document.Parsed, key: string): Pair<ParsedNode
   return contents.items.find((pair) => isScalar(pair.key) && pair.key.value === key) as Pair<ParsedNode, ParsedNode | null> | undefined;
 }
 
-export function appendToSequence(text: string, pair: Pair<ParsedNode, ParsedNode | null>, value: unknown, emptyStyle: EmptyStyle): EditResult {
+/**
+ * Where an edit puts the blank lines next to an item. The first choice keeps add-then-remove a
+ * round trip; the others exist because a `|+` block scalar owns the blank lines after it, and only
+ * a check of the parsed result tells which placement leaves every other value as it was.
+ */
+export type BlankLines = 'usual' | 'keep-with-previous' | 'none' | 'above' | 'below' | 'both';
+
+export function appendToSequence(text: string, pair: Pair<ParsedNode, ParsedNode | null>, value: unknown, emptyStyle: EmptyStyle, blanks: BlankLines = 'usual'): EditResult {
   const seq = pair.value;
   const colon = colonEnd(pair);
   if (!isSeq(seq) || !seq.range || colon === undefined) return { ok: false, reason: `${keyName(pair)} is not a list mosaic-gen can edit` };
@@ -46,12 +53,13 @@ export function appendToSequence(text: string, pair: Pair<ParsedNode, ParsedNode
   const dashCol = lastDash - lineStart(text, lastDash);
   const separator = eol.repeat(dashes.length >= 2 ? blankLinesAfter(text, itemEnd(text, dashes[dashes.length - 2]!), lastDash) : 0);
   const lines = blockItemLines(value, dashCol, keyOffset(text, seq, dashes));
-  const anchor = itemEnd(text, lastDash);
+  let anchor = itemEnd(text, lastDash);
+  if (blanks === 'keep-with-previous') anchor = blanksEnd(text, anchor, text.length);
   const insert = anchor === text.length && !endsWithNewline(text) ? eol + separator + lines.join(eol) : separator + lines.join(eol) + eol;
   return { ok: true, splice: { start: anchor, end: anchor, insert } };
 }
 
-export function removeFromSequence(text: string, pair: Pair<ParsedNode, ParsedNode | null>, index: number): EditResult {
+export function removeFromSequence(text: string, pair: Pair<ParsedNode, ParsedNode | null>, index: number, blanks: BlankLines = 'usual'): EditResult {
   const seq = pair.value;
   const colon = colonEnd(pair);
   if (!isSeq(seq) || colon === undefined) return { ok: false, reason: `${keyName(pair)} is not a list mosaic-gen can edit` };
@@ -74,18 +82,26 @@ export function removeFromSequence(text: string, pair: Pair<ParsedNode, ParsedNo
     if (/^\s*$/.test(text.slice(colon, lineStart(text, dash)))) return { ok: true, splice: { start: colon, end: endWithoutEol, insert: ' []' } };
     return { ok: true, splice: { start: dash, end: endWithoutEol, insert: '[]' } };
   }
-  if (index === 0) {
-    // The first item takes the blank lines after it (the separator before the next one).
-    let stop = end;
-    while (stop < dashes[1]! && isBlank(lineAt(text, stop)) && stop < text.length) stop = nextLineStart(text, stop);
-    return { ok: true, splice: { start: lineStart(text, dash), end: stop, insert: '' } };
-  }
-  // Any other item takes the blank lines directly above it (the separator from the previous one).
-  const floor = itemEnd(text, dashes[index - 1]!);
+  // Usually the first item takes the blank lines after it (the separator before the next one),
+  // any other item the blank lines directly above it (the separator from the previous one).
+  const usual = index === 0 ? 'below' : 'above';
+  const side = blanks === 'usual' || blanks === 'keep-with-previous' ? usual : blanks;
   let start = lineStart(text, dash);
-  for (let above = previousLineStart(text, start); above !== undefined && above >= floor && isBlank(lineAt(text, above)); above = previousLineStart(text, above)) start = above;
-  if (end === text.length && !endsWithNewline(text)) start -= text.endsWith('\r\n', start) ? 2 : 1;
-  return { ok: true, splice: { start, end, insert: '' } };
+  let stop = end;
+  if (side === 'below' || side === 'both') stop = blanksEnd(text, end, dashes[index + 1] ?? text.length);
+  if (side === 'above' || side === 'both') {
+    const floor = index === 0 ? nextLineStart(text, colon) : itemEnd(text, dashes[index - 1]!);
+    for (let above = previousLineStart(text, start); above !== undefined && above >= floor && isBlank(lineAt(text, above)); above = previousLineStart(text, above)) start = above;
+  }
+  if (stop === text.length && !endsWithNewline(text)) start -= text.endsWith('\r\n', start) ? 2 : 1;
+  return { ok: true, splice: { start, end: stop, insert: '' } };
+}
+
+/** After the blank lines that start at `from` (not beyond `limit`). */
+function blanksEnd(text: string, from: number, limit: number): number {
+  let stop = from;
+  while (stop < limit && stop < text.length && isBlank(lineAt(text, stop))) stop = nextLineStart(text, stop);
+  return stop;
 }
 
 /** Adds `key: value` on its own line before the top-level `before:` key and the comments directly above it. */
@@ -110,12 +126,27 @@ export function insertTopLevelPair(text: string, doc: Document.Parsed, before: s
 
 /** Lines (without line ends) of a block-sequence item: `- key: value` at dashCol, keys at dashCol + keyOffset. */
 function blockItemLines(value: unknown, dashCol: number, keyOffset: number): string[] {
-  const body = new Document(value).toString({ indent: 2, ...NO_FOLDING }).replace(/\n$/, '').split('\n');
+  const body = writtenDocument(value).toString({ indent: 2, ...NO_FOLDING }).replace(/\n$/, '').split('\n');
   return body.map((line, i) => ' '.repeat(dashCol) + (i === 0 ? '-'.padEnd(keyOffset) : ' '.repeat(keyOffset)) + line);
 }
 
-function flowText(value: unknown): string {
+/**
+ * A value as mosaic-gen writes it. A string with a line break is double-quoted: a block scalar's
+ * chomping would take in or give up the blank lines around the insertion point (changing this
+ * value or a neighbour's), and inside a flow collection a block scalar is not even valid.
+ */
+function writtenDocument(value: unknown): Document {
   const doc = new Document(value);
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && /[\n\r]/.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc;
+}
+
+function flowText(value: unknown): string {
+  const doc = writtenDocument(value);
   if (isMap(doc.contents) || isSeq(doc.contents)) doc.contents.flow = true;
   return doc.toString(NO_FOLDING).trimEnd();
 }
@@ -146,7 +177,10 @@ function blankLinesAfter(text: string, end: number, limit: number): number {
 function dashOffsets(seq: YAMLSeq): number[] | undefined {
   const token = seq.srcToken as CST.Token | undefined;
   if (token?.type !== 'block-seq') return undefined;
-  const offsets = token.items.map((item) => item.start.find((t) => t.type === 'seq-item-ind')?.offset);
+  // A comment after the last item, indented like the items, is an item of its own in the CST: no
+  // `-`, no value. It is not an item of the list.
+  const items = token.items.filter((item) => item.value !== undefined || item.start.some((t) => t.type === 'seq-item-ind'));
+  const offsets = items.map((item) => item.start.find((t) => t.type === 'seq-item-ind')?.offset);
   return offsets.every((o): o is number => o !== undefined) ? offsets : undefined;
 }
 
