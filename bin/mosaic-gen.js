@@ -2,9 +2,22 @@
 // The only place that touches the real process: streams, argv and the exit status.
 const { main, runOnTerminal } = require('../dist/mosaic-gen.cjs');
 
+// A reader that goes away (`mosaic-gen build --check | head -c1`) is no error of ours: stop
+// writing to that stream and end with the status the command would have had.
+const closed = new Set();
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed.add(stream);
+  });
+}
+const writer = (stream) => (text) => {
+  if (!closed.has(stream)) stream.write(text);
+};
+
 const io = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writer(process.stdout),
+  stderr: writer(process.stderr),
   cwd: process.cwd(),
   env: process.env,
   isTTY: Boolean(process.stdout.isTTY),

@@ -39,13 +39,15 @@ export function appendToSequence(text: string, pair: Pair<ParsedNode, ParsedNode
     if (last?.range) return { ok: true, splice: { start: last.range[1], end: last.range[1], insert: `, ${flowText(value)}` } };
     if (items.length > 0) return { ok: false, reason: `${keyName(pair)} is not a list mosaic-gen can edit` };
     const [open, close] = [seq.range[0], flowEnd(seq)];
-    if (emptyStyle === 'flow') return { ok: true, splice: { start: open, end: close, insert: `[${flowText(value)}]` } };
+    // Inside the brackets, whatever lies between them: removing the item again gives it back.
+    const intoBrackets: EditResult = { ok: true, splice: { start: open + 1, end: open + 1, insert: flowText(value) } };
+    if (emptyStyle === 'flow') return intoBrackets;
     const keyCol = pair.key.range![0] - lineStart(text, pair.key.range![0]);
     if (/^[ \t]*$/.test(text.slice(colon, open))) {
       return { ok: true, splice: { start: colon, end: close, insert: eol + blockItemLines(value, keyCol + 2, 2).join(eol) } };
     }
-    const col = open - lineStart(text, open);
-    return { ok: true, splice: { start: open, end: close, insert: blockItemLines(value, col, 2).join(eol).slice(col) } };
+    // `[]` on a line of its own stays a flow list.
+    return intoBrackets;
   }
   const dashes = dashOffsets(seq);
   if (!dashes || dashes.length === 0) return { ok: false, reason: `${keyName(pair)} is not a list mosaic-gen can edit` };

@@ -1,4 +1,7 @@
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Diagnostic } from '../errors.js';
+import { acquireFileLock } from '../host/file-lock.js';
 import { readRosterFile } from '../load/read-roster-file.js';
 import type { EditOutcome } from '../author/finish-edit.js';
 import { writeFileAtomic } from '../author/write-file-atomic.js';
@@ -19,17 +22,51 @@ export interface EditOptions {
  */
 export async function editRosterFile(io: CliIO, options: EditOptions, edit: (text: string, file: string) => EditOutcome): Promise<number> {
   const { path, file } = rosterArg(io, options.roster);
+  const failed = (message: string, hint: string, outcome?: EditOutcome) => {
+    const failure: Diagnostic = { severity: 'error', code: 'WRITE', message, file, hint };
+    return report(io, options, file, { ...(outcome ?? { text: '', sources: new Map(), changes: [] }), ok: false, diagnostics: [...(outcome?.diagnostics ?? []), failure] }, false);
+  };
+  // Edits take turns: each reads the roster only after the previous one has written it.
+  const locked = options.dryRun ? undefined : acquireFileLock(lockPath(path), LOCK_WAIT_MS);
+  if (locked && !locked.ok) {
+    return locked.error
+      ? failed(`cannot lock ${file} for editing (${locked.error.code ?? locked.error.message})`, 'check the permissions of its directory')
+      : failed(`another mosaic-gen${locked.holder ? ` (PID ${locked.holder})` : ''} has been editing ${file} for ${LOCK_WAIT_MS / 1000} s`, `try again; if no mosaic-gen is running, remove ${lockPath(path)}`);
+  }
+  try {
+    return await editLocked(io, options, path, file, edit, failed);
+  } finally {
+    if (locked?.ok) locked.lock.release();
+  }
+}
+
+const LOCK_WAIT_MS = 30_000;
+
+/** Beside the roster (its real file, when the roster is a symlink), where edits of it meet. */
+function lockPath(path: string): string {
+  let real = path;
+  try {
+    real = realpathSync(path);
+  } catch {
+    // no roster: the read reports it
+  }
+  return join(dirname(real), `.${basename(real)}.mosaic-gen.lock`);
+}
+
+async function editLocked(io: CliIO, options: EditOptions, path: string, file: string, edit: (text: string, file: string) => EditOutcome, failed: (message: string, hint: string, outcome?: EditOutcome) => number): Promise<number> {
   const read = readRosterFile(path, file);
   if (!read.ok) return report(io, options, file, { ok: false, text: '', diagnostics: [read.diagnostic], sources: new Map(), changes: [] }, false);
   const outcome = edit(read.text, file);
   if (!outcome.ok) return report(io, options, file, outcome, false);
   if (!options.dryRun) {
+    // Compare and swap: an editor that ignores the lock may have saved meanwhile; never undo that.
+    const again = readRosterFile(path, file);
+    if (!again.ok || again.text !== read.text) return failed(`${file} changed while mosaic-gen was editing it`, 'run the command again', outcome);
     try {
       writeFileAtomic(path, outcome.text, { overwrite: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-      const failure: Diagnostic = { severity: 'error', code: 'WRITE', message: `cannot write ${file} (${code})`, file, hint: 'check the permissions of the file and its directory' };
-      return report(io, options, file, { ...outcome, ok: false, diagnostics: [...outcome.diagnostics, failure] }, false);
+      return failed(`cannot write ${file} (${code})`, 'check the permissions of the file and its directory', outcome);
     }
   } else if (!options.json) {
     // diff is loaded only for a dry run, the one use of it here.

@@ -109,6 +109,11 @@ function describe(error: ErrorObject): Problem {
     }
     case 'type': {
       const expected = orList(String(params.type).split(',').map(typeName));
+      // YAML reads .inf, .nan and 1e400 as numbers JSON has no room for: name them for what they are.
+      if (typeof error.data === 'number' && !Number.isFinite(error.data)) {
+        const what = Number.isNaN(error.data) ? 'NaN (not a number)' : error.data > 0 ? 'infinity' : 'minus infinity';
+        return { code: 'TYPE', message: `${where} must be ${expected}, not ${what}`, hint: 'quote it ("…") to pass the text as written', path, part: 'value' };
+      }
       return { code: 'TYPE', message: `${where} must be ${expected}, not ${typeName(jsonType(error.data))}`, path, part: 'value' };
     }
     case 'pattern': {

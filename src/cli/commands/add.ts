@@ -30,9 +30,9 @@ export function registerAdd(program: Command, io: CliIO, exit: (code: number) =>
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  mosaic-gen add coder2 --runtime codex --role coder --lifecycle on-demand\n  mosaic-gen add ops --runtime opencode --role operations --env TZ=UTC --workdir ~/ops --roster fleets/prod.yaml')
     .action(async (name: string, options: AddOptions) => {
-      const env = parseEnv(options.env);
+      const env = notUtf8(name, options) ?? parseEnv(options.env);
       if (typeof env === 'string') {
-        printDiagnostics(io, [{ severity: 'error', code: 'USAGE', message: env, file: 'mosaic-gen add', hint: 'write --env KEY=VALUE, once per variable' }], new Map());
+        printDiagnostics(io, [{ severity: 'error', code: 'USAGE', message: env, file: 'mosaic-gen add', hint: env.includes('UTF-8') ? 'pass text in UTF-8' : 'write --env KEY=VALUE, once per variable' }], new Map());
         exit(EXIT.ERROR);
         return;
       }
@@ -47,6 +47,16 @@ export function registerAdd(program: Command, io: CliIO, exit: (code: number) =>
       };
       exit(await editRosterFile(io, options, (text, file) => addAgent(text, file, agent)));
     });
+}
+
+/**
+ * Node decodes the command line as UTF-8 and turns each invalid byte into U+FFFD: a value holding
+ * one was not what the user typed, and would be written into the roster silently changed.
+ */
+function notUtf8(name: string, options: AddOptions): string | undefined {
+  const given: Array<[string, string | undefined]> = [['the name', name], ['--runtime', options.runtime], ['--role', options.role], ['--workdir', options.workdir], ...options.env.map((e): [string, string] => ['--env', e])];
+  const bad = given.find(([, value]) => value?.includes('\uFFFD'));
+  return bad ? `${bad[0]} '${bad[1]}' is not valid UTF-8 (or holds U+FFFD, the mark of a byte that is not)` : undefined;
 }
 
 /** `KEY=VALUE` pairs; the value may itself contain `=`. A message string when one is malformed. */

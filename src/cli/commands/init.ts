@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { dirname, relative, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import { initRoster } from '../../author/init-roster.js';
@@ -33,6 +34,10 @@ export function registerInit(program: Command, io: CliIO, exit: (code: number) =
 }
 
 function init(io: CliIO, options: InitOptions): number {
+  if (options.output === '') {
+    printDiagnostics(io, [{ severity: 'error', code: 'USAGE', file: 'mosaic-gen init', message: '-o was given an empty file name', hint: 'write -o FILE, or -o - for standard output' }], new Map());
+    return EXIT.ERROR;
+  }
   const toStdout = options.output === '-';
   const { path, file } = rosterArg(io, toStdout ? 'roster.yaml' : options.output);
   const fail = (diagnostic: Diagnostic) => {
@@ -55,11 +60,13 @@ function init(io: CliIO, options: InitOptions): number {
     return EXIT.OK;
   }
   try {
+    // `-o fleets/research.yaml` in a fresh checkout: the directory is part of what was asked for.
+    mkdirSync(dirname(path), { recursive: true });
     writeFileAtomic(path, text, { overwrite: options.force === true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return fail({ severity: 'error', code: 'EXISTS', message: `${file} exists already`, file, hint: 'pass --force to replace it, or -o to write another file' });
-    return fail({ severity: 'error', code: 'WRITE', message: `cannot write ${file} (${code ?? 'unknown error'})`, file, hint: 'check that the directory exists and is writable' });
+    return fail({ severity: 'error', code: 'WRITE', message: `cannot write ${file} (${code ?? 'unknown error'})`, file, hint: 'check that its directory can be created and written' });
   }
   const agents = `${check.fleet.agents.length} agent${check.fleet.agents.length === 1 ? '' : 's'}`;
   if (options.json) {
