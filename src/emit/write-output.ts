@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { acquireFileLock } from '../host/file-lock.js';
@@ -59,9 +59,10 @@ export interface OutputChanges {
 export function compareOutput(outDir: string, files: readonly Artifact[]): OutputChanges {
   const previous = previousOutput(outDir);
   const changes: OutputChanges = { write: [], unchanged: [], remove: [], kept: [], conflicts: [] };
+  const directoriesBelow = realDirectoriesBelow(outDir);
   for (const file of files) {
     const path = join(outDir, file.path);
-    if (!directoriesBelow(outDir, file.path)) {
+    if (!directoriesBelow(file.path)) {
       changes.conflicts.push(file.path);
       continue;
     }
@@ -70,7 +71,7 @@ export function compareOutput(outDir: string, files: readonly Artifact[]): Outpu
       changes.write.push(file);
       continue;
     }
-    const current = stat.isFile() ? readIfFile(path) : undefined;
+    const current = stat.isFile() ? readFileSync(path, 'utf8') : undefined;
     if (current === undefined) changes.conflicts.push(file.path);
     else if (current === file.text && (stat.mode & 0o7777) === file.mode) changes.unchanged.push(file);
     // Identical bytes are ours whoever wrote them (a parallel build); otherwise it must say so.
@@ -79,7 +80,7 @@ export function compareOutput(outDir: string, files: readonly Artifact[]): Outpu
   }
   const next = new Set(files.map((f) => f.path));
   for (const [path, hash] of previous ?? []) {
-    if (next.has(path) || ALWAYS.has(path) || !directoriesBelow(outDir, path)) continue;
+    if (next.has(path) || ALWAYS.has(path) || !directoriesBelow(path)) continue;
     const stat = lstatSync(join(outDir, path), { throwIfNoEntry: false });
     if (!stat) continue;
     // Removed only when provably the file a mosaic-gen build wrote: its header and recorded hash.
@@ -136,7 +137,6 @@ function writeLocked(outDir: string, files: readonly Artifact[], fail: (message:
       try {
         writeSync(fd, file.text);
         fchmodSync(fd, file.mode);
-        fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
@@ -208,15 +208,29 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** Every directory between the output directory and `path` is a real directory or absent, never a symlink. */
-function directoriesBelow(outDir: string, path: string): boolean {
-  const parts = path.split('/').slice(0, -1);
-  for (let i = 1; i <= parts.length; i++) {
-    const stat = lstatSync(join(outDir, ...parts.slice(0, i)), { throwIfNoEntry: false });
-    if (!stat) return true;
-    if (!stat.isDirectory()) return false;
-  }
-  return true;
+/**
+ * Whether every directory between the output directory and a path is a real directory or absent,
+ * never a symlink. Each directory is looked at once per build (20,000 files share a few).
+ */
+function realDirectoriesBelow(outDir: string): (path: string) => boolean {
+  const seen = new Map<string, 'dir' | 'absent' | 'other'>();
+  const kind = (dir: string) => {
+    let known = seen.get(dir);
+    if (known === undefined) {
+      const stat = lstatSync(join(outDir, dir), { throwIfNoEntry: false });
+      known = !stat ? 'absent' : stat.isDirectory() ? 'dir' : 'other';
+      seen.set(dir, known);
+    }
+    return known;
+  };
+  return (path) => {
+    const parts = path.split('/').slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const found = kind(parts.slice(0, i).join('/'));
+      if (found !== 'dir') return found === 'absent';
+    }
+    return true;
+  };
 }
 
 function removeEmptyParents(outDir: string, dir: string): void {
