@@ -364,7 +364,7 @@ export const mutatedRoster: fc.Arbitrary<MutatedRoster> = fc
       doc = mutateData(roster, data);
       steps.push(`data ${data.kind} #${data.pick}`);
     }
-    let bytes = Buffer.from(new Document(doc).toString(style));
+    let bytes: Buffer = Buffer.from(new Document(doc).toString(style));
     for (const m of texts) {
       bytes = mutateText(bytes, m);
       steps.push(`text ${m.kind}`);
