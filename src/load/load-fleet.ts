@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { LineCounter } from 'yaml';
 import type { Diagnostic, Sources } from '../errors.js';
 import { hasErrors } from '../errors.js';
 import type { Fleet } from '../model/fleet.js';
@@ -7,7 +6,7 @@ import type { Profile } from '../model/roster-input.js';
 import { PRESETS_DIR } from '../paths.js';
 import { resolveFleet, type SourcedRoster } from '../resolve/resolve-fleet.js';
 import { validateRoster } from '../validate/validate-roster.js';
-import { parseRoster, type RosterSource } from './parse-roster.js';
+import { lineCounterOf, parseRoster, type RosterSource } from './parse-roster.js';
 import { readRosterFile } from './read-roster-file.js';
 
 export interface FrontEndResult {
@@ -44,14 +43,6 @@ export function loadFleetFromText(text: string, file: string): FrontEndResult {
     if (!preset) return done();
   }
   return done(resolveFleet(roster, preset, report, file));
-}
-
-/** Line starts of text that could not be parsed, so a position in it can still be printed. */
-function lineCounterOf(text: string): LineCounter {
-  const counter = new LineCounter();
-  counter.addNewLine(0);
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) counter.addNewLine(i + 1);
-  return counter;
 }
 
 export function presetPath(profile: Profile): string {

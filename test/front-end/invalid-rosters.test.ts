@@ -110,6 +110,16 @@ describe('invalid rosters', () => {
   });
 });
 
+describe('what a terminal shows', () => {
+  it("a key's control characters are shown escaped, so they cannot rewrite the line", async () => {
+    const { dir, cleanup } = rosterFile(`${seed}"bad\\rkey\\e[2J": 1\n`);
+    const result = await cli(['validate', 'roster.yaml'], { cwd: dir });
+    cleanup();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("roster.yaml:10:1: error[UNKNOWN_KEY]: unknown key 'bad\\rkey\\u001b[2J' in the roster\n");
+  });
+});
+
 describe('files that are not rosters', () => {
   it('a missing file', async () => {
     const dir = tempDir();
