@@ -5,7 +5,7 @@ import type { Fleet } from '../model/fleet.js';
 import type { Profile } from '../model/roster-input.js';
 import { PRESETS_DIR } from '../paths.js';
 import { resolveFleet, type SourcedRoster } from '../resolve/resolve-fleet.js';
-import { validateRoster } from '../validate/validate-roster.js';
+import { validateRosterParts } from '../validate/validate-roster.js';
 import { lineCounterOf, parseRoster, type RosterSource } from './parse-roster.js';
 import { readRosterFile } from './read-roster-file.js';
 
@@ -35,7 +35,7 @@ export function loadFleetFromText(text: string, file: string): FrontEndResult {
   const sources: SourceMap = new Map();
   const report = (d: Diagnostic) => diagnostics.push(d);
   const done = (fleet?: Fleet): FrontEndResult => ({ ...(fleet && !hasErrors(diagnostics) ? { fleet } : {}), diagnostics: inSourceOrder(diagnostics), sources });
-  const roster = validated(parseRoster(file, text, report), report, sources, diagnostics);
+  const roster = validated(parseRoster(file, text, report), report, sources, diagnostics, { keepValidParts: true });
   if (!roster) return done();
   let preset: SourcedRoster | undefined;
   if (roster.input.profile) {
@@ -64,11 +64,13 @@ export function loadPreset(profile: Profile, report: (d: Diagnostic) => void, so
   return validated(source, report, sources, diagnostics);
 }
 
-function validated(source: RosterSource, report: (d: Diagnostic) => void, sources: SourceMap, diagnostics: readonly Diagnostic[]): SourcedRoster | undefined {
+/** A roster that passed the schema; with keepValidParts, also what remains of one that did not. */
+function validated(source: RosterSource, report: (d: Diagnostic) => void, sources: SourceMap, diagnostics: readonly Diagnostic[], { keepValidParts = false } = {}): SourcedRoster | undefined {
   sources.set(source.file, source.lineCounter);
   if (hasErrors(diagnostics)) return undefined;
-  const input = validateRoster(source, report);
-  return input ? { source, input } : undefined;
+  const parts = validateRosterParts(source, report);
+  if (!parts || (!parts.complete && !keepValidParts)) return undefined;
+  return parts.complete ? { source, input: parts.input } : { source, input: parts.input, dropped: parts.dropped };
 }
 
 /** Top to bottom, file by file, as a reader fixes them. */
