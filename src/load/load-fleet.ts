@@ -7,7 +7,7 @@ import { PRESETS_DIR } from '../paths.js';
 import { resolveFleet, type SourcedRoster } from '../resolve/resolve-fleet.js';
 import { validateRosterParts } from '../validate/validate-roster.js';
 import { lineCounterOf, parseRoster, type RosterSource } from './parse-roster.js';
-import { readRosterFile } from './read-roster-file.js';
+import { readRosterFile, rosterFromBytes, type ReadResult } from './read-roster-file.js';
 
 export interface FrontEndResult {
   /** Present only when there are no errors. */
@@ -21,7 +21,15 @@ type SourceMap = FrontEndResult['sources'];
 
 /** The compiler's front end on a file: read, then everything loadFleetFromText does. */
 export function loadFleet(path: string, file = path): FrontEndResult {
-  const read = readRosterFile(path, file);
+  return loadFleetFromRead(readRosterFile(path, file), file);
+}
+
+/** The front end on a roster read from standard input, named `file` in messages. */
+export function loadFleetFromBytes(bytes: Buffer, file: string): FrontEndResult {
+  return loadFleetFromRead(rosterFromBytes(bytes, file), file);
+}
+
+function loadFleetFromRead(read: ReadResult, file: string): FrontEndResult {
   if (!read.ok) return { diagnostics: [read.diagnostic], sources: read.before === undefined ? new Map() : new Map([[file, lineCounterOf(read.before)]]) };
   return loadFleetFromText(read.text, file);
 }
