@@ -21,6 +21,7 @@ const io = {
   cwd: process.cwd(),
   env: process.env,
   isTTY: Boolean(process.stdout.isTTY),
+  stdin: () => require('node:fs').readFileSync(0),
   prompt: process.stdin.isTTY
     ? async (question) => {
         // Loaded only to ask: every run pays for what is imported at the top.

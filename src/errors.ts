@@ -98,11 +98,21 @@ export function positionOf(diagnostic: Diagnostic, sources: Sources): Position |
   return counter.linePos(diagnostic.range[0]);
 }
 
+/**
+ * Messages quote the user's text, which may hold line breaks and terminal controls: on a terminal
+ * a carriage return or an escape sequence would rewrite the line, so they are shown escaped.
+ */
+const CONTROL = /[\0-\x1f\x7f-\x9f\u2028\u2029]/g;
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function visible(text: string): string {
+  return text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function formatDiagnostic(diagnostic: Diagnostic, sources: Sources): string {
   const pos = positionOf(diagnostic, sources);
   const where = pos ? `${diagnostic.file}:${pos.line}:${pos.col}` : diagnostic.file;
-  const head = `${where}: ${diagnostic.severity}[${diagnostic.code}]: ${diagnostic.message}`;
-  return diagnostic.hint ? `${head}\n  hint: ${diagnostic.hint}` : head;
+  const head = `${visible(where)}: ${diagnostic.severity}[${diagnostic.code}]: ${visible(diagnostic.message)}`;
+  return diagnostic.hint ? `${head}\n  hint: ${visible(diagnostic.hint)}` : head;
 }
 
 export function diagnosticToJson(diagnostic: Diagnostic, sources: Sources) {

@@ -1,16 +1,14 @@
 import { hasErrors, type Diagnostic } from '../errors.js';
 import { assembleOutput, type BuildOutput } from '../emit/assemble-output.js';
-import { loadFleet } from '../load/load-fleet.js';
 import { UnrepresentableError } from '../render/quote.js';
 import { VERSION } from '../version.js';
 import type { CliIO } from './io.js';
 import { printDiagnostics } from './print-diagnostics.js';
-import { rosterArg } from './roster-arg.js';
+import { loadRosterArg } from './roster-arg.js';
 
 /** The front end and the back end together: a roster in, the whole output in memory. */
 export function compileRoster(io: CliIO, roster: string | undefined): BuildOutput | undefined {
-  const { path, file } = rosterArg(io, roster);
-  const { fleet, diagnostics, sources } = loadFleet(path, file);
+  const { fleet, diagnostics, sources, file } = loadRosterArg(io, roster);
   printDiagnostics(io, diagnostics, sources);
   if (!fleet || hasErrors(diagnostics)) return undefined;
   try {

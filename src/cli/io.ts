@@ -10,6 +10,8 @@ export interface CliIO {
   isTTY: boolean;
   /** Reads one line of an answer from the terminal, when there is one. */
   prompt?: (question: string) => Promise<string>;
+  /** Reads all of standard input, for a roster named `-`. */
+  stdin?: () => Buffer;
   /** Runs systemctl and loginctl; defaults to real processes with `env`. */
   runner?: CommandRunner;
   /** Runs a program on this terminal (attach); present only when stdin and stdout are terminals. */

@@ -1,14 +1,13 @@
 import { join } from 'node:path';
-import { LineCounter } from 'yaml';
 import type { Diagnostic, Sources } from '../errors.js';
 import { hasErrors } from '../errors.js';
 import type { Fleet } from '../model/fleet.js';
 import type { Profile } from '../model/roster-input.js';
 import { PRESETS_DIR } from '../paths.js';
 import { resolveFleet, type SourcedRoster } from '../resolve/resolve-fleet.js';
-import { validateRoster } from '../validate/validate-roster.js';
-import { parseRoster, type RosterSource } from './parse-roster.js';
-import { readRosterFile } from './read-roster-file.js';
+import { validateRosterParts } from '../validate/validate-roster.js';
+import { lineCounterOf, parseRoster, type RosterSource } from './parse-roster.js';
+import { readRosterFile, rosterFromBytes, type ReadResult } from './read-roster-file.js';
 
 export interface FrontEndResult {
   /** Present only when there are no errors. */
@@ -22,7 +21,15 @@ type SourceMap = FrontEndResult['sources'];
 
 /** The compiler's front end on a file: read, then everything loadFleetFromText does. */
 export function loadFleet(path: string, file = path): FrontEndResult {
-  const read = readRosterFile(path, file);
+  return loadFleetFromRead(readRosterFile(path, file), file);
+}
+
+/** The front end on a roster read from standard input, named `file` in messages. */
+export function loadFleetFromBytes(bytes: Buffer, file: string): FrontEndResult {
+  return loadFleetFromRead(rosterFromBytes(bytes, file), file);
+}
+
+function loadFleetFromRead(read: ReadResult, file: string): FrontEndResult {
   if (!read.ok) return { diagnostics: [read.diagnostic], sources: read.before === undefined ? new Map() : new Map([[file, lineCounterOf(read.before)]]) };
   return loadFleetFromText(read.text, file);
 }
@@ -36,7 +43,7 @@ export function loadFleetFromText(text: string, file: string): FrontEndResult {
   const sources: SourceMap = new Map();
   const report = (d: Diagnostic) => diagnostics.push(d);
   const done = (fleet?: Fleet): FrontEndResult => ({ ...(fleet && !hasErrors(diagnostics) ? { fleet } : {}), diagnostics: inSourceOrder(diagnostics), sources });
-  const roster = validated(parseRoster(file, text, report), report, sources, diagnostics);
+  const roster = validated(parseRoster(file, text, report), report, sources, diagnostics, { keepValidParts: true });
   if (!roster) return done();
   let preset: SourcedRoster | undefined;
   if (roster.input.profile) {
@@ -44,14 +51,6 @@ export function loadFleetFromText(text: string, file: string): FrontEndResult {
     if (!preset) return done();
   }
   return done(resolveFleet(roster, preset, report, file));
-}
-
-/** Line starts of text that could not be parsed, so a position in it can still be printed. */
-function lineCounterOf(text: string): LineCounter {
-  const counter = new LineCounter();
-  counter.addNewLine(0);
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) counter.addNewLine(i + 1);
-  return counter;
 }
 
 export function presetPath(profile: Profile): string {
@@ -73,11 +72,13 @@ export function loadPreset(profile: Profile, report: (d: Diagnostic) => void, so
   return validated(source, report, sources, diagnostics);
 }
 
-function validated(source: RosterSource, report: (d: Diagnostic) => void, sources: SourceMap, diagnostics: readonly Diagnostic[]): SourcedRoster | undefined {
+/** A roster that passed the schema; with keepValidParts, also what remains of one that did not. */
+function validated(source: RosterSource, report: (d: Diagnostic) => void, sources: SourceMap, diagnostics: readonly Diagnostic[], { keepValidParts = false } = {}): SourcedRoster | undefined {
   sources.set(source.file, source.lineCounter);
   if (hasErrors(diagnostics)) return undefined;
-  const input = validateRoster(source, report);
-  return input ? { source, input } : undefined;
+  const parts = validateRosterParts(source, report);
+  if (!parts || (!parts.complete && !keepValidParts)) return undefined;
+  return parts.complete ? { source, input: parts.input } : { source, input: parts.input, dropped: parts.dropped };
 }
 
 /** Top to bottom, file by file, as a reader fixes them. */

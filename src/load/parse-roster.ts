@@ -28,9 +28,20 @@ const YAML_HINTS: Partial<Record<DiagnosticCode, string>> = {
   YAML_MULTIPLE_DOCUMENTS: 'a roster is one document: remove the `---` or `...` separators',
 };
 
+/**
+ * Line starts from the text itself, not from the parser: when yaml recovers from broken flow
+ * collections it skips some line breaks, and positions after them pointed past their line's end.
+ */
+export function lineCounterOf(text: string): LineCounter {
+  const counter = new LineCounter();
+  counter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) counter.addNewLine(i + 1);
+  return counter;
+}
+
 /** Parses roster text into a positioned document. Pure: reports problems, never throws. */
 export function parseRoster(file: string, text: string, report: Report): RosterSource {
-  const lineCounter = new LineCounter();
+  const lineCounter = lineCounterOf(text);
   const source: RosterSource = { file, text, doc: undefined as unknown as Document.Parsed, lineCounter, value: undefined };
   const error = (code: DiagnosticCode, message: string, range?: readonly [number, number], hint?: string) =>
     report({ severity: 'error', code, message, file, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
@@ -38,10 +49,9 @@ export function parseRoster(file: string, text: string, report: Report): RosterS
   try {
     // yaml's own uniqueKeys check compares every key with every other: minutes for a mapping of
     // 30,000 keys. duplicateKeys below does the same check with a set.
-    source.doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true });
+    source.doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: true });
   } catch (thrown) {
     // The parser recurses; a document nested thousands deep exhausts the stack.
-    lineCounter.addNewLine(0);
     error('YAML_SYNTAX', thrown instanceof RangeError ? 'the roster nests too deeply to parse' : 'the roster cannot be parsed');
     return source;
   }

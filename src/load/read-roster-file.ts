@@ -29,6 +29,19 @@ export function readRosterFile(path: string, file = path): ReadResult {
     if (code === 'EISDIR') return fail('NOT_A_FILE', `${file} is a directory`, 'name a roster file, e.g. roster.yaml');
     return fail('UNREADABLE', `${file} cannot be read (${code ?? 'unknown error'})`);
   }
+  return decodeRoster(bytes, file);
+}
+
+/** Roster bytes from elsewhere than a file (standard input), with the file's size limit. */
+export function rosterFromBytes(bytes: Buffer, file: string): ReadResult {
+  if (bytes.length > MAX_ROSTER_BYTES) {
+    const message = `${file} is ${bytes.length} bytes; the limit is ${MAX_ROSTER_BYTES} bytes`;
+    return { ok: false, diagnostic: { severity: 'error', code: 'TOO_LARGE', message, file, hint: 'split the fleet or check that this is the right input' } };
+  }
+  return decodeRoster(bytes, file);
+}
+
+function decodeRoster(bytes: Buffer, file: string): ReadResult {
   const bad = firstInvalidUtf8(bytes);
   if (bad !== undefined) {
     const before = bytes.subarray(0, bad).toString('utf8');

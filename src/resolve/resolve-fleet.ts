@@ -3,6 +3,7 @@ import { rangeAt, scalarText, type PathSegment, type RosterSource } from '../loa
 import type { Agent, Fleet } from '../model/fleet.js';
 import type { AgentInput, EnvInput, Profile, RosterInput, Scalar } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
+import type { Dropped } from '../validate/validate-roster.js';
 import { BUILTIN_RUNTIMES } from './builtin-runtimes.js';
 import { isHostPath, isReservedEnvKey, unrepresentable, unrepresentableInPath, unrepresentableAsExecutable, unrepresentableInUnit } from './check-value.js';
 
@@ -10,6 +11,11 @@ import { isHostPath, isReservedEnvKey, unrepresentable, unrepresentableInPath, u
 export interface SourcedRoster {
   source: RosterSource;
   input: RosterInput;
+  /**
+   * Set when this is what remained of a roster that broke the schema: its own rules are checked,
+   * but not those that need the whole fleet or a dropped part (no Fleet comes out of it).
+   */
+  dropped?: Dropped;
 }
 
 /** Where a value was written: which file, which path in it. */
@@ -44,11 +50,14 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
   };
   const error = (code: DiagnosticCode, message: string, at: Origin, hint?: string, part?: 'key' | 'value') => problem('error', code, message, at, hint, part);
   const inRoster = (...path: PathSegment[]): Origin => ({ source: roster.source, path });
-  const { input } = roster;
+  const { input, dropped } = roster;
+  if (dropped) failed = true;
+  const droppedRuntime = (name: string) => dropped !== undefined && (dropped.runtimes === 'all' || dropped.runtimes.has(name));
 
   // Names are unique within the roster before anything is merged.
   const firstIndex = new Map<string, number>();
   input.agents.forEach((agent, index) => {
+    if (dropped?.agents.has(index)) return;
     const earlier = firstIndex.get(agent.name);
     if (earlier === undefined) firstIndex.set(agent.name, index);
     else error('DUPLICATE_NAME', `agent name '${agent.name}' is used twice (first by agents[${earlier}])`, inRoster('agents', index, 'name'), 'give each agent its own name');
@@ -58,6 +67,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
   const omitted = new Set(input.omit ?? []);
   (input.omit ?? []).forEach((name, index) => {
     const at = inRoster('omit', index);
+    if (!preset && dropped?.profile) return;
     if (!preset) error('UNKNOWN_OMIT', `omit names '${name}' but the roster has no profile`, at, 'omit drops agents of a profile preset; set `profile:` or remove omit');
     else if (!presetAgents.some((a) => a.name === name)) {
       error('UNKNOWN_OMIT', `omit names '${name}', which the ${input.profile} preset does not have`, at, didYouMeanHint(name, presetAgents.map((a) => a.name)) ?? `the ${input.profile} preset has: ${presetAgents.map((a) => a.name).join(', ')}`);
@@ -104,12 +114,13 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     const { input: a, origin } = agent;
     const name = a.name;
     if (a.runtime === undefined) {
-      error('NO_RUNTIME', `agent '${name}' has no runtime`, origin('name'), `add \`runtime:\` (${Object.keys(runtimes).join(', ')})`);
+      // The runtime may come from the preset of a profile that was dropped.
+      if (!dropped?.profile) error('NO_RUNTIME', `agent '${name}' has no runtime`, origin('name'), `add \`runtime:\` (${Object.keys(runtimes).join(', ')})`);
       continue;
     }
     const runtime = runtimes[a.runtime];
     if (!runtime) {
-      error('UNKNOWN_RUNTIME', `agent '${name}' uses runtime '${a.runtime}', which is not defined`, origin('runtime'), didYouMeanHint(a.runtime, Object.keys(runtimes)) ?? `known runtimes: ${Object.keys(runtimes).join(', ')}; define others under \`runtimes:\``);
+      if (!droppedRuntime(a.runtime)) error('UNKNOWN_RUNTIME', `agent '${name}' uses runtime '${a.runtime}', which is not defined`, origin('runtime'), didYouMeanHint(a.runtime, Object.keys(runtimes)) ?? `known runtimes: ${Object.keys(runtimes).join(', ')}; define others under \`runtimes:\``);
       continue;
     }
     const role = a.role ?? (a.class === 'orchestrator' ? 'orchestrator' : null);
@@ -144,7 +155,8 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     });
   }
 
-  // Fleet invariants, over the merged agents.
+  // Fleet invariants, over the merged agents: not over what remained of a roster with dropped parts.
+  if (dropped) return undefined;
   const profile = input.profile ?? null;
   const orchestrators = resolved.filter((a) => a.class === 'orchestrator');
   const agentsKey = inRoster('agents');
@@ -193,7 +205,7 @@ function mergeAgents(roster: SourcedRoster, preset: SourcedRoster | undefined, o
   });
   const presetNames = new Set(preset?.input.agents.map((a) => a.name) ?? []);
   roster.input.agents.forEach((agent, index) => {
-    if (presetNames.has(agent.name) || rosterIndex.get(agent.name) !== index) return;
+    if (roster.dropped?.agents.has(index) || presetNames.has(agent.name) || rosterIndex.get(agent.name) !== index) return;
     merged.push({ input: agent, origin: fromRoster(index) });
   });
   return merged;

@@ -9,9 +9,32 @@ const MAX_REPORTED = 100;
 
 /** Checks a parsed roster against the JSON Schema; reports every violation with its position. */
 export function validateRoster(source: RosterSource, report: Report): RosterInput | undefined {
+  const validated = validateRosterParts(source, report);
+  return validated?.complete ? validated.input : undefined;
+}
+
+/** What a roster that broke the schema lost before its other parts were checked further. */
+export interface Dropped {
+  /** Indexes under `agents:` of the agents that broke the schema (left in place, to be skipped). */
+  agents: ReadonlySet<number>;
+  /** Runtimes whose definition broke the schema (`all` when `runtimes:` itself did). */
+  runtimes: ReadonlySet<string> | 'all';
+  /** `profile:` broke the schema, so the preset the agents build on is unknown. */
+  profile: boolean;
+}
+
+export type ValidatedParts = { input: RosterInput; complete: true } | { input: RosterInput; complete: false; dropped: Dropped };
+
+/**
+ * Like validateRoster, but when the schema is broken it also returns the roster without the broken
+ * parts (an agent, a runtime, a fleet setting, a top-level key), so the rules after the schema can
+ * still report the problems of the rest in the same run.
+ */
+export function validateRosterParts(source: RosterSource, report: Report): ValidatedParts | undefined {
   const validate = rosterValidator();
-  if (validate(source.value)) return source.value as RosterInput;
+  if (validate(source.value)) return { input: withAgents(source.value), complete: true };
   const problems = describeErrors(validate.errors ?? []);
+  const rest = withoutParts(source.value, problems.map((p) => p.path));
   // Locating a node is linear in its mapping; past a screenful, more errors help nobody.
   if (problems.length > MAX_REPORTED) {
     report({ severity: 'error', file: source.file, code: problems[MAX_REPORTED]!.code, message: `${problems.length - MAX_REPORTED} more problems like these are not shown`, hint: 'fix the ones above and validate again' });
@@ -27,7 +50,48 @@ export function validateRoster(source: RosterSource, report: Report): RosterInpu
       ...withRange(rangeAt(source, problem.path, problem.part)),
     });
   }
-  return undefined;
+  if (!rest) return undefined;
+  const checked = rest.value as { agents?: unknown[] };
+  if (!validate({ ...checked, agents: checked.agents?.filter((_, i) => !rest.dropped.agents.has(i)) })) return undefined;
+  return { input: withAgents(rest.value), complete: false, dropped: rest.dropped };
+}
+
+/** With a profile, `agents:` may be left out: the preset brings them. */
+function withAgents(value: unknown): RosterInput {
+  const input = value as RosterInput;
+  return input.agents ? input : { ...input, agents: [] };
+}
+
+/**
+ * The roster without every part that holds one of these paths (broken agents stay, by index, so
+ * that the others keep their positions); undefined when nothing sensible is left.
+ */
+function withoutParts(value: unknown, paths: readonly PathSegment[][]): { value: unknown; dropped: Dropped } | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const roster = structuredClone(value) as Record<string, unknown>;
+  const section = (key: string) => (roster[key] && typeof roster[key] === 'object' ? (roster[key] as Record<string, unknown>) : {});
+  const brokenAgents = new Set<number>();
+  let runtimes: Set<string> | 'all' = new Set();
+  let profile = false;
+  for (const [top, second] of paths) {
+    if (top === undefined) {
+      // A required top-level key is missing: what remains can still be checked as if it were there.
+      roster.version ??= 1;
+      roster.agents ??= [];
+    } else if (top === 'agents' && typeof second === 'number') brokenAgents.add(second);
+    else if (top === 'runtimes' && typeof second === 'string' && runtimes !== 'all') {
+      runtimes.add(second);
+      delete section('runtimes')[second];
+    } else if (top === 'fleet' && typeof second === 'string') delete section('fleet')[second];
+    else if (top === 'version') roster.version = 1;
+    else if (top === 'agents') roster.agents = [];
+    else {
+      if (top === 'runtimes') runtimes = 'all';
+      if (top === 'profile') profile = true;
+      delete roster[top];
+    }
+  }
+  return { value: roster, dropped: { agents: brokenAgents, runtimes, profile } };
 }
 
 function withRange(range: [number, number] | undefined) {
@@ -49,6 +113,8 @@ function describeErrors(errors: readonly ErrorObject[]): Problem[] {
   for (const error of errors) {
     // propertyNames reports twice: once for the object, once (marked) for the inner rule.
     if ((error as { propertyName?: string }).propertyName !== undefined) continue;
+    // if/else (agents required without a profile) reports the inner `required` too.
+    if (error.keyword === 'if') continue;
     const problem = describe(error);
     const key = `${problem.path.join('/')}|${problem.part}`;
     if (seen.has(key)) continue;

@@ -162,7 +162,7 @@ describe('confinement: only the fleet own files, never through a link', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(h.config, 'mosaic/fleet/manifest.json'))).toBe(true);
     expect(existsSync(join(h.work, 'rel'))).toBe(false);
-    for (const env of [{ USER: 'x' }, { HOME: 'home', USER: 'x' }]) {
+    for (const env of [{ USER: 'x' }, { HOME: 'home', USER: 'x' }] as Array<Record<string, string>>) {
       const bad = await cli(['plan', '--offline'], { cwd: h.work, env });
       expect(bad.status).toBe(1);
       expect(bad.stderr).toMatch(/error\[STATE\]: HOME is (not set|a relative path)/);

@@ -8,17 +8,15 @@ import type { CommandRunner } from '../../src/host/run-command.js';
 import { loadFleetFromText } from '../../src/load/load-fleet.js';
 import { agentUnit } from '../../src/model/artifact.js';
 import { readInstalled, type HostPaths } from '../../src/state/read-installed.js';
-import { startUserManager, userManagerSupport, type UserManager } from '../harness/user-manager.js';
+import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { tempDir } from '../support/cli.js';
-import { listing, mosaic, unitState, until } from '../support/host.js';
+import { describeHost, listing, mosaic, unitState, until } from '../support/host.js';
 
 /**
  * Fault injection: an apply interrupted after each of its ops in turn, then re-run, always ends
  * in the state a clean apply reaches — same files, links and modes, same running agents, and a
  * plan with no changes. Both directions between two rosters are interrupted at every step.
  */
-const support = userManagerSupport();
-if (!support.ok) console.warn(`[interrupted] skipping: ${support.reason}`);
 
 const HEAD = `version: 1
 profile: general
@@ -31,7 +29,7 @@ const B = `${HEAD}  - name: coder0\n    runtime: codex\n    env: { TZ: UTC }\n  
 
 class Interrupted extends Error {}
 
-describe.skipIf(!support.ok)('an interrupted apply converges when re-run', () => {
+describeHost('an interrupted apply converges when re-run', () => {
   let m: UserManager;
   let work: string;
   const reference = new Map<string, { home: string[]; running: string[] }>();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startUserManager, userManagerSupport, type UserManager } from '../harness/user-manager.js';
+import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { cli, tempDir } from '../support/cli.js';
-import { listing, mosaic, until } from '../support/host.js';
+import { describeHost, listing, mosaic, until } from '../support/host.js';
 
 const HEAD = `version: 1
 profile: general
@@ -138,10 +138,8 @@ describe('apply never touches what is not in the installed manifest', () => {
   });
 });
 
-const support = userManagerSupport();
-if (!support.ok) console.warn(`[safety] skipping the SIGKILL test: ${support.reason}`);
 
-describe.skipIf(!support.ok)('apply killed at random points', () => {
+describeHost('apply killed at random points', () => {
   let m: UserManager;
   let work: string;
   beforeAll(async () => {

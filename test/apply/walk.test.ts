@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startUserManager, userManagerSupport, type UserManager } from '../harness/user-manager.js';
+import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { tempDir } from '../support/cli.js';
-import { listing, mosaic, unitState, until, windows } from '../support/host.js';
+import { describeHost, listing, mosaic, unitState, until, windows } from '../support/host.js';
 
 /**
  * A scripted walk of roster edits on a real systemd user manager with real tmux: each step is
  * planned, applied and checked against the manager and the tmux server.
  */
-const support = userManagerSupport();
-if (!support.ok) console.warn(`[walk] skipping: ${support.reason}`);
 
 const roster = (agents: string, extra = '') => `version: 1
 profile: general
@@ -24,7 +22,7 @@ const CODER0 = '  - name: coder0\n    runtime: codex\n';
 const CODER1 = '  - name: coder1\n    runtime: codex\n';
 const agentUnit = (name: string) => `mosaic-agent@${name}.service`;
 
-describe.skipIf(!support.ok)('plan and apply on a real user manager', () => {
+describeHost('plan and apply on a real user manager', () => {
   let m: UserManager;
   let work: string;
   let homeBefore: string[];
@@ -168,7 +166,7 @@ describe.skipIf(!support.ok)('plan and apply on a real user manager', () => {
   });
 });
 
-describe.skipIf(!support.ok)('an agent that cannot start', () => {
+describeHost('an agent that cannot start', () => {
   let m: UserManager;
   beforeAll(async () => {
     m = await startUserManager();

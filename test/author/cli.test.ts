@@ -1,16 +1,16 @@
-import { chmodSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, lstatSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { PROFILES } from '../../src/model/roster-input.js';
 import { SCHEMA_PATH } from '../../src/paths.js';
+import { tempDir } from '../support/cli.js';
 import { ROSTERS } from './fixtures.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mosaic-author-'));
+  dir = tempDir('mosaic-author-');
 });
 
 async function run(args: string[], options: { isTTY?: boolean; env?: Record<string, string> } = {}) {

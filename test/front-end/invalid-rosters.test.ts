@@ -78,6 +78,12 @@ const CASES: Case[] = [
   { name: 'newline in an env file path', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    envFiles: ["/a\\nb"]\n'), expect: [{ code: 'UNREPRESENTABLE', at: '10:16', message: 'line break' }] },
   { name: 'tmux not absolute', yaml: `fleet: { tmux: tmux }\n${seed}`, expect: [{ code: 'INVALID', at: '1:16', hint: '/usr/bin/tmux' }] },
   { name: 'bad session name', yaml: `fleet: { session: "my fleet" }\n${seed}`, expect: [{ code: 'NAME', at: '1:19' }] },
+  { name: 'no agents and no profile', yaml: 'version: 1\ntransport: tmux\n', expect: [{ code: 'MISSING_KEY', at: '1:1', message: "no 'agents'" }] },
+  // A part that breaks the schema hides nothing of the rest, and leads to no error of its own.
+  { name: 'a schema error does not hide a semantic one', yaml: seed.replace('    class: orchestrator\n', '    class: orchestrator\n    colour: red\n').replace('runtime: claude', 'runtime: claud'), expect: [{ code: 'UNKNOWN_KEY', at: '7:5' }, { code: 'UNKNOWN_RUNTIME', at: '9:14', hint: "did you mean 'claude'?" }] },
+  { name: 'a broken orchestrator is not a missing one', yaml: seed.replace('    class: orchestrator\n', '    class: orchestrator\n    args: {}\n'), expect: [{ code: 'TYPE', at: '7:11' }] },
+  { name: 'a broken runtime is not an unknown one', yaml: `runtimes:\n  mine: { command: mine }\n${seed.replace('runtime: claude', 'runtime: mine')}`, expect: [{ code: 'TYPE', at: '2:20' }] },
+  { name: 'a broken profile hides nothing of the agents', yaml: 'version: 1\nprofile: codng\nagents:\n  - name: coder0\n  - name: x\n    runtime: nope\n    role: coder\n  - name: x\n    runtime: pi\n', expect: [{ code: 'ENUM', at: '2:10' }, { code: 'UNKNOWN_RUNTIME', at: '6:14' }, { code: 'DUPLICATE_NAME', at: '8:11' }] },
   { name: 'several errors at once', yaml: 'version: 1\nprofile: codin\nagents:\n  - name: X\n    lifecyle: on-demand\n', expect: [{ code: 'ENUM', at: '2:10' }, { code: 'NAME', at: '4:11' }, { code: 'UNKNOWN_KEY', at: '5:5' }] },
 ];
 
@@ -107,6 +113,16 @@ describe('invalid rosters', () => {
     const first = expected[0]!;
     expect(text.stderr).toContain(first.at ? `roster.yaml:${first.at}: error[${first.code}]: ` : `roster.yaml: error[${first.code}]: `);
     expect(text.stderr).not.toMatch(/\n\s+at .*\.(ts|js):\d+/);
+  });
+});
+
+describe('what a terminal shows', () => {
+  it("a key's control characters are shown escaped, so they cannot rewrite the line", async () => {
+    const { dir, cleanup } = rosterFile(`${seed}"bad\\rkey\\e[2J": 1\n`);
+    const result = await cli(['validate', 'roster.yaml'], { cwd: dir });
+    cleanup();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("roster.yaml:10:1: error[UNKNOWN_KEY]: unknown key 'bad\\rkey\\u001b[2J' in the roster\n");
   });
 });
 

@@ -26,6 +26,15 @@ describe('valid rosters', () => {
     expect(strict.status).toBe(1);
   });
 
+  it.each(PROFILES)('`profile: %s` without `agents:` is a valid roster: the preset brings them', async (profile) => {
+    const { dir, cleanup } = rosterFile(`version: 1\nprofile: ${profile}\n`);
+    const result = await cli(['validate', '--strict'], { cwd: dir });
+    cleanup();
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(new RegExp(`^roster\\.yaml: valid, ${profile} fleet of \\d+ agents? `));
+    expect(result.status).toBe(0);
+  });
+
   it.each(PROFILES)('the %s preset is itself a valid roster', async (profile) => {
     const result = await cli(['validate', join(REPO, 'templates', 'presets', `${profile}.yaml`), '--strict']);
     expect(result.stderr).toBe('');

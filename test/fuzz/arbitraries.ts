@@ -228,7 +228,21 @@ const dataMutation = fc.record({ pick: fc.nat(), kind: fc.constantFrom('delete',
 
 type DataMutation = typeof dataMutation extends fc.Arbitrary<infer T> ? T : never;
 
-function mutateData(roster: Roster, m: DataMutation): unknown {
+/** Keys of the roster format by where they sit, so a misspelling of one is a user's typo. */
+const FORMAT_KEYS: Array<[(path: Path) => boolean, readonly string[]]> = [
+  [(p) => p.length === 1, ['version', 'profile', 'transport', 'fleet', 'runtimes', 'omit', 'agents']],
+  [(p) => p.length === 2 && p[0] === 'fleet', ['session', 'linger', 'path', 'env', 'tmux']],
+  [(p) => p.length === 3 && p[0] === 'runtimes', ['command', 'env']],
+  [(p) => p.length === 3 && p[0] === 'agents', ['name', 'runtime', 'class', 'role', 'lifecycle', 'workdir', 'args', 'env', 'envFiles']],
+];
+
+/** A key of the format, misspelt into a key it does not define: what a user sees must name both. */
+export interface Typo {
+  key: string;
+  misspelt: string;
+}
+
+function mutateData(roster: Roster, m: DataMutation): { data: unknown; typo?: Typo } {
   const data = clone(roster) as Record<string, unknown>;
   const paths = pathsOf(data);
   const path = paths[m.pick % paths.length]!;
@@ -254,6 +268,8 @@ function mutateData(roster: Roster, m: DataMutation): unknown {
       const entries = Object.entries(parent).map(([k, v]) => [k === last ? misspelt : k, v] as const);
       for (const k of Object.keys(parent)) delete parent[k];
       for (const [k, v] of entries) parent[k] = v;
+      const keys = FORMAT_KEYS.find(([at]) => at(path))?.[1];
+      if (keys?.includes(last) && !keys.includes(misspelt) && misspelt !== '') return { data, typo: { key: last, misspelt } };
       break;
     }
     case 'add-key': {
@@ -267,7 +283,7 @@ function mutateData(roster: Roster, m: DataMutation): unknown {
       else parent[last] = [parent[last], parent[last]];
       break;
   }
-  return data;
+  return { data };
 }
 
 const nested = (depth: number, open: string, close: string, leaf = '1') => `${open.repeat(depth)}${leaf}${close.repeat(depth)}`;
@@ -349,6 +365,8 @@ function mutateText(bytes: Buffer, m: TextMutation): Buffer {
 
 export interface MutatedRoster {
   bytes: Buffer;
+  /** Set when the only change is a misspelt key of the format. */
+  typo?: Typo;
   /** What was done, for the failure message. */
   steps: string[];
 }
@@ -360,14 +378,15 @@ export const mutatedRoster: fc.Arbitrary<MutatedRoster> = fc
   .map(([roster, style, data, texts]) => {
     const steps: string[] = [];
     let doc: unknown = roster;
+    let typo: Typo | undefined;
     if (data) {
-      doc = mutateData(roster, data);
+      ({ data: doc, typo } = mutateData(roster, data));
       steps.push(`data ${data.kind} #${data.pick}`);
     }
-    let bytes = Buffer.from(new Document(doc).toString(style));
+    let bytes: Buffer = Buffer.from(new Document(doc).toString(style));
     for (const m of texts) {
       bytes = mutateText(bytes, m);
       steps.push(`text ${m.kind}`);
     }
-    return { bytes, steps };
+    return { bytes, steps, ...(typo && texts.length === 0 ? { typo } : {}) };
   });

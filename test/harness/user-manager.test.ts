@@ -2,9 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startUserManager, userManagerSupport, verifyUnits, writeFileP, type UserManager } from './user-manager.js';
-
-const support = userManagerSupport();
+import { describeHost } from '../support/host.js';
+import { startUserManager, verifyUnits, writeFileP, type UserManager } from './user-manager.js';
 
 /** Running (not a zombie waiting for its reaper). */
 function alive(pid: number): boolean {
@@ -14,9 +13,8 @@ function alive(pid: number): boolean {
     return false;
   }
 }
-if (!support.ok) console.warn(`[harness] skipping systemd --user tests: ${support.reason}`);
 
-describe.skipIf(!support.ok)(`systemd --user harness${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+describeHost('systemd --user harness', () => {
   let um: UserManager;
 
   beforeAll(async () => {

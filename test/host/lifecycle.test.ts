@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFleetFromText } from '../../src/load/load-fleet.js';
 import type { Agent, Fleet } from '../../src/model/fleet.js';
-import { startUserManager, userManagerSupport, type UserManager } from '../harness/user-manager.js';
+import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { tempDir } from '../support/cli.js';
 import {
   agentProcess,
   buildRoster,
   cmdline,
+  describeHost,
   environ,
   fleetWindows,
   HARMLESS_RUNTIMES,
@@ -26,8 +27,6 @@ import {
   until,
 } from './host-support.js';
 
-const support = userManagerSupport();
-if (!support.ok) console.warn(`[host] skipping install/uninstall tests on a real systemd --user: ${support.reason}`);
 
 const preset = (profile: string) => `version: 1\nprofile: ${profile}\nfleet: { linger: false }\n${HARMLESS_RUNTIMES}agents: []\n`;
 
@@ -87,7 +86,7 @@ function fleetOf(yaml: string): Fleet {
   return r.fleet;
 }
 
-describe.skipIf(!support.ok)(`install/uninstall on a real systemd user manager${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+describeHost('install/uninstall on a real systemd user manager', () => {
   let m: UserManager;
   /** HOME as every case finds it: config dirs, a foreign enabled unit, workdirs. */
   let pristine: string[];

@@ -10,11 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { execWord } from '../../src/render/quote.js';
-import { startUserManager, userManagerSupport, type UserManager } from '../harness/user-manager.js';
-import { buildRoster, mkdirP, ok, runScript, listing, until } from './host-support.js';
+import { startUserManager, type UserManager } from '../harness/user-manager.js';
+import { buildRoster, describeHost, mkdirP, ok, runScript, listing, until } from './host-support.js';
 
-const support = userManagerSupport();
-if (!support.ok) console.warn(`[host] skipping quoting tests on a real systemd --user: ${support.reason}`);
 
 /** Quotes, `$`, backquote, backslash, `%` (and specifiers), spaces, a newline, unicode. */
 const HOSTILE = `it's "quoted" $HOME \${HOME} $$ \`id\` back\\slash \\n 100% %i %h %% two  spaces\nsecond line ünïcødé ✓ 🚀`;
@@ -30,7 +28,7 @@ function parseEnv0(text: string): Map<string, string> {
 }
 const argv0 = (text: string) => text.split('\0').slice(0, -1);
 
-describe.skipIf(!support.ok)(`quoting on a real systemd user manager${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+describeHost('quoting on a real systemd user manager', () => {
   let m: UserManager;
 
   beforeAll(async () => {

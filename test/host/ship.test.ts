@@ -94,7 +94,7 @@ describe.skipIf(!support.ok)('the bundle converges a host from any installed bui
   it('apply and install.sh make the same transition on the manager: same units active, enabled and restarted, same tree', async () => {
     const agents = ['orchestrator', 'enhancer', 'keeper', 'coder0', 'coder7', 'coder9'].map(unit);
     const all = ['mosaic-tmux-holder.service', 'mosaic-fleet.target', ...agents];
-    const observe = async (before: Record<string, string>) => {
+    const observe = async (before: Record<string, string | undefined>) => {
       const now = await Promise.all(all.map(async (u) => [u, await state(u)] as const));
       return {
         active: now.filter(([, s]) => s.ActiveState === 'active').map(([u]) => u),

@@ -8,11 +8,10 @@ import { mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeF
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Document, parse } from 'yaml';
-import { startUserManager, userManagerSupport, type UserManager } from '../harness/user-manager.js';
+import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { cli } from '../support/cli.js';
+import { describeHost } from '../support/host.js';
 import { hostileDirNames, hostileEnvFileNames, hostileValues, KIB64 } from './corpus.js';
-
-const support = userManagerSupport();
 
 /** Records what the kernel handed the agent process: argv, environment, working directory. */
 const probeScript = (results: string) => `#!/bin/sh
@@ -43,7 +42,7 @@ interface AgentPlan {
   envFiles: Array<{ path: string; key: string; value: string }>;
 }
 
-describe.skipIf(!support.ok)('hostile values on a real systemd user manager and tmux', () => {
+describeHost('hostile values on a real systemd user manager and tmux', () => {
   let m: UserManager;
   beforeAll(async () => {
     m = await startUserManager();

@@ -34,8 +34,19 @@ export function bin(args: string[], options: { cwd?: string; env?: NodeJS.Proces
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
+const made = new Set<string>();
+
+/** A fresh directory under the temp dir, removed after the test file (test/support/remove-temp-dirs.ts). */
 export function tempDir(prefix = 'mosaic-gen-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.add(dir);
+  return dir;
+}
+
+/** Removes every directory tempDir made in this test file. */
+export function removeTempDirs(): void {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  made.clear();
 }
 
 /** A temp dir holding one roster file; returns its dir and path. */

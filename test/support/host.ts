@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { UserManager } from '../harness/user-manager.js';
+import { describe, it } from 'vitest';
+import { userManagerSupport, type UserManager } from '../harness/user-manager.js';
 import { BIN } from './cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,4 +63,21 @@ export async function unitState(m: UserManager, unit: string): Promise<{ active:
 export async function windows(m: UserManager, session: string): Promise<string[]> {
   const r = await m.run('tmux', ['-L', session, 'list-windows', '-t', `=${session}`, '-F', '#{window_name}']);
   return r.code === 0 ? r.stdout.trim().split('\n').filter(Boolean).sort() : [];
+}
+
+/**
+ * `describe` for tests that need a real user manager: where none can run here they are skipped
+ * with the reason, except under CI=true, where that is a failing test: CI never goes green on
+ * skipped host tests.
+ */
+export function describeHost(title: string, body: () => void): void {
+  const support = userManagerSupport();
+  if (support.ok) describe(title, body);
+  else if (process.env.CI === 'true') {
+    describe(title, () => {
+      it('runs on this machine (CI=true: host tests may not be skipped)', () => {
+        throw new Error(`no systemd user manager can run here: ${support.reason}`);
+      });
+    });
+  } else describe.skip(`${title} (skipped: ${support.reason})`, body);
 }

@@ -16,7 +16,7 @@ export function registerBuild(program: Command, io: CliIO, exit: (code: number) 
   program
     .command('build')
     .description('compile a roster into systemd units, env files, launch scripts, install.sh and uninstall.sh')
-    .argument('[roster]', 'roster file', 'roster.yaml')
+    .argument('[roster]', "roster file ('-' reads standard input)", 'roster.yaml')
     .option('-o, --out <dir>', 'output directory', 'out')
     .option('--check', 'build in memory and compare with the output directory: exit 0 if identical, 2 if stale (with a diff)')
     .addHelpText('after', '\nExamples:\n  mosaic-gen build\n  mosaic-gen build fleets/prod.yaml -o build/prod\n  mosaic-gen build --check   # in CI: fails when out/ is stale')

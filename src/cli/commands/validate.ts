@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { hasErrors } from '../../errors.js';
-import { loadFleet } from '../../load/load-fleet.js';
 import type { Fleet } from '../../model/fleet.js';
 import { EXIT, type CliIO } from '../io.js';
 import { diagnosticsJson, printDiagnostics } from '../print-diagnostics.js';
-import { rosterArg } from '../roster-arg.js';
+import { loadRosterArg } from '../roster-arg.js';
 
 interface ValidateOptions {
   strict?: boolean;
@@ -16,19 +15,18 @@ export function registerValidate(program: Command, io: CliIO, exit: (code: numbe
   program
     .command('validate')
     .description('check a roster: YAML, schema, preset merge and fleet invariants')
-    .argument('[roster]', 'roster file', 'roster.yaml')
+    .argument('[roster]', "roster file ('-' reads standard input)", 'roster.yaml')
     .option('--strict', 'treat warnings as errors')
     .option('--format <format>', 'text or json', 'text')
     .option('--json', 'same as --format json')
-    .addHelpText('after', '\nExamples:\n  mosaic-gen validate\n  mosaic-gen validate fleets/prod.yaml --strict --format json')
+    .addHelpText('after', '\nExamples:\n  mosaic-gen validate\n  mosaic-gen validate fleets/prod.yaml --strict --format json\n  generate-roster | mosaic-gen validate -')
     .action((roster: string, options: ValidateOptions) => {
       exit(validate(io, roster, options));
     });
 }
 
 function validate(io: CliIO, roster: string, options: ValidateOptions): number {
-  const { path, file } = rosterArg(io, roster);
-  const { fleet, diagnostics, sources } = loadFleet(path, file);
+  const { fleet, diagnostics, sources, file } = loadRosterArg(io, roster);
   const failed = hasErrors(diagnostics) || (options.strict === true && diagnostics.length > 0);
   if (options.format !== 'text' && options.format !== 'json') {
     io.stderr(`error[USAGE]: --format must be text or json, not '${options.format}'\n`);

@@ -1,0 +1,24 @@
+/**
+ * Global setup (vitest.config.ts): the whole run gets its own TMPDIR, so that what a test leaves
+ * in the temp dir can be told apart from other runs on the machine. At the end the directory is
+ * removed, and if anything was left in it the run fails, naming what.
+ */
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export default function setup(): () => void {
+  const dir = mkdtempSync(join(tmpdir(), 'mosaic-gen-run-'));
+  // As /tmp: some tests run commands as another user.
+  chmodSync(dir, 0o1777);
+  // Test workers are started after this and inherit it; os.tmpdir() reads TMPDIR.
+  process.env.TMPDIR = dir;
+  return () => {
+    const left = readdirSync(dir);
+    rmSync(dir, { recursive: true, force: true });
+    if (left.length === 0) return;
+    // Vitest reports an error thrown here but still exits 0: set the status itself.
+    console.error(`\nFAIL: the tests left ${left.length} entries in the temp dir: ${left.slice(0, 10).join(', ')}${left.length > 10 ? ', …' : ''}`);
+    process.exitCode = 1;
+  };
+}
