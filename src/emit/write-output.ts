@@ -3,12 +3,12 @@ import { closeSync, fchmodSync, lstatSync, mkdirSync, openSync, readFileSync, re
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { acquireFileLock } from '../host/file-lock.js';
-import type { Artifact } from '../model/artifact.js';
+import { FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
 import { sha256 } from '../plan/build-manifest.js';
 import { MANIFEST_SOURCE } from '../plan/plan-install.js';
 
 /** Files every build writes, whatever the roster: never removed, so never need a recorded hash. */
-const ALWAYS = new Set([MANIFEST_SOURCE, 'install.sh', 'uninstall.sh']);
+const ALWAYS = new Set([MANIFEST_SOURCE, 'install.sh', 'uninstall.sh', FLEET_SUMMARY]);
 
 /** Held while a build writes, so that parallel builds into one directory take turns. */
 export const OUTPUT_LOCK = '.mosaic-gen-build.lock';

@@ -32,6 +32,9 @@ export const UNIT_DIR = 'systemd/user';
 export const FLEET_DIR = 'mosaic/fleet';
 export const MANIFEST_TARGET = `${FLEET_DIR}/manifest.json`;
 
+/** The fleet summary for reviewers (out/ only: not in the manifest, never installed). */
+export const FLEET_SUMMARY = 'FLEET.md';
+
 /** Where install.sh records that it turned linger on (so uninstall turns it off only then). */
 export const LINGER_RECORD = `${FLEET_DIR}/linger-enabled-by-install`;
 

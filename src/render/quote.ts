@@ -96,3 +96,39 @@ export function unitPath(value: string): string {
 export function commentText(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+/**
+ * One Markdown table cell's value as a code span, so no character of it is read as Markdown or
+ * HTML. A value that a code span cannot show as it is (a control character would end the table
+ * row, a backtick the span, a `|` the cell) is shown as a JSON string with those characters
+ * escaped, and so is a value starting with `"`, so that the two forms never look alike.
+ */
+export function markdownCode(value: string): string {
+  const plain = value !== '' && !/[\u0000-\u001f\u007f-\u009f`|]|^"|^ | $/.test(value);
+  const shown = plain ? value : JSON.stringify(value).replace(/[\u007f-\u009f`|]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `\`${shown}\``;
+}
+
+/** Text inside an HTML comment (`<!-- … -->`): no `--`, which could end it, and no control characters. */
+export function htmlCommentText(value: string): string {
+  return commentText(value).replace(/-(?=-)/g, '- ');
+}
+
+/**
+ * Text inside a quoted Mermaid label (`id["…"]`): anything but letters, digits and a few
+ * punctuation marks becomes a Mermaid entity code (`#34;`), so no value can close the label,
+ * start markup or break the line.
+ */
+export function mermaidText(value: string): string {
+  return value.replace(/[^A-Za-z0-9 _.,:/@+-]/gu, (c) => `#${c.codePointAt(0)};`);
+}
+
+/**
+ * A Mermaid node or subgraph id. Ids take a prefix, so that no name can be a keyword (`end`,
+ * `subgraph`); names follow the roster's naming rule (lowercase letters, digits, `-`), and `-`
+ * becomes `_`, which such names never contain, so different names give different ids.
+ */
+export function mermaidId(prefix: string, name: string): string {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new UnrepresentableError('a Mermaid id', name, 'only lowercase letters, digits and - can be ids');
+  return `${prefix}_${name.replaceAll('-', '_')}`;
+}

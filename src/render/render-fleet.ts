@@ -46,6 +46,6 @@ function agentContext(agent: Agent) {
  * No trailing blank lines, exactly one final newline. Line ends are not rewritten: templates are
  * LF already, and a CR LF inside a quoted value (an arg, an env value) is part of that value.
  */
-function normalize(text: string): string {
+export function normalize(text: string): string {
   return `${text.replace(/\n+$/, '')}\n`;
 }

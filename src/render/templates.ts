@@ -5,7 +5,7 @@ import type Handlebars from 'handlebars';
 import * as handlebarsRuntime from 'handlebars/runtime.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { PRECOMPILED_TEMPLATES } from './precompiled-templates.js';
-import { commentText, envValue, execPath, execWord, shPath, shWord, unitPath } from './quote.js';
+import { commentText, envValue, execPath, execWord, htmlCommentText, markdownCode, mermaidId, mermaidText, shPath, shWord, unitPath } from './quote.js';
 
 export type TemplateName =
   | 'systemd/mosaic-tmux-holder.service'
@@ -15,7 +15,8 @@ export type TemplateName =
   | 'env/agent.env'
   | 'launch/agent.sh'
   | 'scripts/install.sh'
-  | 'scripts/uninstall.sh';
+  | 'scripts/uninstall.sh'
+  | 'fleet/FLEET.md';
 
 export const PARTIALS = { engine: 'scripts/engine.sh' } as const;
 
@@ -53,6 +54,11 @@ function createEnvironment(header: string, extra: Record<string, Helper>, source
     unitText: (v) => commentText(text(v)).replaceAll('%', '%%'),
     comment: (v) => commentText(text(v)),
     header: (prefix) => `${text(prefix)} ${header}`,
+    htmlHeader: () => `<!-- ${htmlCommentText(header)} -->`,
+    markdownCode: (v) => markdownCode(text(v)),
+    mermaidText: (v) => mermaidText(text(v)),
+    agentId: (v) => mermaidId('agent', text(v)),
+    hostId: (v) => mermaidId('host', text(v)),
     ...extra,
   };
   for (const [name, helper] of Object.entries(helpers)) hbs.registerHelper(name, helper);

@@ -1,0 +1,58 @@
+import { FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
+import type { Agent, Fleet } from '../model/fleet.js';
+import { normalize } from './render-fleet.js';
+import type { Template, TemplateName } from './templates.js';
+
+/**
+ * What the summary reads of an agent. `host` and `limits` are not in the model yet: the columns
+ * and groups that show them appear only when some agent of the fleet has one.
+ */
+type SummaryAgent = Agent & { readonly host?: string | null; readonly limits?: Readonly<Record<string, string | number>> | null };
+
+/**
+ * out/FLEET.md: the fleet for a reviewer, a table of agents and a Mermaid diagram. One line per
+ * agent in each, in roster order, so a change of the roster is a diff of the lines of the agents
+ * it touched. It is written to out/ only, never installed, and never shows an env value.
+ */
+export function renderFleetSummary(fleet: Fleet, template: (name: TemplateName) => Template): Artifact {
+  const agents = (fleet.agents as readonly SummaryAgent[]).map((agent) => ({
+    name: agent.name,
+    role: agent.role,
+    class: agent.class,
+    runtime: agent.runtime,
+    lifecycle: agent.lifecycle,
+    workdir: agent.workdir,
+    host: agent.host ?? null,
+    limits: limitsText(agent.limits),
+    kind: agent.role ?? agent.class,
+  }));
+  const hosts = agents.some((a) => a.host !== null);
+  // The orchestrator first, so that it heads the diagram; each host's agents together.
+  const ordered = [...agents.filter((a) => a.class === 'orchestrator'), ...agents.filter((a) => a.class !== 'orchestrator')];
+  const groups: Array<{ host: string | null; agents: typeof agents }> = [];
+  for (const agent of ordered) {
+    const group = groups.find((g) => g.host === agent.host);
+    if (group) group.agents.push(agent);
+    else groups.push({ host: agent.host, agents: [agent] });
+  }
+  const orchestrator = fleet.agents.find((a) => a.class === 'orchestrator');
+  const edges = orchestrator
+    ? fleet.agents.filter((a) => a !== orchestrator).map((a) => ({ from: orchestrator.name, to: a.name, onDemand: a.lifecycle === 'on-demand' }))
+    : [];
+  const context = {
+    session: fleet.session,
+    profile: fleet.profile,
+    linger: fleet.linger,
+    hosts,
+    limits: agents.some((a) => a.limits !== null),
+    agents,
+    groups,
+    edges,
+  };
+  return { path: FLEET_SUMMARY, target: '', mode: 0o644, owner: 'fleet', text: normalize(template('fleet/FLEET.md')(context)) };
+}
+
+function limitsText(limits: SummaryAgent['limits']): string | null {
+  const entries = Object.entries(limits ?? {});
+  return entries.length === 0 ? null : entries.map(([key, value]) => `${key}=${value}`).join(', ');
+}
