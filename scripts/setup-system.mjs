@@ -24,6 +24,8 @@ export const SYSTEM_TOOLS = [
   { tool: 'ssh', pkg: 'openssh-client' },
   { tool: ['/usr/sbin/sshd'], pkg: 'openssh-server' },
   { tool: 'ansible-playbook', pkg: 'ansible-core' },
+  { tool: 'zsh', pkg: 'zsh' },
+  { tool: 'pre-commit', pkg: 'pre-commit' },
 ];
 
 const executable = (path) => {

@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import { registerBuild } from './commands/build.js';
 import { registerAdd } from './commands/add.js';
 import { registerApply } from './commands/apply.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerProfiles } from './commands/profiles.js';
@@ -18,7 +19,7 @@ import { EXIT, type CliIO } from './io.js';
 type Register = (program: Command, io: CliIO, exit: (code: number) => void) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerInit, registerValidate, registerBuild, registerPlan, registerApply, registerUninstall, registerStatus, registerAttach, registerLogs, registerAdd, registerRemove, registerProfiles, registerSchema];
+const COMMANDS: Register[] = [registerInit, registerValidate, registerBuild, registerPlan, registerApply, registerUninstall, registerStatus, registerAttach, registerLogs, registerAdd, registerRemove, registerProfiles, registerSchema, registerCompletion];
 
 export { runOnTerminal } from '../host/run-command.js';
 

@@ -7,7 +7,7 @@ export function registerRemove(program: Command, io: CliIO, exit: (code: number)
   program
     .command('remove')
     .description("take an agent out of the fleet (a preset's agent is added to omit:)")
-    .argument('<name>', 'agent name')
+    .argument('<agent>', 'agent name')
     .option('--roster <file>', 'roster to edit', 'roster.yaml')
     .option('--dry-run', 'print the change as a diff; do not write')
     .option('--json', 'print the result as JSON')
