@@ -62,7 +62,8 @@ export function completionSpec(program: Command): CompletionSpec {
     return {
       names: [option.short, option.long].filter((n): n is string => typeof n === 'string'),
       description: option.description,
-      value: placeholder === undefined ? undefined : kindOf(placeholder, option.argChoices),
+      // An optional value (`--watch [seconds]`) is taken only when given: read as a flag.
+      value: placeholder === undefined || !option.required ? undefined : kindOf(placeholder, option.argChoices),
     };
   };
   return {

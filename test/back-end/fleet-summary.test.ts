@@ -90,7 +90,7 @@ describe('out/FLEET.md', () => {
     expect(check.status).toBe(2);
     expect(check.stdout).toContain('+++ b/out/FLEET.md');
     expect((await cli(['build'], { cwd: dir })).status).toBe(0);
-    writeFileSync(join(dir, 'out', 'FLEET.md'), 'edited by hand\n');
+    writeFileSync(join(dir, 'out', 'FLEET.md'), `${readFileSync(join(dir, 'out', 'FLEET.md'), 'utf8')}edited by hand\n`);
     const edited = await cli(['build', '--check'], { cwd: dir });
     expect(edited.status).toBe(2);
     expect(edited.stdout).toContain('-edited by hand');

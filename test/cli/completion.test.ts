@@ -50,10 +50,11 @@ function bashComplete(text: string, lines: string[][], ws = workspace()): string
 describe('mosaic-gen completion bash', () => {
   it('completes commands, options, profiles and the agents of the roster, in a real bash', async () => {
     const text = await script('bash');
-    const [va, none, remove, co, other, otherEq, profile, buildOptions, help, shells] = bashComplete(text, [
+    const [va, none, remove, attach, co, other, otherEq, profile, buildOptions, help, shells] = bashComplete(text, [
       ['mosaic-gen', 'va'],
       ['mosaic-gen', ''],
       ['mosaic-gen', 'remove', ''],
+      ['mosaic-gen', 'attach', ''],
       ['mosaic-gen', 'remove', 'co'],
       ['mosaic-gen', 'remove', '--roster', 'other.yaml', ''],
       ['mosaic-gen', 'remove', '--dry-run', '--roster', '=', 'other.yaml', ''],
@@ -66,6 +67,7 @@ describe('mosaic-gen completion bash', () => {
     expect(none).toEqual(expect.arrayContaining(['init', 'validate', 'build', 'plan', 'apply', 'uninstall', 'status', 'attach', 'logs', 'add', 'remove', 'profiles', 'schema', 'completion', 'help']));
     // The roster's agents as the build sees them: the preset's first, then the roster's own.
     expect(remove).toEqual(['orchestrator', 'enhancer', 'coder-a', 'scout']);
+    expect(attach).toEqual(remove);
     expect(co).toEqual(['coder-a']);
     expect(other).toEqual(['lone-worker']);
     expect(otherEq).toEqual(['lone-worker']);
@@ -87,18 +89,20 @@ describe('mosaic-gen completion bash', () => {
   it('completes a command added later from its definition alone: an <agent> argument offers the agents', () => {
     const program = new Command('mosaic-gen');
     program.command('attach').argument('<agent>', 'agent to attach to').option('--read-only', 'watch only');
-    program.command('logs').argument('<agent>', 'agent').option('--lines <n>', 'how many').option('--roster <file>', 'roster');
+    program.command('logs').argument('<agent>', 'agent').option('--lines <n>', 'how many').option('--roster <file>', 'roster').option('--watch [seconds]', 'again and again');
     const text = completionScript(completionSpec(program), 'bash', '0.0.0');
-    const [attach, logs, lines, options] = bashComplete(text, [
+    const [attach, logs, lines, options, watch] = bashComplete(text, [
       ['mosaic-gen', 'attach', ''],
       ['mosaic-gen', 'logs', '--lines', '20', '--roster', 'other.yaml', ''],
       ['mosaic-gen', 'logs', '--lines', ''],
       ['mosaic-gen', 'attach', '--'],
+      ['mosaic-gen', 'logs', '--watch', ''], // an optional value is not taken from the next word
     ]);
     expect(attach).toEqual(['orchestrator', 'enhancer', 'coder-a', 'scout']);
     expect(logs).toEqual(['lone-worker']);
     expect(lines).toEqual([]);
     expect(options).toEqual(['--read-only', '--help']);
+    expect(watch).toEqual(attach);
   });
 
   it('is clean for shellcheck', async () => {
