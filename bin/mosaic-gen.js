@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The only place that touches the real process: streams, argv and the exit status.
+
 // A reader that goes away (`mosaic-gen build --check | head -c1`) is no error of ours: stop
 // writing to that stream and end with the status the command would have had.
 const closed = new Set();

@@ -41,6 +41,6 @@ describe('start-up loads only what a command needs', () => {
     const out = join(dir, 'out');
     expect(loaded(['build', 'roster.yaml', '-o', out]).sort()).toEqual(['bin/mosaic-gen.js', 'dist/mosaic-gen-build.cjs', 'dist/mosaic-gen.cjs']);
     const help = loaded(['--help']);
-    for (const command of ['init', 'validate', 'build', 'plan', 'apply', 'uninstall', 'add', 'remove', 'profiles', 'schema']) expect(help).toContain(`dist/mosaic-gen-${command}.cjs`);
+    for (const command of ['init', 'validate', 'build', 'plan', 'apply', 'uninstall', 'status', 'attach', 'logs', 'add', 'remove', 'profiles', 'schema']) expect(help).toContain(`dist/mosaic-gen-${command}.cjs`);
   });
 });
