@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The only place that touches the real process: streams, argv and the exit status.
-const { main, runOnTerminal } = require('../dist/mosaic-gen.cjs');
 
 // A reader that goes away (`mosaic-gen build --check | head -c1`) is no error of ours: stop
 // writing to that stream and end with the status the command would have had.
@@ -14,6 +13,14 @@ for (const stream of [process.stdout, process.stderr]) {
 const writer = (stream) => (text) => {
   if (!closed.has(stream)) stream.write(text);
 };
+
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // Answered before loading the program: asking for the version costs what starting Node does.
+  writer(process.stdout)(`${require('../package.json').version}\n`);
+  return;
+}
+const { main, runOnTerminal } = require('../dist/mosaic-gen.cjs');
 
 const io = {
   stdout: writer(process.stdout),
@@ -37,7 +44,7 @@ const io = {
   terminal: process.stdin.isTTY && process.stdout.isTTY ? (command, args) => runOnTerminal(command, args) : undefined,
 };
 
-main(process.argv.slice(2), io).then(
+main(argv, io).then(
   (status) => {
     process.exitCode = status;
   },

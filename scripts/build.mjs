@@ -1,4 +1,5 @@
-// Builds what bin/mosaic-gen.js runs: one bundled file, dist/mosaic-gen.cjs, with the roster
+// Builds what bin/mosaic-gen.js runs: dist/mosaic-gen.cjs (commander and the program) and one
+// bundle per command, dist/mosaic-gen-NAME.cjs, loaded when that command runs, with the roster
 // validator (ajv standalone) and the templates (Handlebars.precompile) compiled ahead of time, so
 // a run loads neither ajv's code generator nor the Handlebars compiler. Type checking is tsc's job
 // (npm run build runs it first); this only transforms.
@@ -17,12 +18,16 @@ const require = createRequire(join(ROOT, 'package.json'));
  * (no module linking). src/ is ESM and reads import.meta.url; in the bundle that is its own file.
  */
 const IMPORT_META_URL = "const __mosaicImportMetaUrl = require('node:url').pathToFileURL(__filename).href;";
-const BUNDLE = 'mosaic-gen.cjs';
+const BUNDLE = 'mosaic-gen';
+const COMMANDS_DIR = join(ROOT, 'src', 'cli', 'commands');
+/** src/cli/main.ts imports ./commands/NAME.js on demand; each is a bundle of its own beside the main one. */
+const COMMANDS = readdirSync(COMMANDS_DIR).filter((name) => name.endsWith('.ts')).map((name) => name.slice(0, -3));
+const OUTPUTS = new Set([`${BUNDLE}.cjs`, ...COMMANDS.map((name) => `${BUNDLE}-${name}.cjs`)]);
 
 mkdirSync(GEN, { recursive: true });
 // What an older build left (tsc's per-module output) is never imported now; everything else is
 // replaced by rename, so a CLI started during a rebuild sees the old bundle or the new, whole.
-for (const entry of readdirSync(DIST)) if (entry !== 'gen' && entry !== BUNDLE) rmSync(join(DIST, entry), { recursive: true, force: true });
+for (const entry of readdirSync(DIST)) if (entry !== 'gen' && !OUTPUTS.has(entry)) rmSync(join(DIST, entry), { recursive: true, force: true });
 
 // The options come from src/, so ahead of time and run time compile alike. The module sits in
 // dist/ itself so that src/paths.ts finds the package root from it, as it does from the bundle.
@@ -58,15 +63,23 @@ const specs = templateFiles(inputs.TEMPLATES_DIR).map((file) => {
 });
 writeAtomic(join(GEN, 'precompiled-templates.js'), `export const PRECOMPILED_TEMPLATES = {\n${specs.join('\n')}\n};\n`);
 
-// The bundle, with the two placeholder modules of src/ replaced by what was generated above.
+// The bundles, with the two placeholder modules of src/ replaced by what was generated above.
+// Each bundle is whole (no code shared between files): only one command runs in a process.
 const bundle = await build({
-  entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
-  outfile: join(DIST, BUNDLE),
+  entryPoints: {
+    [BUNDLE]: join(ROOT, 'src', 'cli', 'main.ts'),
+    ...Object.fromEntries(COMMANDS.map((name) => [`${BUNDLE}-${name}`, join(COMMANDS_DIR, `${name}.ts`)])),
+  },
+  outdir: DIST,
+  outExtension: { '.js': '.cjs' },
   write: false,
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  // import() of a command's bundle as require(): Node's ES module loader would run its CommonJS
+  // export scanner over the whole file first (tens of ms for the bigger ones).
+  supported: { 'dynamic-import': false },
   banner: { js: IMPORT_META_URL },
   define: { 'import.meta.url': '__mosaicImportMetaUrl' },
   minifySyntax: true,
@@ -77,6 +90,10 @@ const bundle = await build({
     {
       name: 'precompiled',
       setup(plugin) {
+        // The main bundle's on-demand imports of commands load the commands' bundles.
+        plugin.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) =>
+          args.importer === join(ROOT, 'src', 'cli', 'main.ts') ? { path: `./${BUNDLE}-${args.path.slice('./commands/'.length, -'.js'.length)}.cjs`, external: true } : undefined,
+        );
         plugin.onResolve({ filter: /\/precompiled-(validator|templates)\.js$/ }, (args) => ({
           path: join(GEN, args.path.slice(args.path.lastIndexOf('/') + 1)),
         }));

@@ -1,25 +1,42 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
-import { registerBuild } from './commands/build.js';
-import { registerAdd } from './commands/add.js';
-import { registerApply } from './commands/apply.js';
-import { registerCompletion } from './commands/completion.js';
-import { registerInit } from './commands/init.js';
-import { registerPlan } from './commands/plan.js';
-import { registerProfiles } from './commands/profiles.js';
-import { registerRemove } from './commands/remove.js';
-import { registerSchema } from './commands/schema.js';
-import { registerUninstall } from './commands/uninstall.js';
-import { registerValidate } from './commands/validate.js';
-import { registerStatus } from './commands/status.js';
-import { registerAttach } from './commands/attach.js';
-import { registerLogs } from './commands/logs.js';
 import { EXIT, type CliIO } from './io.js';
 
 type Register = (program: Command, io: CliIO, exit: (code: number) => void) => void;
 
-/** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerInit, registerValidate, registerBuild, registerPlan, registerApply, registerUninstall, registerStatus, registerAttach, registerLogs, registerAdd, registerRemove, registerProfiles, registerSchema, registerCompletion];
+/**
+ * Every command, in the order `--help` lists them. Each is imported only when it may run: a run
+ * of `validate` evaluates no template or diff code, and the bundle gives each command its own
+ * file (scripts/build.mjs), so its code is not even read by the others.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  init: async () => (await import('./commands/init.js')).registerInit,
+  validate: async () => (await import('./commands/validate.js')).registerValidate,
+  build: async () => (await import('./commands/build.js')).registerBuild,
+  plan: async () => (await import('./commands/plan.js')).registerPlan,
+  apply: async () => (await import('./commands/apply.js')).registerApply,
+  uninstall: async () => (await import('./commands/uninstall.js')).registerUninstall,
+  status: async () => (await import('./commands/status.js')).registerStatus,
+  attach: async () => (await import('./commands/attach.js')).registerAttach,
+  logs: async () => (await import('./commands/logs.js')).registerLogs,
+  add: async () => (await import('./commands/add.js')).registerAdd,
+  remove: async () => (await import('./commands/remove.js')).registerRemove,
+  profiles: async () => (await import('./commands/profiles.js')).registerProfiles,
+  schema: async () => (await import('./commands/schema.js')).registerSchema,
+  completion: async () => (await import('./commands/completion.js')).registerCompletion,
+};
+
+/**
+ * The commands a run needs: the one it names, or all of them when it names none it knows (help,
+ * a typo to suggest a name for), or none to print the version. The program's own options take
+ * no value, so the first word that is not an option is the command.
+ */
+function commandsFor(argv: readonly string[]): string[] {
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  // completion describes every command, so it needs them all.
+  if (named !== undefined && named !== 'completion' && Object.hasOwn(COMMANDS, named)) return [named];
+  return argv[0] === '-V' || argv[0] === '--version' ? [] : Object.keys(COMMANDS);
+}
 
 export { runOnTerminal } from '../host/run-command.js';
 
@@ -32,7 +49,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const register of COMMANDS) register(program, io, (code) => (status = code));
+  const registers = await Promise.all(commandsFor(argv).map((name) => COMMANDS[name]!()));
+  for (const register of registers) register(program, io, (code) => (status = code));
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {
     await program.parseAsync([...argv], { from: 'user' });

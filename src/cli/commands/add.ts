@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { addAgent, type NewAgent } from '../../author/add-agent.js';
 import { CLASSES, LIFECYCLES, type AgentClass, type Lifecycle } from '../../model/roster-input.js';
 import { editRosterFile, type EditOptions } from '../edit-roster-file.js';
@@ -15,14 +15,15 @@ interface AddOptions extends EditOptions {
 }
 
 export function registerAdd(program: Command, io: CliIO, exit: (code: number) => void): void {
-  program
-    .command('add')
+  // createOption, not `new Option`: this module is loaded on demand and carries no copy of commander.
+  const command = program.command('add');
+  command
     .description('add an agent to the roster, keeping its comments and layout')
     .argument('<name>', 'agent name: lowercase letters, digits and -, starting with a letter')
     .requiredOption('--runtime <runtime>', 'claude, codex, pi, opencode or one defined under runtimes:')
     .option('--role <role>', 'orchestrator, enhancer, coder, code-review, security-review, research, board, operations, …')
-    .addOption(new Option('--class <class>', 'orchestrator or worker (follows from the role)').choices(CLASSES))
-    .addOption(new Option('--lifecycle <lifecycle>', 'always-on or on-demand').choices(LIFECYCLES))
+    .addOption(command.createOption('--class <class>', 'orchestrator or worker (follows from the role)').choices(CLASSES))
+    .addOption(command.createOption('--lifecycle <lifecycle>', 'always-on or on-demand').choices(LIFECYCLES))
     .option('--workdir <dir>', 'working directory: absolute or ~/…')
     .option('-e, --env <KEY=VALUE>', 'environment variable for the agent (repeatable)', (value: string, all: string[]) => [...all, value], [])
     .option('--roster <file>', 'roster to edit', 'roster.yaml')

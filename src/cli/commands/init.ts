@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, relative, sep } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { initRoster } from '../../author/init-roster.js';
 import { listProfiles } from '../../author/list-profiles.js';
 import { loadFleetFromText } from '../../load/load-fleet.js';
@@ -20,10 +20,11 @@ interface InitOptions {
 }
 
 export function registerInit(program: Command, io: CliIO, exit: (code: number) => void): void {
-  program
-    .command('init')
+  // createOption, not `new Option`: this module is loaded on demand and carries no copy of commander.
+  const command = program.command('init');
+  command
     .description('write a starter roster for a profile, with comments that explain each field')
-    .addOption(new Option('-p, --profile <profile>', 'preset to start from').choices(PROFILES).default('general'))
+    .addOption(command.createOption('-p, --profile <profile>', 'preset to start from').choices(PROFILES).default('general'))
     .option('-o, --output <file>', 'file to write, or - for standard output', 'roster.yaml')
     .option('-f, --force', 'replace the file if it exists')
     .option('--json', 'print the result as JSON')
