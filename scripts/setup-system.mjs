@@ -24,6 +24,8 @@ export const SYSTEM_TOOLS = [
   { tool: 'ssh', pkg: 'openssh-client' },
   { tool: ['/usr/sbin/sshd'], pkg: 'openssh-server' },
   { tool: 'ansible-playbook', pkg: 'ansible-core' },
+  { tool: 'ansible-lint', pkg: 'ansible-lint' },
+  { tool: ['/usr/sbin/useradd', '/usr/sbin/userdel'], pkg: 'passwd' },
 ];
 
 const executable = (path) => {

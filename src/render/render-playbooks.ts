@@ -112,11 +112,14 @@ const INSTALL = `
 
         # The bundle is only the vehicle: what changed on the host is what install.sh reports.
         - name: Make the bundle's directories
-          ansible.builtin.file:
-            path: "{{ mosaic_dest }}/{{ item }}"
-            state: directory
-            mode: "0700"
-          loop: "{{ [''] + (mosaic_files | map('dirname') | reject('equalto', '') | unique | list) }}"
+          ansible.builtin.command:
+            argv:
+              - sh
+              - -c
+              - mkdir -p -m 0700 -- "$1" && cd "$1" && mkdir -p -m 0700 -- . $2
+              - mkdirs
+              - "{{ mosaic_dest }}"
+              - "{{ mosaic_files | map('dirname') | unique | join(' ') }}"
           check_mode: false
           changed_when: false
 
@@ -130,18 +133,20 @@ const INSTALL = `
           changed_when: false
           diff: false
 
-        - name: Find files of an earlier bundle
-          ansible.builtin.find:
-            paths: "{{ mosaic_dest }}"
-            recurse: true
-          register: mosaic_found
-          when: not ansible_check_mode
-
+        # Bundle paths are agent names under fixed directories: no spaces, so one word list.
         - name: Remove files of an earlier bundle
-          ansible.builtin.file:
-            path: "{{ item }}"
-            state: absent
-          loop: "{{ mosaic_found.files | map(attribute='path') | difference(mosaic_files | map('regex_replace', '^', mosaic_dest ~ '/') | list) }}"
+          ansible.builtin.command:
+            argv:
+              - sh
+              - -c
+              - |
+                cd "$1" || exit 1
+                find . -type f | while IFS= read -r file; do
+                  case " $2 " in *" \${file#./} "*) ;; *) rm -f -- "$file" ;; esac
+                done
+              - prune
+              - "{{ mosaic_dest }}"
+              - "{{ mosaic_files | join(' ') }}"
           changed_when: false
           when: not ansible_check_mode
 
