@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Artifact } from '../model/artifact.js';
 import type { Fleet } from '../model/fleet.js';
 import { generatedHeader } from '../render/render-fleet.js';
@@ -27,7 +28,7 @@ export function assembleFleetOutput(fleet: Fleet, version: string): FleetOutput 
   const prefix = (host: string | null) => (host === null ? '' : `${HOSTS_DIR}/${host}/`);
   const files = bundles.flatMap(({ host, output }) => output.files.map((f) => ({ ...f, path: prefix(host) + f.path })));
   const playbooks = renderPlaybooks(
-    generatedHeader(version, fleet.roster),
+    generatedHeader(version, basename(fleet.roster)),
     fleet.session,
     bundles.map(({ host, output }) => ({ host, files: output.files.map((f) => f.path) })),
   );
