@@ -26,6 +26,8 @@ export const SYSTEM_TOOLS = [
   { tool: 'ansible-playbook', pkg: 'ansible-core' },
   { tool: 'zsh', pkg: 'zsh' },
   { tool: 'pre-commit', pkg: 'pre-commit' },
+  { tool: 'ansible-lint', pkg: 'ansible-lint' },
+  { tool: ['/usr/sbin/useradd', '/usr/sbin/userdel'], pkg: 'passwd' },
 ];
 
 const executable = (path) => {

@@ -37,6 +37,7 @@ export const DIAGNOSTIC_CODES = {
   NO_AGENTS: 'the fleet has no agents at all',
   DUPLICATE_NAME: 'two agents share a name',
   UNKNOWN_RUNTIME: 'an agent uses a runtime that is neither built in nor defined',
+  UNKNOWN_HOST: 'an agent names a host that the roster\'s `hosts:` does not have, or has no host where the roster has hosts',
   NO_RUNTIME: 'an agent has no runtime',
   ROLE_CLASS: "an agent's role and class contradict each other",
   UNKNOWN_OMIT: 'omit names an agent the preset does not have',

@@ -15,6 +15,7 @@ export interface NewAgent {
   lifecycle?: Lifecycle;
   workdir?: string;
   env?: Record<string, string>;
+  host?: string;
 }
 
 export const AGENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
@@ -82,5 +83,6 @@ function entryOf(agent: NewAgent): Record<string, unknown> {
   if (agent.lifecycle !== undefined) entry.lifecycle = agent.lifecycle;
   if (agent.workdir !== undefined) entry.workdir = agent.workdir;
   if (agent.env !== undefined && Object.keys(agent.env).length > 0) entry.env = agent.env;
+  if (agent.host !== undefined) entry.host = agent.host;
   return entry;
 }

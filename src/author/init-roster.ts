@@ -49,6 +49,14 @@ fleet:
 #     command: [claude, --verbose]
 #     env: { CLAUDE_CONFIG_DIR: ~/.config/claude }
 
+# Hosts, for a fleet spread over several machines, by their Ansible inventory names. With hosts:,
+# every agent names the host it runs on (host:), and a build writes one bundle per host
+# (out/hosts/HOST/) and out/ansible/fleet.yml to ship them. A host may override linger, path,
+# env and tmux of fleet:; one orchestrator serves the whole fleet, on whichever host. E.g.:
+# hosts:
+#   build1: {}
+#   build2: { env: { ZONE: eu }, tmux: /usr/local/bin/tmux }
+
 # Preset agents to leave out, by name, e.g. [${omitExample}]. \`mosaic-gen remove\` adds to it.
 omit: []
 
@@ -63,6 +71,7 @@ omit: []
 #   args       extra arguments after the runtime's command, e.g. [--model, o4]
 #   env        environment for this agent, e.g. { TZ: UTC }
 #   envFiles   host-local env files (secrets), referenced by path and never copied
+#   host       with hosts: the host it runs on (preset agents too: - { name: NAME, host: HOST })
 # For example: mosaic-gen add ${example}
 agents: []
 `;

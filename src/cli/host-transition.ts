@@ -3,7 +3,7 @@ import { planTransition, type TargetBuild, type Transition } from '../diff/plan-
 import { processRunner, userSystemctl, type CommandRunner } from '../host/run-command.js';
 import { takeFleetLock, type FleetLock } from '../host/fleet-lock.js';
 import { agentUnits, hostPaths, readInstalled, type HostPaths, type Installed } from '../state/read-installed.js';
-import { compileRoster } from './compile-roster.js';
+import { compileHostBundle } from './compile-roster.js';
 import { painter, useColor, type CliIO } from './io.js';
 import { printDiagnostics } from './print-diagnostics.js';
 import { planJson, renderPlan } from '../diff/render-plan.js';
@@ -14,6 +14,8 @@ export interface HostOptions {
   lock?: boolean;
   json?: boolean;
   showSecrets?: boolean;
+  /** Which host of a roster with hosts to act on. */
+  host?: string;
 }
 
 export interface Prepared {
@@ -32,7 +34,7 @@ export interface Prepared {
 export async function prepareTransition(io: CliIO, roster: string | null, options: HostOptions): Promise<Prepared | undefined> {
   let build: TargetBuild | null = null;
   if (roster !== null) {
-    const output = compileRoster(io, roster);
+    const output = compileHostBundle(io, roster, options.host);
     if (!output) return undefined;
     build = { manifest: output.manifest, text: new Map(output.files.map((f) => [f.path, f.text])) };
   }

@@ -16,6 +16,8 @@ export interface CliIO {
   runner?: CommandRunner;
   /** Runs a program on this terminal (attach); present only when stdin and stdout are terminals. */
   terminal?: (command: string, args: readonly string[]) => Promise<number>;
+  /** This machine's hostname (which part of a multi-host roster plan/apply act on); defaults to os.hostname(). */
+  hostname?: () => string;
 }
 
 export function useColor(io: CliIO): boolean {

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, statSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { acquireFileLock } from '../host/file-lock.js';
 import { FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
 import { sha256 } from '../plan/build-manifest.js';
 import { MANIFEST_SOURCE } from '../plan/plan-install.js';
+import { HOSTS_DIR } from './assemble-fleet-output.js';
 
 /** Files every build writes, whatever the roster: never removed, so never need a recorded hash. */
-const ALWAYS = new Set([MANIFEST_SOURCE, 'install.sh', 'uninstall.sh', FLEET_SUMMARY]);
+const ALWAYS = new Set([MANIFEST_SOURCE, 'install.sh', 'uninstall.sh', FLEET_SUMMARY, 'ansible/fleet.yml', 'ansible/uninstall.yml']);
+
+/** The files of a bundle that its manifest does not list (it cannot hash itself). */
+const BUNDLE_SCRIPTS = [MANIFEST_SOURCE, 'install.sh', 'uninstall.sh'];
 
 /** Held while a build writes, so that parallel builds into one directory take turns. */
 export const OUTPUT_LOCK = '.mosaic-gen-build.lock';
@@ -21,7 +25,24 @@ const FORBIDDEN_ROOTS = ['/proc', '/sys', '/dev'];
  * is one mosaic-gen wrote (its header and generator say so). A foreign manifest gives nothing.
  */
 export function previousOutput(outDir: string): Map<string, string> | undefined {
-  const text = readIfFile(join(outDir, MANIFEST_SOURCE));
+  const top = bundleOutput(outDir);
+  const hosts = readdirOr(join(outDir, HOSTS_DIR));
+  if (top === undefined && hosts.length === 0) return undefined;
+  const recorded = new Map(top ?? []);
+  // A host's bundle (a roster with hosts): its listed files, and its manifest and scripts, which
+  // go when the host leaves the roster and are proven ours by their header alone ('' below).
+  for (const host of hosts) {
+    const dir = `${HOSTS_DIR}/${host}`;
+    const listed = bundleOutput(join(outDir, dir));
+    if (listed === undefined) continue;
+    for (const [path, hash] of listed) recorded.set(`${dir}/${path}`, hash);
+    for (const path of BUNDLE_SCRIPTS) recorded.set(`${dir}/${path}`, '');
+  }
+  return recorded;
+}
+
+function bundleOutput(dir: string): Map<string, string> | undefined {
+  const text = readIfFile(join(dir, MANIFEST_SOURCE));
   if (text === undefined || !isGenerated(text)) return undefined;
   try {
     const manifest = JSON.parse(text) as { generator?: unknown; files?: Array<{ path?: unknown; sha256?: unknown }> };
@@ -31,6 +52,14 @@ export function previousOutput(outDir: string): Map<string, string> | undefined 
     return recorded;
   } catch {
     return undefined;
+  }
+}
+
+function readdirOr(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => isSafeRelative(name)).sort();
+  } catch {
+    return [];
   }
 }
 
@@ -85,7 +114,7 @@ export function compareOutput(outDir: string, files: readonly Artifact[]): Outpu
     if (!stat) continue;
     // Removed only when provably the file a mosaic-gen build wrote: its header and recorded hash.
     const current = stat.isFile() ? readIfFile(join(outDir, path)) : undefined;
-    if (current !== undefined && isGenerated(current) && sha256(current) === hash) changes.remove.push(path);
+    if (current !== undefined && isGenerated(current) && (hash === '' || sha256(current) === hash)) changes.remove.push(path);
     else changes.kept.push(path);
   }
   changes.remove.sort();
@@ -123,7 +152,7 @@ function writeLocked(outDir: string, files: readonly Artifact[], fail: (message:
     const list = changes.conflicts.map((p) => join(outDir, p)).join(', ');
     return { changes, ...fail(`${list} ${changes.conflicts.length === 1 ? 'exists and was' : 'exist and were'} not written by mosaic-gen (or ${changes.conflicts.length === 1 ? 'lies' : 'lie'} behind a symlink)`, 'build into an empty directory (-o DIR), or move those files away') };
   }
-  const ordered = [...changes.write].sort((a, b) => Number(a.path === MANIFEST_SOURCE) - Number(b.path === MANIFEST_SOURCE));
+  const ordered = [...changes.write].sort((a, b) => Number(isManifest(a.path)) - Number(isManifest(b.path)));
   const staged: Array<[tmp: string, path: string]> = [];
   try {
     for (const file of ordered) {
@@ -250,4 +279,9 @@ function readIfFile(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A bundle's manifest (out/ or out/hosts/HOST/): written after the files it lists. */
+function isManifest(path: string): boolean {
+  return path === MANIFEST_SOURCE || path.endsWith(`/${MANIFEST_SOURCE}`);
 }

@@ -11,6 +11,16 @@ export interface Fleet {
   path: readonly string[];
   tmux: string;
   agents: readonly Agent[];
+  /** The roster's `hosts:` in roster order, each with the fleet settings it overrides applied; empty without `hosts:`. */
+  hosts: readonly FleetHost[];
+}
+
+/** A host of a multi-host fleet: its name (the inventory hostname) and its effective settings. */
+export interface FleetHost {
+  name: string;
+  linger: boolean;
+  path: readonly string[];
+  tmux: string;
 }
 
 export interface Agent {
@@ -26,4 +36,6 @@ export interface Agent {
   /** Fleet env, then runtime env, then the agent's own; sorted by key. */
   env: ReadonlyArray<readonly [key: string, value: string]>;
   envFiles: readonly string[];
+  /** The host it runs on; null in a roster without `hosts:`. */
+  host: string | null;
 }

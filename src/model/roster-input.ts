@@ -22,6 +22,14 @@ export interface FleetInput {
   tmux?: string;
 }
 
+/** Per-host overrides of fleet settings; the session (the fleet's name) stays fleet-wide. */
+export interface HostInput {
+  linger?: boolean;
+  path?: string[];
+  env?: EnvInput;
+  tmux?: string;
+}
+
 export interface RuntimeInput {
   command: Scalar[];
   env?: EnvInput;
@@ -37,6 +45,7 @@ export interface AgentInput {
   args?: Scalar[];
   env?: EnvInput;
   envFiles?: string[];
+  host?: string;
 }
 
 export interface RosterInput {
@@ -45,6 +54,7 @@ export interface RosterInput {
   profile?: Profile;
   transport?: 'tmux';
   fleet?: FleetInput;
+  hosts?: Record<string, HostInput>;
   runtimes?: Record<string, RuntimeInput>;
   omit?: string[];
   agents: AgentInput[];

@@ -5,6 +5,7 @@ import type { AgentInput, EnvInput, Profile, RosterInput, Scalar } from '../mode
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import type { Dropped } from '../validate/validate-roster.js';
 import { BUILTIN_RUNTIMES } from './builtin-runtimes.js';
+import { resolveHosts } from './resolve-hosts.js';
 import { isHostPath, isReservedEnvKey, unrepresentable, unrepresentableInPath, unrepresentableAsExecutable, unrepresentableInUnit } from './check-value.js';
 
 /** A validated roster together with the document it came from, for positions. */
@@ -109,6 +110,13 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
   const badTmux = tmuxLayer && unrepresentableAsExecutable(tmuxLayer.input.fleet!.tmux!);
   if (badTmux) error('UNREPRESENTABLE', `fleet.tmux contains ${badTmux}`, { source: tmuxLayer.source, path: ['fleet', 'tmux'] }, 'name the tmux binary by a path without them, e.g. through a symlink');
 
+  const hosts = resolveHosts(roster.source, input, { linger: fleetSetting('linger') ?? false, path, tmux: fleetSetting('tmux') ?? '/usr/bin/tmux' }, {
+    error,
+    checkPath: (dir, at, what) => checkPathValue(dir, at, what, unrepresentableInPath),
+    checkEnv,
+    envOf: (env, at) => envOf(roster.source, env, at),
+  });
+
   const resolved: Agent[] = [];
   for (const agent of agents) {
     const { input: a, origin } = agent;
@@ -123,6 +131,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
       if (!droppedRuntime(a.runtime)) error('UNKNOWN_RUNTIME', `agent '${name}' uses runtime '${a.runtime}', which is not defined`, origin('runtime'), didYouMeanHint(a.runtime, Object.keys(runtimes)) ?? `known runtimes: ${Object.keys(runtimes).join(', ')}; define others under \`runtimes:\``);
       continue;
     }
+    const host = hosts.hostOf(a, origin);
     const role = a.role ?? (a.class === 'orchestrator' ? 'orchestrator' : null);
     const agentClass = a.class ?? (role === 'orchestrator' ? 'orchestrator' : 'worker');
     if ((role === 'orchestrator') !== (agentClass === 'orchestrator')) {
@@ -141,7 +150,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     const envFiles = a.envFiles ?? [];
     envFiles.forEach((file, i) => checkPathValue(file, { ...origin('envFiles'), path: [...origin('envFiles').path, i] }, `envFiles[${i}] of agent '${name}'`, unrepresentableInUnit));
     const env = new Map<string, string>();
-    for (const [key, value] of [...fleetEnv, ...runtime.env, ...agentEnv]) env.set(key, value);
+    for (const [key, value] of [...fleetEnv, ...hosts.env(host), ...runtime.env, ...agentEnv]) env.set(key, value);
     resolved.push({
       name,
       role,
@@ -152,6 +161,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
       workdir,
       env: [...env].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
       envFiles,
+      host,
     });
   }
 
@@ -186,6 +196,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     path,
     tmux: fleetSetting('tmux') ?? '/usr/bin/tmux',
     agents: resolved,
+    hosts: hosts.hosts,
   };
 }
 

@@ -130,11 +130,11 @@ function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
-function systemdBinary(): string | undefined {
+export function systemdBinary(): string | undefined {
   return SYSTEMD_CANDIDATES.find((p) => existsSync(p));
 }
 
-interface CgroupMount {
+export interface CgroupMount {
   path: string;
   /** holds the systemd hierarchy (name=systemd v1, or the unified mount in pure cgroup2 mode) */
   tracking: boolean;
@@ -143,7 +143,7 @@ interface CgroupMount {
 }
 
 /** cgroup hierarchies mounted in this (host) mount namespace. */
-function cgroupMounts(): CgroupMount[] {
+export function cgroupMounts(): CgroupMount[] {
   const out: CgroupMount[] = [];
   let hasNamedSystemd = false;
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
@@ -189,7 +189,7 @@ export function userManagerSupport(): { ok: true } | { ok: false; reason: string
 
 // ---------------------------------------------------------------- cgroup helpers (sync: usable in exit hooks)
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -224,7 +224,7 @@ function procsIn(dir: string): number[] {
 }
 
 /** SIGKILL every process in the cgroup trees `dirs` until they are empty, then rmdir them. Sync. */
-function killAndRemoveCgroups(dirs: string[]): void {
+export function killAndRemoveCgroups(dirs: string[]): void {
   const deadline = Date.now() + 5_000;
   for (;;) {
     const pids = dirs.flatMap(procsIn).filter((p) => p !== process.pid);
@@ -294,9 +294,10 @@ function sweepStale(): void {
 
 const live = new Set<() => void>();
 let exitHookInstalled = false;
-function registerExitCleanup(fn: () => void): void {
+export function registerExitCleanup(fn: () => void): () => void {
   live.add(fn);
-  if (exitHookInstalled) return;
+  const unregister = () => void live.delete(fn);
+  if (exitHookInstalled) return unregister;
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const f of [...live]) {
@@ -307,6 +308,7 @@ function registerExitCleanup(fn: () => void): void {
       }
     }
   });
+  return unregister;
 }
 
 // ---------------------------------------------------------------- the manager
@@ -328,7 +330,7 @@ const RUN_WRAPPER = `echo $$ > "$1" || exit 125
 pid=$2; wd=$3; shift 3
 exec nsenter -t "$pid" -m --wd="$wd" -- "$@"`;
 
-function runProcess(
+export function runProcess(
   file: string,
   args: string[],
   env: Record<string, string>,

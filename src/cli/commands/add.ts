@@ -12,6 +12,7 @@ interface AddOptions extends EditOptions {
   lifecycle?: Lifecycle;
   workdir?: string;
   env: string[];
+  host?: string;
 }
 
 export function registerAdd(program: Command, io: CliIO, exit: (code: number) => void): void {
@@ -26,10 +27,11 @@ export function registerAdd(program: Command, io: CliIO, exit: (code: number) =>
     .addOption(command.createOption('--lifecycle <lifecycle>', 'always-on or on-demand').choices(LIFECYCLES))
     .option('--workdir <dir>', 'working directory: absolute or ~/…')
     .option('-e, --env <KEY=VALUE>', 'environment variable for the agent (repeatable)', (value: string, all: string[]) => [...all, value], [])
+    .option('--host <name>', 'with hosts: in the roster, the host the agent runs on')
     .option('--roster <file>', 'roster to edit', 'roster.yaml')
     .option('--dry-run', 'print the change as a diff; do not write')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExamples:\n  mosaic-gen add coder2 --runtime codex --role coder --lifecycle on-demand\n  mosaic-gen add ops --runtime opencode --role operations --env TZ=UTC --workdir ~/ops --roster fleets/prod.yaml')
+    .addHelpText('after', '\nExamples:\n  mosaic-gen add coder2 --runtime codex --role coder --lifecycle on-demand\n  mosaic-gen add ops --runtime opencode --role operations --env TZ=UTC --workdir ~/ops --roster fleets/prod.yaml\n  mosaic-gen add coder3 --runtime codex --role coder --host build2')
     .action(async (name: string, options: AddOptions) => {
       const env = notUtf8(name, options) ?? parseEnv(options.env);
       if (typeof env === 'string') {
@@ -45,6 +47,7 @@ export function registerAdd(program: Command, io: CliIO, exit: (code: number) =>
         ...(options.lifecycle !== undefined ? { lifecycle: options.lifecycle } : {}),
         ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
         ...(Object.keys(env).length > 0 ? { env } : {}),
+        ...(options.host !== undefined ? { host: options.host } : {}),
       };
       exit(await editRosterFile(io, options, (text, file) => addAgent(text, file, agent)));
     });

@@ -19,6 +19,7 @@ export function registerApply(program: Command, io: CliIO, exit: (code: number) 
     .option('--dry-run', 'print the commands apply would run, and change nothing')
     .option('--force', 'overwrite installed files that were changed by hand (drift)')
     .option('--offline', 'work on files and enablement links only (under $DESTDIR$XDG_CONFIG_HOME), run no systemctl or loginctl')
+    .option('--host <name>', 'with a roster of hosts: the host whose part to act on (default: this machine\'s hostname)')
     .option('--show-secrets', 'show env file values in diffs instead of redacting them')
     .addHelpText('after', '\nExamples:\n  mosaic-gen apply\n  mosaic-gen apply --dry-run\n  mosaic-gen apply fleets/prod.yaml --yes')
     .action(async (roster: string, options: ApplyOptions) => exit(await carryOut(io, await prepareTransition(io, roster, { ...options, lock: !options.dryRun }), options, 'apply')));

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { BuildOutput } from '../../emit/assemble-output.js';
+import type { FleetOutput } from '../../emit/assemble-fleet-output.js';
 import { compareOutput, writeOutput } from '../../emit/write-output.js';
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
 import { printDiagnostics } from '../print-diagnostics.js';
@@ -40,12 +40,14 @@ async function build(io: CliIO, roster: string, options: BuildOptions): Promise<
   }
   for (const path of changes.kept) io.stderr(`${shown}/${path}: left in place: a previous build wrote it, but it has been changed since\n`);
   const parts = [`${changes.write.length} written`, `${changes.unchanged.length} unchanged`, ...(changes.remove.length ? [`${changes.remove.length} removed`] : [])];
-  const agents = new Set(output.manifest.files.map((f) => f.agent).filter(Boolean)).size;
-  io.stdout(`${shown}/: ${plural(output.files.length, 'file')} for ${plural(agents, 'agent')} (${parts.join(', ')})\n`);
+  const bundles = output.bundles.map((b) => b.output.manifest);
+  const agents = bundles.reduce((n, m) => n + m.agents.length, 0);
+  const hosts = output.bundles[0]?.host === null ? '' : ` on ${plural(bundles.length, 'host')}`;
+  io.stdout(`${shown}/: ${plural(output.files.length, 'file')} for ${plural(agents, 'agent')}${hosts} (${parts.join(', ')})\n`);
   return EXIT.OK;
 }
 
-async function check(io: CliIO, output: BuildOutput, outDir: string, shown: string): Promise<number> {
+async function check(io: CliIO, output: FleetOutput, outDir: string, shown: string): Promise<number> {
   const changes = compareOutput(outDir, output.files);
   const stale = [...changes.write.map((f) => f.path), ...changes.conflicts, ...changes.remove];
   if (stale.length === 0) {

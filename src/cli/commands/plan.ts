@@ -12,6 +12,7 @@ export function registerPlan(program: Command, io: CliIO, exit: (code: number) =
     .description('show what apply would change on this host: files, units, linger, and drift')
     .argument('[roster]', 'roster file', 'roster.yaml')
     .option('--offline', 'read files only (under $DESTDIR$XDG_CONFIG_HOME); ask no user manager')
+    .option('--host <name>', 'with a roster of hosts: the host whose part to act on (default: this machine\'s hostname)')
     .option('--json', 'print the plan as one JSON document')
     .option('--show-secrets', 'show env file values in diffs instead of redacting them')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')

@@ -31,7 +31,7 @@ function profiles(io: CliIO, only: string | undefined, json: boolean): number {
   }
   const shown = all.filter((p) => only === undefined || p.name === only);
   if (json) io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
-  else io.stdout(shown.map((p) => describe(p, painter(useColor(io)))).join('\n'));
+  else io.stdout(`${shown.map((p) => describe(p, painter(useColor(io)))).join('\n')}\nA preset's agents run on one host. In a roster with hosts:, place each of them with an entry\nunder agents: - { name: AGENT, host: HOST } (mosaic-gen add --host does it for new agents).\n`);
   return EXIT.OK;
 }
 

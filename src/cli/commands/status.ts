@@ -3,7 +3,7 @@ import { planTransition } from '../../diff/plan-transition.js';
 import { userSystemctl } from '../../host/run-command.js';
 import { agentUnit } from '../../model/artifact.js';
 import { STATUS_PROPERTIES, fleetStatus, type AgentStatus, type FleetStatus } from '../../state/fleet-status.js';
-import { compileRoster } from '../compile-roster.js';
+import { compileHostBundle } from '../compile-roster.js';
 import { fleetWindows, readInstalledFleet, type InstalledFleet } from '../installed-fleet.js';
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
 
@@ -43,7 +43,7 @@ async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatu
   let pending: Set<string> | null = null;
   let rosterAgents: string[] | null = null;
   if (options.roster) {
-    const output = compileRoster(io, options.roster);
+    const output = compileHostBundle(io, options.roster, undefined);
     if (!output) return undefined;
     const build = { manifest: output.manifest, text: new Map(output.files.map((f) => [f.path, f.text])) };
     const transition = planTransition(build, fleet.installed);

@@ -47,7 +47,8 @@ function summary(fleet: Fleet) {
   return {
     profile: fleet.profile,
     session: fleet.session,
-    agents: fleet.agents.map((a) => ({ name: a.name, role: a.role, class: a.class, runtime: a.runtime, lifecycle: a.lifecycle })),
+    agents: fleet.agents.map((a) => ({ name: a.name, role: a.role, class: a.class, runtime: a.runtime, lifecycle: a.lifecycle, ...(a.host !== null ? { host: a.host } : {}) })),
+    ...(fleet.hosts.length > 0 ? { hosts: fleet.hosts.map((h) => ({ name: h.name, agents: fleet.agents.filter((a) => a.host === h.name).map((a) => a.name) })) } : {}),
   };
 }
 
@@ -56,5 +57,6 @@ function describe(fleet: Fleet, warnings: number): string {
   const profile = fleet.profile ? `${fleet.profile} fleet` : 'fleet';
   const agents = `${fleet.agents.length} agent${fleet.agents.length === 1 ? '' : 's'}`;
   const w = warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : '';
-  return `${profile} of ${agents} (${alwaysOn} always-on, ${fleet.agents.length - alwaysOn} on-demand)${w}`;
+  const hosts = fleet.hosts.length === 0 ? '' : ` on ${fleet.hosts.length} host${fleet.hosts.length === 1 ? '' : 's'} (${fleet.hosts.map((h) => `${h.name}: ${fleet.agents.filter((a) => a.host === h.name).length}`).join(', ')})`;
+  return `${profile} of ${agents}${hosts} (${alwaysOn} always-on, ${fleet.agents.length - alwaysOn} on-demand)${w}`;
 }

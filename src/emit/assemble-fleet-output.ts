@@ -1,0 +1,36 @@
+import { basename } from 'node:path';
+import type { Artifact } from '../model/artifact.js';
+import type { Fleet } from '../model/fleet.js';
+import { generatedHeader } from '../render/render-fleet.js';
+import { renderPlaybooks } from '../render/render-playbooks.js';
+import { fleetOnHost } from '../resolve/resolve-hosts.js';
+import { assembleOutput, type BuildOutput } from './assemble-output.js';
+
+/** Where a host's bundle goes in out/ when the roster has hosts. */
+export const HOSTS_DIR = 'hosts';
+
+export interface FleetOutput {
+  /** Each bundle: the one of a roster without hosts (host null), or one per roster host. */
+  bundles: Array<{ host: string | null; output: BuildOutput }>;
+  /** Every file of out/, sorted: the bundle(s) and the Ansible playbooks. */
+  files: Artifact[];
+}
+
+/**
+ * The whole output of a build: without hosts, the bundle at the top of out/ (as ever); with
+ * hosts, out/hosts/HOST/ each a complete single-host bundle; out/ansible/ in both cases.
+ */
+export function assembleFleetOutput(fleet: Fleet, version: string): FleetOutput {
+  const bundles =
+    fleet.hosts.length === 0
+      ? [{ host: null, output: assembleOutput(fleet, version) }]
+      : fleet.hosts.map((h) => ({ host: h.name, output: assembleOutput(fleetOnHost(fleet, h.name), version) }));
+  const prefix = (host: string | null) => (host === null ? '' : `${HOSTS_DIR}/${host}/`);
+  const files = bundles.flatMap(({ host, output }) => output.files.map((f) => ({ ...f, path: prefix(host) + f.path })));
+  const playbooks = renderPlaybooks(
+    generatedHeader(version, basename(fleet.roster)),
+    fleet.session,
+    bundles.map(({ host, output }) => ({ host, files: output.files.map((f) => f.path) })),
+  );
+  return { bundles, files: [...files, ...playbooks].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+}

@@ -1,0 +1,249 @@
+import type { Artifact } from '../model/artifact.js';
+
+/** Where each host keeps its bundle, relative to the connecting user's home. */
+export const REMOTE_BUNDLE_DIR = '.local/share/mosaic-gen/bundle';
+
+export interface ShippedBundle {
+  /** The roster host (inventory hostname) it is for; null: the one bundle of a roster without hosts. */
+  host: string | null;
+  /** Paths inside the bundle, sorted. */
+  files: readonly string[];
+}
+
+/**
+ * out/ansible/fleet.yml and uninstall.yml: plays over every host of the inventory that ship a
+ * host its bundle and let the bundle's own scripts decide and act, so Ansible reports exactly
+ * what install.sh did. Builtin modules only; every value is written as a JSON string (valid YAML).
+ */
+export function renderPlaybooks(header: string, session: string, bundles: readonly ShippedBundle[]): Artifact[] {
+  const q = JSON.stringify;
+  const multiHost = bundles.some((b) => b.host !== null);
+  const bundleOf = multiHost ? '{{ playbook_dir }}/../hosts/{{ inventory_hostname }}' : '{{ playbook_dir }}/..';
+  const uninstallScript = `{{ playbook_dir }}/..${multiHost ? `/hosts/${bundles[0]!.host}` : ''}/uninstall.sh`;
+  const list = (items: readonly string[], indent: string) => (items.length === 0 ? ' []' : items.map((item) => `\n${indent}- ${q(item)}`).join(''));
+  const fleetVars = multiHost
+    ? `    # Each roster host's bundle (out/hosts/HOST/): the inventory hostname is the roster's host name.
+    mosaic_bundles:${bundles.map((b) => `\n      ${q(b.host)}:${list(b.files, '        ')}`).join('')}
+    mosaic_here: "{{ inventory_hostname in mosaic_bundles }}"
+    mosaic_files: "{{ mosaic_bundles[inventory_hostname] | default([]) }}"`
+    : `    # A roster without hosts: every host of the play gets the one bundle.
+    mosaic_here: true
+    mosaic_files:${list(bundles[0]!.files, '      ')}`;
+  const file = (name: string, play: string, usage: string, vars: string, tasks: string): Artifact => ({
+    path: `ansible/${name}`,
+    target: '',
+    mode: 0o644,
+    owner: 'fleet',
+    text: `# ${header}
+# ${usage}
+---
+- name: ${play}
+  hosts: all
+  gather_facts: false
+  vars:
+    mosaic_session: ${q(session)}
+    mosaic_bundle_dir: ${q(REMOTE_BUNDLE_DIR)}
+    mosaic_uninstall_script: ${q(uninstallScript)}
+${vars}
+  tasks:
+${PROBE}${tasks}${FORGET_BUNDLE}`,
+  });
+  return [
+    file(
+      'fleet.yml',
+      `Ship the fleet ${session} to its hosts`,
+      'ansible-playbook -i INVENTORY fleet.yml [--limit HOSTS] [--check [--diff]]: install or update the fleet; remove it from hosts the roster does not name.',
+      `    mosaic_source: ${q(bundleOf)}\n${fleetVars}`,
+      INSTALL + UNINSTALL('not (mosaic_here | bool) and mosaic_installed == mosaic_session'),
+    ),
+    file(
+      'uninstall.yml',
+      `Remove the fleet ${session} from every host of the play`,
+      'ansible-playbook -i INVENTORY uninstall.yml [--limit HOSTS] [--check]: remove the fleet; another fleet on a host is left alone.',
+      '    mosaic_here: false',
+      UNINSTALL('mosaic_installed == mosaic_session'),
+    ),
+  ];
+}
+
+/** The login as the user manager will see it, and which fleet is installed and shipped there. */
+const PROBE = `    - name: Read the login's home, user id and runtime directory, and the fleet installed there
+      ansible.builtin.command:
+        argv:
+          - sh
+          - -c
+          - |
+            config=\${XDG_CONFIG_HOME:-}
+            case $config in /*) ;; *) config=$HOME/.config ;; esac
+            session() { sed -n 's/^  "session": "\\(.*\\)",$/\\1/p' "$1" 2>/dev/null; }
+            printf 'h%s\\nu%s\\nr%s\\ni%s\\nb%s\\n' "$HOME" "$(id -u)" "\${XDG_RUNTIME_DIR:-}" \\
+              "$(session "$config/mosaic/fleet/manifest.json")" "$(session "$HOME/$1/manifest.json")"
+          - probe
+          - "{{ mosaic_bundle_dir }}"
+      register: mosaic_login
+      changed_when: false
+      check_mode: false
+
+    - name: Note the bundle's place, the user manager's runtime directory and the installed fleet
+      ansible.builtin.set_fact:
+        mosaic_home: "{{ mosaic_login.stdout_lines[0][1:] }}"
+        # Without a login session (no pam_systemd) the connection has no XDG_RUNTIME_DIR.
+        mosaic_runtime_dir: "{{ mosaic_login.stdout_lines[2][1:] or '/run/user/' ~ mosaic_login.stdout_lines[1][1:] }}"
+        mosaic_installed: "{{ mosaic_login.stdout_lines[3][1:] }}"
+        mosaic_shipped: "{{ mosaic_login.stdout_lines[4][1:] }}"
+`;
+
+/** Under --check the bundle goes to a scratch directory, so install.sh --check judges the new build. */
+const INSTALL = `
+    - name: Ship and install this host's bundle
+      when: mosaic_here | bool
+      block:
+        - name: Make a scratch directory for the bundle under check mode
+          ansible.builtin.tempfile:
+            state: directory
+            prefix: mosaic-gen-check.
+          register: mosaic_scratch
+          check_mode: false
+          when: ansible_check_mode
+
+        - name: Choose where the bundle goes
+          ansible.builtin.set_fact:
+            mosaic_dest: "{{ mosaic_scratch.path if ansible_check_mode else mosaic_home ~ '/' ~ mosaic_bundle_dir }}"
+
+        # The bundle is only the vehicle: what changed on the host is what install.sh reports.
+        - name: Make the bundle's directories
+          ansible.builtin.command:
+            argv:
+              - sh
+              - -c
+              - mkdir -p -m 0700 -- "$1" && cd "$1" && mkdir -p -m 0700 -- . $2
+              - mkdirs
+              - "{{ mosaic_dest }}"
+              - "{{ mosaic_files | map('dirname') | unique | join(' ') }}"
+          check_mode: false
+          changed_when: false
+
+        - name: Ship the bundle
+          ansible.builtin.copy:
+            src: "{{ mosaic_source }}/{{ item }}"
+            dest: "{{ mosaic_dest }}/{{ item }}"
+            mode: preserve
+          loop: "{{ mosaic_files }}"
+          check_mode: false
+          changed_when: false
+          diff: false
+
+        # Bundle paths are agent names under fixed directories: no spaces, so one word list.
+        - name: Remove files of an earlier bundle
+          ansible.builtin.command:
+            argv:
+              - sh
+              - -c
+              - |
+                cd "$1" || exit 1
+                find . -type f | while IFS= read -r file; do
+                  case " $2 " in *" \${file#./} "*) ;; *) rm -f -- "$file" ;; esac
+                done
+              - prune
+              - "{{ mosaic_dest }}"
+              - "{{ mosaic_files | join(' ') }}"
+          changed_when: false
+          when: not ansible_check_mode
+
+        - name: Ask install.sh what it would change
+          ansible.builtin.command:
+            argv: [sh, "{{ mosaic_dest }}/install.sh", --check]
+          environment:
+            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
+          register: mosaic_check
+          check_mode: false
+          changed_when: mosaic_check.rc == 2
+          failed_when: mosaic_check.rc not in [0, 2]
+          when: ansible_check_mode
+
+        - name: Run install.sh
+          ansible.builtin.command:
+            argv: [sh, "{{ mosaic_dest }}/install.sh"]
+          environment:
+            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
+          register: mosaic_install
+          changed_when: "': changed: ' in (mosaic_install.stdout_lines[-1:] | join(''))"
+          when: not ansible_check_mode
+
+        - name: Show what install.sh would do or did
+          ansible.builtin.debug:
+            msg: "{{ (mosaic_check if ansible_check_mode else mosaic_install).stdout_lines }}"
+          when: ansible_diff_mode
+      always:
+        - name: Remove the scratch directory
+          ansible.builtin.file:
+            path: "{{ mosaic_scratch.path }}"
+            state: absent
+          check_mode: false
+          changed_when: false
+          when: mosaic_scratch.path is defined
+`;
+
+/** Any build's uninstall.sh removes whatever fleet is installed; it runs only where that fleet is this one. */
+const UNINSTALL = (when: string) => `
+    - name: Uninstall the fleet
+      when: ${when}
+      block:
+        - name: Make a scratch directory for uninstall.sh
+          ansible.builtin.tempfile:
+            state: directory
+            prefix: mosaic-gen-uninstall.
+          register: mosaic_scratch_uninstall
+          check_mode: false
+
+        - name: Ship uninstall.sh
+          ansible.builtin.copy:
+            src: "{{ mosaic_uninstall_script }}"
+            dest: "{{ mosaic_scratch_uninstall.path }}/uninstall.sh"
+            mode: "0700"
+          check_mode: false
+          changed_when: false
+
+        - name: Ask uninstall.sh what it would remove
+          ansible.builtin.command:
+            argv: [sh, "{{ mosaic_scratch_uninstall.path }}/uninstall.sh", --check]
+          environment:
+            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
+          register: mosaic_uncheck
+          check_mode: false
+          changed_when: mosaic_uncheck.rc == 2
+          failed_when: mosaic_uncheck.rc not in [0, 2]
+          when: ansible_check_mode
+
+        - name: Run uninstall.sh
+          ansible.builtin.command:
+            argv: [sh, "{{ mosaic_scratch_uninstall.path }}/uninstall.sh"]
+          environment:
+            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
+          register: mosaic_uninstall
+          changed_when: "': changed: ' in (mosaic_uninstall.stdout_lines[-1:] | join(''))"
+          when: not ansible_check_mode
+      always:
+        - name: Remove the scratch directory of uninstall.sh
+          ansible.builtin.file:
+            path: "{{ mosaic_scratch_uninstall.path }}"
+            state: absent
+          check_mode: false
+          changed_when: false
+          when: mosaic_scratch_uninstall.path is defined
+`;
+
+/** A host that no longer runs this fleet keeps no bundle of it, nor the directories made for it. */
+const FORGET_BUNDLE = `
+    - name: Remove this fleet's bundle from a host that no longer runs it, and its parents where empty
+      ansible.builtin.command:
+        argv:
+          - sh
+          - -c
+          - rm -r -- "$1" && rmdir --parents --ignore-fail-on-non-empty -- "\${1%/*}"
+          - forget
+          - "{{ mosaic_bundle_dir }}"
+        chdir: "{{ mosaic_home }}"
+        removes: "{{ mosaic_home }}/{{ mosaic_bundle_dir }}"
+      when: not (mosaic_here | bool) and mosaic_shipped == mosaic_session
+`;
