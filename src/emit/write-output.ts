@@ -12,7 +12,7 @@ import { HOSTS_DIR } from './assemble-fleet-output.js';
 const ALWAYS = new Set([MANIFEST_SOURCE, 'install.sh', 'uninstall.sh', FLEET_SUMMARY, 'ansible/fleet.yml', 'ansible/uninstall.yml']);
 
 /** The files of a bundle that its manifest does not list (it cannot hash itself). */
-const BUNDLE_SCRIPTS = [MANIFEST_SOURCE, 'install.sh', 'uninstall.sh'];
+const BUNDLE_SCRIPTS = [MANIFEST_SOURCE, 'install.sh', 'uninstall.sh', FLEET_SUMMARY];
 
 /** Held while a build writes, so that parallel builds into one directory take turns. */
 export const OUTPUT_LOCK = '.mosaic-gen-build.lock';
