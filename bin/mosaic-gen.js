@@ -1,5 +1,16 @@
 #!/usr/bin/env node
 // The only place that touches the real process: streams, argv and the exit status.
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // Answered before loading the program or making process.stdout: asking for the version costs
+  // what starting Node does.
+  try {
+    require('node:fs').writeSync(1, `${require('../package.json').version}\n`);
+  } catch (error) {
+    if (error.code !== 'EPIPE') throw error;
+  }
+  return;
+}
 
 // A reader that goes away (`mosaic-gen build --check | head -c1`) is no error of ours: stop
 // writing to that stream and end with the status the command would have had.
@@ -14,12 +25,6 @@ const writer = (stream) => (text) => {
   if (!closed.has(stream)) stream.write(text);
 };
 
-const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  // Answered before loading the program: asking for the version costs what starting Node does.
-  writer(process.stdout)(`${require('../package.json').version}\n`);
-  return;
-}
 const { main, runOnTerminal } = require('../dist/mosaic-gen.cjs');
 
 const io = {
