@@ -168,9 +168,11 @@ function fixtureFleet(): Fleet {
     workdir,
     env: [['KEY', 'value-never-shown']],
     envFiles: [],
+    host: null,
   });
   return {
     roster: 'roster.yaml',
+    hosts: [],
     profile: null,
     session: 'mosaic',
     linger: false,
