@@ -44,10 +44,32 @@ export const LINGER_RECORD = `${FLEET_DIR}/linger-enabled-by-install`;
  */
 export const DIRS_RECORD = `${FLEET_DIR}/dirs-made-by-install`;
 
+/** The fleet directory's subdirectories: agents' env files and launch scripts, the supervisor. */
+export const FLEET_SUBDIRS = { env: 'env', launch: 'launch', bin: 'bin' } as const;
+
+/** An agent's files, by agent name (`%i` in the template unit). */
+export function envTarget(name: string): string {
+  return `${FLEET_DIR}/${FLEET_SUBDIRS.env}/${name}.env`;
+}
+export function launchTarget(name: string): string {
+  return `${FLEET_DIR}/${FLEET_SUBDIRS.launch}/${name}.sh`;
+}
+
+/**
+ * The fleet's one supervisor, which every agent unit runs (with the agent's name and launch
+ * script). Not under launch/: any name there could also be an agent's.
+ */
+export const SUPERVISOR_TARGET = `${FLEET_DIR}/${FLEET_SUBDIRS.bin}/mosaic-supervise.sh`;
+
+/** A target as a unit file names it: `%E` is $XDG_CONFIG_HOME in a user manager. */
+export function inUnit(target: string): string {
+  return `%E/${target}`;
+}
+
 export const HOLDER_UNIT = 'mosaic-tmux-holder.service';
 export const AGENT_TEMPLATE_UNIT = 'mosaic-agent@.service';
 export const FLEET_TARGET = 'mosaic-fleet.target';
 
 export function agentUnit(name: string): string {
-  return `mosaic-agent@${name}.service`;
+  return AGENT_TEMPLATE_UNIT.replace('@', `@${name}`);
 }

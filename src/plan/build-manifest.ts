@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { AGENT_TEMPLATE_UNIT, FLEET_TARGET, HOLDER_UNIT, agentUnit, modeString, ownerAgent, type Artifact } from '../model/artifact.js';
+import { FLEET_TARGET, modeString, ownerAgent, type Artifact } from '../model/artifact.js';
 import type { Agent, Fleet } from '../model/fleet.js';
 import type { Manifest } from '../model/manifest.js';
+import { enabledUnits } from '../model/units.js';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -22,14 +23,7 @@ export function buildManifest(fleet: Fleet, artifacts: readonly Artifact[], head
     agents: [...fleet.agents]
       .sort((x, y) => (x.name < y.name ? -1 : 1))
       .map((agent) => ({ name: agent.name, lifecycle: agent.lifecycle, digest: agentDigest(fleet, agent, artifacts) })),
-    enable: [
-      { unit: HOLDER_UNIT, file: HOLDER_UNIT, wantedBy: FLEET_TARGET },
-      ...fleet.agents
-        .filter((a) => a.lifecycle === 'always-on')
-        .map((a) => ({ unit: agentUnit(a.name), file: AGENT_TEMPLATE_UNIT, wantedBy: FLEET_TARGET }))
-        .sort((x, y) => (x.unit < y.unit ? -1 : 1)),
-      { unit: FLEET_TARGET, file: FLEET_TARGET, wantedBy: 'default.target' },
-    ],
+    enable: enabledUnits(fleet.agents),
     start: [FLEET_TARGET],
   };
 }

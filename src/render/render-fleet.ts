@@ -1,4 +1,5 @@
-import { AGENT_TEMPLATE_UNIT, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, UNIT_DIR, agentUnit, type Artifact, type FileMode, type Owner } from '../model/artifact.js';
+import { FLEET_DIR, SUPERVISOR_TARGET, UNIT_DIR, agentUnit, envTarget, launchTarget, type Artifact, type FileMode, type Owner } from '../model/artifact.js';
+import { AGENT_UNIT_PATHS, UNITS } from '../model/units.js';
 import type { Agent, Fleet } from '../model/fleet.js';
 import { commentText } from './quote.js';
 import type { Template, TemplateName } from './templates.js';
@@ -11,32 +12,38 @@ export function generatedHeader(version: string, roster: string): string {
 /** Renders every per-fleet and per-agent file, sorted by output path. Pure given its templates. */
 export function renderFleet(fleet: Fleet, template: (name: TemplateName) => Template): Artifact[] {
   const artifacts: Artifact[] = [];
-  const add = (path: string, target: string, mode: FileMode, owner: Owner, name: TemplateName, context: object) =>
-    artifacts.push({ path, target, mode, owner, text: normalize(template(name)(context)) });
-  const fleetContext = { session: fleet.session, tmux: fleet.tmux, fleet };
+  const add = (owner: Owner, target: string, mode: FileMode, name: TemplateName, context: object) =>
+    artifacts.push({ path: outputPath(target), target, mode, owner, text: normalize(template(name)(context)) });
+  const model = { units: UNITS, paths: AGENT_UNIT_PATHS, agentInstance: agentUnit('NAME') };
+  const fleetContext = { ...model, session: fleet.session, tmux: fleet.tmux };
 
-  add(`systemd/${HOLDER_UNIT}`, `${UNIT_DIR}/${HOLDER_UNIT}`, 0o644, 'holder', 'systemd/mosaic-tmux-holder.service', fleetContext);
-  add(`systemd/${AGENT_TEMPLATE_UNIT}`, `${UNIT_DIR}/${AGENT_TEMPLATE_UNIT}`, 0o644, 'agents', 'systemd/mosaic-agent@.service', fleetContext);
-  add(`systemd/${FLEET_TARGET}`, `${UNIT_DIR}/${FLEET_TARGET}`, 0o644, 'fleet', 'systemd/mosaic-fleet.target', fleetContext);
+  add('holder', `${UNIT_DIR}/${UNITS.holder.file}`, 0o644, 'systemd/mosaic-tmux-holder.service', fleetContext);
+  add('agents', `${UNIT_DIR}/${UNITS.agent.file}`, 0o644, 'systemd/mosaic-agent@.service', fleetContext);
+  add('fleet', `${UNIT_DIR}/${UNITS.fleet.file}`, 0o644, 'systemd/mosaic-fleet.target', fleetContext);
+  add('agents', SUPERVISOR_TARGET, 0o755, 'launch/supervise.sh', fleetContext);
   for (const agent of fleet.agents) {
-    const context = { fleet, agent: agentContext(agent) };
+    const context = { ...model, fleet, agent: agentContext(agent), agentUnit: agentUnit(agent.name) };
     const owner = { agent: agent.name };
-    if (agent.envFiles.length > 0) {
-      const dropIn = `${agentUnit(agent.name)}.d/env-files.conf`;
-      add(`systemd/${dropIn}`, `${UNIT_DIR}/${dropIn}`, 0o644, owner, 'systemd/env-files.conf', context);
-    }
-    add(`env/${agent.name}.env`, `${FLEET_DIR}/env/${agent.name}.env`, 0o600, owner, 'env/agent.env', context);
-    add(`launch/${agent.name}.sh`, `${FLEET_DIR}/launch/${agent.name}.sh`, 0o755, owner, 'launch/agent.sh', context);
+    if (agent.envFiles.length > 0) add(owner, `${UNIT_DIR}/${agentUnit(agent.name)}.d/env-files.conf`, 0o644, 'systemd/env-files.conf', context);
+    add(owner, envTarget(agent.name), 0o600, 'env/agent.env', context);
+    add(owner, launchTarget(agent.name), 0o755, 'launch/agent.sh', context);
   }
   return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Where a target is written in out/: units under systemd/, mosaic's own files as in the fleet directory. */
+export function outputPath(target: string): string {
+  if (target.startsWith(`${UNIT_DIR}/`)) return `systemd/${target.slice(UNIT_DIR.length + 1)}`;
+  if (target.startsWith(`${FLEET_DIR}/`)) return target.slice(FLEET_DIR.length + 1);
+  throw new Error(`no output path for ${target}`);
 }
 
 function agentContext(agent: Agent) {
   const role = agent.role ? `role ${agent.role}` : agent.class;
   return {
     ...agent,
-    // Identity first, so the roster's own env can still override it.
-    env: [...new Map([['MOSAIC_AGENT', agent.name], ...(agent.role ? [['MOSAIC_ROLE', agent.role] as const] : []), ...agent.env])],
+    // Resolve refuses MOSAIC_ names in the roster, so these never meet a roster key.
+    env: [['MOSAIC_AGENT', agent.name], ...(agent.role ? [['MOSAIC_ROLE', agent.role] as const] : []), ...agent.env],
     // Not the lifecycle: switching it must not change the agent's files (and so restart it).
     summary: `${role}, runtime ${agent.runtime}`,
   };

@@ -14,6 +14,7 @@ export type TemplateName =
   | 'systemd/env-files.conf'
   | 'env/agent.env'
   | 'launch/agent.sh'
+  | 'launch/supervise.sh'
   | 'scripts/install.sh'
   | 'scripts/uninstall.sh'
   | 'fleet/FLEET.md';
@@ -51,6 +52,11 @@ function createEnvironment(header: string, extra: Record<string, Helper>, source
       return text(v);
     },
     unitPath: (v) => unitPath(text(v)),
+    // A name or path of the model's own (src/model), with unit specifiers: it needs no quoting.
+    own: (v) => {
+      if (!/^[A-Za-z0-9@%._/-]+$/.test(text(v))) throw new Error(`${JSON.stringify(v)} is not a name the model owns`);
+      return text(v);
+    },
     unitText: (v) => commentText(text(v)).replaceAll('%', '%%'),
     comment: (v) => commentText(text(v)),
     header: (prefix) => `${text(prefix)} ${header}`,

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { assembleOutput } from '../../src/emit/assemble-output.js';
+import { loadFleetFromText } from '../../src/load/load-fleet.js';
+import { VERSION } from '../../src/version.js';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { cli, tempDir } from '../support/cli.js';
 import { describeHost, listing, mosaic, until } from '../support/host.js';
@@ -30,7 +33,7 @@ describe('apply never touches what is not in the installed manifest', () => {
   it('a canary file in every directory apply touches survives apply, changes and uninstall', async () => {
     const host = offlineHost();
     expect((await host.run(A, 'apply')).status).toBe(0);
-    const dirs = ['', 'systemd', 'systemd/user', 'systemd/user/mosaic-fleet.target.wants', 'systemd/user/default.target.wants', 'systemd/user/mosaic-agent@coder2.service.d', 'mosaic', 'mosaic/fleet', 'mosaic/fleet/env', 'mosaic/fleet/launch'];
+    const dirs = ['', 'systemd', 'systemd/user', 'systemd/user/mosaic-fleet.target.wants', 'systemd/user/default.target.wants', 'systemd/user/mosaic-agent@coder2.service.d', 'mosaic', 'mosaic/fleet', 'mosaic/fleet/env', 'mosaic/fleet/launch', 'mosaic/fleet/bin'];
     for (const dir of dirs) writeFileSync(join(host.config, dir, 'canary'), `canary in ${dir}\n`);
     expect((await host.run(B, 'apply')).status).toBe(0);
     expect((await host.run(A, 'apply')).status).toBe(0);
@@ -133,7 +136,9 @@ describe('apply never touches what is not in the installed manifest', () => {
     expect(result.status).toBe(2);
     const plan = JSON.parse(result.stdout);
     expect(plan.changes).toBe(true);
-    expect(plan.files.filter((f: { change: string }) => f.change === 'create')).toHaveLength(12);
+    // One creation per file of the build (the manifest is written last, outside the file list).
+    const built = assembleOutput(loadFleetFromText(A, 'roster.yaml').fleet!, VERSION).manifest.files.length;
+    expect(plan.files.filter((f: { change: string }) => f.change === 'create')).toHaveLength(built);
     expect(plan.units.enable).toContain('mosaic-agent@coder2.service');
   });
 });

@@ -1,0 +1,78 @@
+/**
+ * The fleet's one supervisor (launch/supervise.sh.hbs), on its own against a real tmux server and
+ * without systemd: it runs an agent's launch script in a window, hands it the environment it was
+ * started with, exits with the agent's status, fails when the launch script fails before the
+ * agent runs, and on TERM ends the agent, closes the window and exits 0.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assembleOutput } from '../../src/emit/assemble-output.js';
+import { loadFleetFromText } from '../../src/load/load-fleet.js';
+import { SUPERVISOR_TARGET } from '../../src/model/artifact.js';
+import { outputPath } from '../../src/render/render-fleet.js';
+import { tempDir } from '../support/cli.js';
+import { until } from '../support/host.js';
+
+const TMUX = '/usr/bin/tmux';
+const SESSION = `sup-test-${process.pid}`;
+const hasTmux = existsSync(TMUX);
+
+describe.skipIf(!hasTmux)('the fleet supervisor, on real tmux', () => {
+  const dir = tempDir('mosaic-supervisor-');
+  const runtime = join(dir, 'run');
+  const supervisor = join(dir, 'mosaic-supervise.sh');
+  let server: ChildProcess;
+  const tmux = (...args: string[]) => spawnSync(TMUX, ['-L', SESSION, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const windows = () => (tmux('list-windows', '-a', '-F', '#{window_name}').stdout ?? '').split('\n').filter(Boolean);
+
+  /** Starts the supervisor for agent NAME with a launch script of the given body. */
+  const supervise = (name: string, body: string, env: Record<string, string> = {}) => {
+    const launch = join(dir, `${name}.sh`);
+    writeFileSync(launch, `set -eu\n${body}\n`);
+    const child = spawn('/bin/sh', [supervisor, name, launch], { env: { PATH: process.env.PATH!, XDG_RUNTIME_DIR: runtime, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, exit };
+  };
+
+  beforeAll(async () => {
+    spawnSync('mkdir', ['-m', '700', runtime]);
+    const roster = `version: 1\nfleet: { session: ${SESSION}, tmux: ${TMUX} }\nagents:\n  - { name: solo, runtime: pi, class: orchestrator }\n`;
+    const output = assembleOutput(loadFleetFromText(roster, 'roster.yaml').fleet!, '0.0.0');
+    writeFileSync(supervisor, output.files.find((f) => f.path === outputPath(SUPERVISOR_TARGET))!.text);
+    // As under systemd, the holder's tmux server and the supervisor share XDG_RUNTIME_DIR.
+    server = spawn(TMUX, ['-L', SESSION, '-f', '/dev/null', '-D'], { stdio: 'ignore', env: { ...process.env, XDG_RUNTIME_DIR: runtime } });
+    await until('the tmux server', async () => tmux('list-sessions').status === 0);
+  });
+  afterAll(() => {
+    tmux('kill-server');
+    server?.kill();
+  });
+
+  it('passes the environment on, exits with the agent status, and leaves no file behind', async () => {
+    const out = join(dir, 'seen');
+    const { exit } = supervise('agent-a', `printf '%s' "$SECRET" >'${out}'\nexec sh -c 'exit 7'`, { SECRET: "it's $HOME `x`" });
+    expect(await exit).toBe(7);
+    expect(readFileSync(out, 'utf8')).toBe("it's $HOME `x`");
+    expect(readdirSync(join(runtime, 'mosaic-fleet', SESSION))).toEqual([]);
+  });
+
+  it('fails when the launch script fails before the agent runs', async () => {
+    const { exit } = supervise('agent-b', `cd '${join(dir, 'missing')}'\nexec sleep 100`);
+    expect(await exit).not.toBe(0);
+    expect(windows()).not.toContain('agent-b');
+  });
+
+  it('on TERM ends the agent, closes its window and exits 0', async () => {
+    const marker = `${process.pid}424242`;
+    const { child, exit } = supervise('agent-c', `exec sleep ${marker}`);
+    await until('the agent-c window', async () => windows().includes('agent-c'));
+    const agentPid = await until('the agent process', async () => spawnSync('pgrep', ['-f', `^sleep ${marker}$`], { encoding: 'utf8' }).stdout.trim() || undefined);
+    // As systemd stops a unit: TERM to every process of it (the supervisor and its tmux client).
+    process.kill(-child.pid!, 'SIGTERM');
+    expect(await exit).toBe(0);
+    expect(windows()).not.toContain('agent-c');
+    await until('the agent process to end', async () => !existsSync(`/proc/${agentPid}`));
+  });
+});
