@@ -17,9 +17,9 @@ export function renderFleet(fleet: Fleet, template: (name: TemplateName) => Temp
   const model = { units: UNITS, paths: AGENT_UNIT_PATHS, agentInstance: agentUnit('NAME') };
   const fleetContext = { ...model, session: fleet.session, tmux: fleet.tmux };
 
-  add('holder', `${UNIT_DIR}/${UNITS.holder.file}`, 0o644, 'systemd/mosaic-tmux-holder.service', fleetContext);
-  add('agents', `${UNIT_DIR}/${UNITS.agent.file}`, 0o644, 'systemd/mosaic-agent@.service', fleetContext);
-  add('fleet', `${UNIT_DIR}/${UNITS.fleet.file}`, 0o644, 'systemd/mosaic-fleet.target', fleetContext);
+  add('holder', `${UNIT_DIR}/${UNITS.holder.file}`, 0o644, 'systemd/holder.service', fleetContext);
+  add('agents', `${UNIT_DIR}/${UNITS.agent.file}`, 0o644, 'systemd/agent.service', fleetContext);
+  add('fleet', `${UNIT_DIR}/${UNITS.fleet.file}`, 0o644, 'systemd/fleet.target', fleetContext);
   add('agents', SUPERVISOR_TARGET, 0o755, 'launch/supervise.sh', fleetContext);
   for (const agent of fleet.agents) {
     const context = { ...model, fleet, agent: agentContext(agent), agentUnit: agentUnit(agent.name) };

@@ -1,4 +1,4 @@
-import type { Artifact } from '../model/artifact.js';
+import { MANIFEST_TARGET, type Artifact } from '../model/artifact.js';
 
 /** Where each host keeps its bundle, relative to the connecting user's home. */
 export const REMOTE_BUNDLE_DIR = '.local/share/mosaic-gen/bundle';
@@ -77,7 +77,7 @@ const PROBE = `    - name: Read the login's home, user id and runtime directory,
             case $config in /*) ;; *) config=$HOME/.config ;; esac
             session() { sed -n 's/^  "session": "\\(.*\\)",$/\\1/p' "$1" 2>/dev/null; }
             printf 'h%s\\nu%s\\nr%s\\ni%s\\nb%s\\n' "$HOME" "$(id -u)" "\${XDG_RUNTIME_DIR:-}" \\
-              "$(session "$config/mosaic/fleet/manifest.json")" "$(session "$HOME/$1/manifest.json")"
+              "$(session "$config/${MANIFEST_TARGET}")" "$(session "$HOME/$1/manifest.json")"
           - probe
           - "{{ mosaic_bundle_dir }}"
       register: mosaic_login

@@ -8,9 +8,9 @@ import { PRECOMPILED_TEMPLATES } from './precompiled-templates.js';
 import { commentText, envValue, execPath, execWord, htmlCommentText, markdownCode, mermaidId, mermaidText, shPath, shWord, unitPath } from './quote.js';
 
 export type TemplateName =
-  | 'systemd/mosaic-tmux-holder.service'
-  | 'systemd/mosaic-agent@.service'
-  | 'systemd/mosaic-fleet.target'
+  | 'systemd/holder.service'
+  | 'systemd/agent.service'
+  | 'systemd/fleet.target'
   | 'systemd/env-files.conf'
   | 'env/agent.env'
   | 'launch/agent.sh'
