@@ -73,3 +73,11 @@ export const FLEET_TARGET = 'mosaic-fleet.target';
 export function agentUnit(name: string): string {
   return AGENT_TEMPLATE_UNIT.replace('@', `@${name}`);
 }
+
+/** The agent of an agent unit's name (`mosaic-agent@NAME.service` → NAME); undefined for any other unit. */
+export function agentOfUnit(unit: string): string | undefined {
+  const [prefix, suffix] = AGENT_TEMPLATE_UNIT.split('@') as [string, string];
+  if (!unit.startsWith(`${prefix}@`) || !unit.endsWith(suffix)) return undefined;
+  const name = unit.slice(prefix.length + 1, unit.length - suffix.length);
+  return name === '' || /\s/.test(name) ? undefined : name;
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleOutput } from '../../src/emit/assemble-output.js';
 import { loadFleet } from '../../src/load/load-fleet.js';
-import { AGENT_TEMPLATE_UNIT, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, SUPERVISOR_TARGET, UNIT_DIR, ownerAgent } from '../../src/model/artifact.js';
+import { AGENT_TEMPLATE_UNIT, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, SUPERVISOR_TARGET, UNIT_DIR, agentOfUnit, agentUnit, ownerAgent } from '../../src/model/artifact.js';
 import { DEFAULT_TARGET } from '../../src/model/units.js';
 import { REPO } from '../support/cli.js';
 
@@ -28,6 +28,11 @@ describe('said once', () => {
   it.each(owned)('%s is spelt only in src/model', (name) => {
     const spelt = sources.filter((f) => readFileSync(join(REPO, f), 'utf8').includes(name));
     expect(spelt).toEqual([]);
+  });
+
+  it('an agent unit name and its agent are one definition read both ways', () => {
+    for (const name of ['a', 'coder-0', 'x1']) expect(agentOfUnit(agentUnit(name))).toBe(name);
+    for (const unit of [HOLDER_UNIT, FLEET_TARGET, AGENT_TEMPLATE_UNIT, agentUnit('')]) expect(agentOfUnit(unit)).toBeUndefined();
   });
 
   it("a reviewer reads under 25 lines for one agent of the repository's roster (env, launch, drop-in)", () => {

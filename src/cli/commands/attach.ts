@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { agentUnit } from '../../model/artifact.js';
 import { agentActive, agentOf, fleetWindows, readInstalledFleet } from '../installed-fleet.js';
 import { EXIT, type CliIO } from '../io.js';
 import { printDiagnostics } from '../print-diagnostics.js';
@@ -19,7 +20,7 @@ export function registerAttach(program: Command, io: CliIO, exit: (code: number)
       };
       if (!(await fleetWindows(fleet)).has(name)) {
         const state = await agentActive(fleet, name);
-        return fail(`agent '${name}' has no window: its unit is ${state}`, `start it with: systemctl --user start mosaic-agent@${name}.service (and see mosaic-gen status, mosaic-gen logs ${name})`);
+        return fail(`agent '${name}' has no window: its unit is ${state}`, `start it with: systemctl --user start ${agentUnit(name)} (and see mosaic-gen status, mosaic-gen logs ${name})`);
       }
       if (!io.terminal) return fail('attach needs a terminal, and standard input or output is not one', `run it in a terminal, or read the window with: mosaic-gen logs ${name}`);
       const target = `${fleet.manifest.session}:=${name}`;

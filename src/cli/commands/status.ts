@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { planTransition } from '../../diff/plan-transition.js';
 import { userSystemctl } from '../../host/run-command.js';
-import { agentUnit } from '../../model/artifact.js';
+import { agentOfUnit, agentUnit } from '../../model/artifact.js';
 import { STATUS_PROPERTIES, fleetStatus, type AgentStatus, type FleetStatus } from '../../state/fleet-status.js';
 import { compileHostBundle } from '../compile-roster.js';
 import { fleetWindows, readInstalledFleet, type InstalledFleet } from '../installed-fleet.js';
@@ -51,7 +51,7 @@ async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatu
     pending = new Set([
       ...output.manifest.agents.filter((a) => oldDigests.has(a.name) && oldDigests.get(a.name) !== a.digest).map((a) => a.name),
       ...fleet.manifest.agents.filter((a) => !output.manifest.agents.some((b) => b.name === a.name)).map((a) => a.name),
-      ...[...transition.units.enable, ...transition.units.disable].map((u) => /^mosaic-agent@(.+)\.service$/.exec(u)?.[1]).filter((a): a is string => a !== undefined),
+      ...[...transition.units.enable, ...transition.units.disable].map(agentOfUnit).filter((a): a is string => a !== undefined),
     ]);
     rosterAgents = output.manifest.agents.map((a) => a.name);
   }
@@ -74,10 +74,11 @@ async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatu
 
 /** Agent instances the manager has loaded or that are enabled by a link, whoever made them. */
 async function knownAgents(fleet: InstalledFleet): Promise<string[]> {
-  const listed = await userSystemctl(fleet.runner, 'list-units', '--all', '--plain', '--no-legend', 'mosaic-agent@*');
-  const loaded = listed.stdout.split('\n').map((line) => /^(mosaic-agent@[^ ]+\.service)\s+\S+\s+(\S+)/.exec(line.trim())).filter((m) => m && m[2] !== 'inactive').map((m) => m![1]!);
+  const listed = await userSystemctl(fleet.runner, 'list-units', '--all', '--plain', '--no-legend', agentUnit('*'));
+  // Columns: UNIT LOAD ACTIVE SUB DESCRIPTION.
+  const loaded = listed.stdout.split('\n').map((line) => line.trim().split(/\s+/)).filter(([unit, , active]) => unit && agentOfUnit(unit) !== undefined && active !== 'inactive').map(([unit]) => unit!);
   const linked = [...fleet.installed.links.values()].map((u) => u.unit);
-  return [...new Set([...loaded, ...linked])].map((u) => /^mosaic-agent@(.+)\.service$/.exec(u)?.[1]).filter((a): a is string => a !== undefined && a !== '');
+  return [...new Set([...loaded, ...linked])].map(agentOfUnit).filter((a): a is string => a !== undefined);
 }
 
 export function statusJson(status: FleetStatus) {
