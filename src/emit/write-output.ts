@@ -84,8 +84,17 @@ export interface OutputChanges {
   conflicts: string[];
 }
 
-/** Compares a build with an output directory: what to write, what to remove, what is not ours. */
-export function compareOutput(outDir: string, files: readonly Artifact[]): OutputChanges {
+/**
+ * The mode bits git records: a file is executable or not. A checkout takes the rest from the
+ * umask, so `build --check` in CI compares only this bit; `build` itself sets every bit.
+ */
+export const GIT_MODE_BITS = 0o100;
+
+/**
+ * Compares a build with an output directory: what to write, what to remove, what is not ours.
+ * `modeBits` says which bits of a file's mode count as a difference.
+ */
+export function compareOutput(outDir: string, files: readonly Artifact[], modeBits = 0o7777): OutputChanges {
   const previous = previousOutput(outDir);
   const changes: OutputChanges = { write: [], unchanged: [], remove: [], kept: [], conflicts: [] };
   const directoriesBelow = realDirectoriesBelow(outDir);
@@ -102,7 +111,7 @@ export function compareOutput(outDir: string, files: readonly Artifact[]): Outpu
     }
     const current = stat.isFile() ? readFileSync(path, 'utf8') : undefined;
     if (current === undefined) changes.conflicts.push(file.path);
-    else if (current === file.text && (stat.mode & 0o7777) === file.mode) changes.unchanged.push(file);
+    else if (current === file.text && (stat.mode & modeBits) === (file.mode & modeBits)) changes.unchanged.push(file);
     // Identical bytes are ours whoever wrote them (a parallel build); otherwise it must say so.
     else if (current === file.text || ((previous?.has(file.path) || ALWAYS.has(file.path)) && isGenerated(current))) changes.write.push(file);
     else changes.conflicts.push(file.path);

@@ -127,16 +127,24 @@ describe('mosaic-gen build', () => {
     expect(JSON.parse(viaSrc.stdout).diagnostics.length).toBeGreaterThan(4);
   });
 
-  it("the committed out/ is the build of the repository's roster.yaml (git records no 0600: modes as the manifest says)", async () => {
-    const dir = tempDir();
-    cpSync(join(REPO, 'roster.yaml'), join(dir, 'roster.yaml'));
-    cpSync(join(REPO, 'out'), join(dir, 'out'), { recursive: true });
-    const manifest = JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8')) as { files: Array<{ path: string; mode: string }> };
-    for (const file of manifest.files) chmodSync(join(dir, 'out', file.path), Number.parseInt(file.mode, 8));
-    chmodSync(join(dir, 'out', 'manifest.json'), 0o600);
-    const result = await cli(['build', '--check'], { cwd: dir });
-    expect(result.stdout + result.stderr).toBe('out/ is up to date\n');
-    expect(result.status).toBe(0);
+  it("the committed out/ is the build of the repository's roster.yaml, as any checkout writes it (git keeps the executable bit only)", async () => {
+    for (const umask of [0o022, 0o077]) {
+      const dir = tempDir();
+      cpSync(join(REPO, 'roster.yaml'), join(dir, 'roster.yaml'));
+      cpSync(join(REPO, 'out'), join(dir, 'out'), { recursive: true });
+      // What git checks out: 0777 or 0666 as the index says, less the umask.
+      for (const [path, { mode }] of readTree(join(dir, 'out'))) chmodSync(join(dir, 'out', path), (mode & 0o100 ? 0o777 : 0o666) & ~umask);
+      const result = await cli(['build', '--check'], { cwd: dir });
+      expect(result.stdout + result.stderr, `umask ${umask.toString(8)}`).toBe('out/ is up to date\n');
+      expect(result.status).toBe(0);
+      // build sets the modes the tool writes and changes no byte.
+      const before = readTree(join(dir, 'out'));
+      expect((await cli(['build'], { cwd: dir })).status).toBe(0);
+      for (const [path, { text, mode }] of readTree(join(dir, 'out'))) {
+        expect(text, path).toBe(before.get(path)?.text);
+        expect(mode, path).toBe(path.startsWith('env/') || path === 'manifest.json' ? 0o600 : path.endsWith('.sh') ? 0o755 : 0o644);
+      }
+    }
   });
 
   it('a symlink planted in out/ is not followed', async () => {
@@ -164,9 +172,8 @@ describe('build and build --check: the output directory, confined', () => {
     const stale: Array<[string, (out: string) => void, RegExp]> = [
       ['content', (out) => writeFileSync(join(out, 'env', 'coder0.env'), `${readFileSync(join(out, 'env', 'coder0.env'), 'utf8')}X=1\n`), /^\+\+\+ b\/out\/env\/coder0\.env/m],
       ['missing', (out) => rmSync(join(out, 'launch', 'coder0.sh')), /^\+\+\+ b\/out\/launch\/coder0\.sh/m],
-      ['env mode', (out) => chmodSync(join(out, 'env', 'coder0.env'), 0o644), /^mode change out\/env\/coder0\.env: 644 → 600$/m],
-      ['manifest mode', (out) => chmodSync(join(out, 'manifest.json'), 0o644), /^mode change out\/manifest\.json: 644 → 600$/m],
-      ['script mode', (out) => chmodSync(join(out, 'install.sh'), 0o700), /^mode change out\/install\.sh: 700 → 755$/m],
+      ['script mode', (out) => chmodSync(join(out, 'install.sh'), 0o644), /^mode change out\/install\.sh: 644 → 755$/m],
+      ['unit mode', (out) => chmodSync(join(out, 'systemd', 'mosaic-fleet.target'), 0o755), /^mode change out\/systemd\/mosaic-fleet\.target: 755 → 644$/m],
     ];
     for (const [kind, spoil, shows] of stale) {
       const dir = await built();

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { FleetOutput } from '../../emit/assemble-fleet-output.js';
-import { compareOutput, writeOutput } from '../../emit/write-output.js';
+import { compareOutput, GIT_MODE_BITS, writeOutput } from '../../emit/write-output.js';
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { compileRoster } from '../compile-roster.js';
@@ -18,7 +18,7 @@ export function registerBuild(program: Command, io: CliIO, exit: (code: number) 
     .description('compile a roster into systemd units, env files, launch scripts, install.sh and uninstall.sh')
     .argument('[roster]', "roster file ('-' reads standard input)", 'roster.yaml')
     .option('-o, --out <dir>', 'output directory', 'out')
-    .option('--check', 'build in memory and compare with the output directory: exit 0 if identical, 2 if stale (with a diff)')
+    .option('--check', 'build in memory and compare with the output directory (contents, and the executable bit, the only mode git keeps): exit 0 if identical, 2 if stale (with a diff)')
     .addHelpText('after', '\nExamples:\n  mosaic-gen build\n  mosaic-gen build fleets/prod.yaml -o build/prod\n  mosaic-gen build --check   # in CI: fails when out/ is stale')
     .action(async (roster: string, options: BuildOptions) => exit(await build(io, roster, options)));
 }
@@ -48,7 +48,7 @@ async function build(io: CliIO, roster: string, options: BuildOptions): Promise<
 }
 
 async function check(io: CliIO, output: FleetOutput, outDir: string, shown: string): Promise<number> {
-  const changes = compareOutput(outDir, output.files);
+  const changes = compareOutput(outDir, output.files, GIT_MODE_BITS);
   const stale = [...changes.write.map((f) => f.path), ...changes.conflicts, ...changes.remove];
   if (stale.length === 0) {
     io.stdout(`${shown}/ is up to date\n`);
