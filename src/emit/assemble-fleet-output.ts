@@ -2,7 +2,9 @@ import { basename } from 'node:path';
 import type { Artifact } from '../model/artifact.js';
 import type { Fleet } from '../model/fleet.js';
 import { generatedHeader } from '../render/render-fleet.js';
+import { renderFleetSummary } from '../render/render-fleet-summary.js';
 import { renderPlaybooks } from '../render/render-playbooks.js';
+import { loadTemplates } from '../render/templates.js';
 import { fleetOnHost } from '../resolve/resolve-hosts.js';
 import { assembleOutput, type BuildOutput } from './assemble-output.js';
 
@@ -12,13 +14,14 @@ export const HOSTS_DIR = 'hosts';
 export interface FleetOutput {
   /** Each bundle: the one of a roster without hosts (host null), or one per roster host. */
   bundles: Array<{ host: string | null; output: BuildOutput }>;
-  /** Every file of out/, sorted: the bundle(s) and the Ansible playbooks. */
+  /** Every file of out/, sorted: the bundle(s), FLEET.md and the Ansible playbooks. */
   files: Artifact[];
 }
 
 /**
  * The whole output of a build: without hosts, the bundle at the top of out/ (as ever); with
- * hosts, out/hosts/HOST/ each a complete single-host bundle; out/ansible/ in both cases.
+ * hosts, out/hosts/HOST/ each a complete single-host bundle; out/ansible/ in both cases. One
+ * FLEET.md at the top describes the whole fleet, its hosts as groups: a reviewer reads one.
  */
 export function assembleFleetOutput(fleet: Fleet, version: string): FleetOutput {
   const bundles =
@@ -27,10 +30,12 @@ export function assembleFleetOutput(fleet: Fleet, version: string): FleetOutput 
       : fleet.hosts.map((h) => ({ host: h.name, output: assembleOutput(fleetOnHost(fleet, h.name), version) }));
   const prefix = (host: string | null) => (host === null ? '' : `${HOSTS_DIR}/${host}/`);
   const files = bundles.flatMap(({ host, output }) => output.files.map((f) => ({ ...f, path: prefix(host) + f.path })));
+  const header = generatedHeader(version, basename(fleet.roster));
+  const summary = renderFleetSummary({ ...fleet, roster: basename(fleet.roster) }, loadTemplates(header));
   const playbooks = renderPlaybooks(
-    generatedHeader(version, basename(fleet.roster)),
+    header,
     fleet.session,
     bundles.map(({ host, output }) => ({ host, files: output.files.map((f) => f.path) })),
   );
-  return { bundles, files: [...files, ...playbooks].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+  return { bundles, files: [...files, summary, ...playbooks].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }

@@ -8,7 +8,6 @@ import { buildManifest, manifestText } from '../plan/build-manifest.js';
 import type { Op } from '../plan/ops.js';
 import { MANIFEST_SOURCE, planInstall } from '../plan/plan-install.js';
 import { generatedHeader, renderFleet } from '../render/render-fleet.js';
-import { renderFleetSummary } from '../render/render-fleet-summary.js';
 import { loadTemplates } from '../render/templates.js';
 
 /** The names the scripts' engine shares with the CLI, said once (src/model). */
@@ -31,7 +30,7 @@ const ENGINE_CONTEXT = {
 export interface BuildOutput {
   manifest: Manifest;
   install: Op[];
-  /** Every file of out/, sorted by path: artifacts, manifest.json, install.sh, uninstall.sh, FLEET.md. */
+  /** Every file of the bundle, sorted by path: artifacts, manifest.json, install.sh, uninstall.sh. */
   files: Artifact[];
 }
 
@@ -48,7 +47,6 @@ export function assembleOutput(named: Fleet, version: string): BuildOutput {
   const scripts: Artifact[] = [
     { path: 'install.sh', target: '', mode: 0o755, owner: 'fleet', text: template('scripts/install.sh')({ ...ENGINE_CONTEXT, files: String(artifacts.length + 1) }) },
     { path: 'uninstall.sh', target: '', mode: 0o755, owner: 'fleet', text: template('scripts/uninstall.sh')(ENGINE_CONTEXT) },
-    renderFleetSummary(fleet, template),
   ];
   const files = [...artifacts, { path: MANIFEST_SOURCE, target: MANIFEST_TARGET, mode: 0o600 as const, owner: 'fleet' as const, text: manifestText(manifest) }, ...scripts];
   return { manifest, install, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };

@@ -11,7 +11,7 @@ import { HOSTS_DIR } from './assemble-fleet-output.js';
 /** Files every build writes, whatever the roster: never removed, so never need a recorded hash. */
 const ALWAYS = new Set([MANIFEST_SOURCE, 'install.sh', 'uninstall.sh', FLEET_SUMMARY, 'ansible/fleet.yml', 'ansible/uninstall.yml']);
 
-/** The files of a bundle that its manifest does not list (it cannot hash itself). */
+/** The files of a bundle that its manifest does not list (it cannot hash itself); and FLEET.md, which older builds wrote in each host's bundle (now one at the top of out/). */
 const BUNDLE_SCRIPTS = [MANIFEST_SOURCE, 'install.sh', 'uninstall.sh', FLEET_SUMMARY];
 
 /** Held while a build writes, so that parallel builds into one directory take turns. */

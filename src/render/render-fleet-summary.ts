@@ -4,10 +4,10 @@ import { normalize } from './render-fleet.js';
 import type { Template, TemplateName } from './templates.js';
 
 /**
- * What the summary reads of an agent. `host` and `limits` are not in the model yet: the columns
- * and groups that show them appear only when some agent of the fleet has one.
+ * What the summary reads of an agent. `limits` is not in the model yet. The host and limits
+ * columns, and the host groups, appear only when some agent of the fleet has one.
  */
-type SummaryAgent = Agent & { readonly host?: string | null; readonly limits?: Readonly<Record<string, string | number>> | null };
+type SummaryAgent = Agent & { readonly limits?: Readonly<Record<string, string | number>> | null };
 
 /**
  * out/FLEET.md: the fleet for a reviewer, a table of agents and a Mermaid diagram. One line per
@@ -22,7 +22,7 @@ export function renderFleetSummary(fleet: Fleet, template: (name: TemplateName) 
     runtime: agent.runtime,
     lifecycle: agent.lifecycle,
     workdir: agent.workdir,
-    host: agent.host ?? null,
+    host: agent.host,
     limits: limitsText(agent.limits),
     kind: agent.role ?? agent.class,
   }));

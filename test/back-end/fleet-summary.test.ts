@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { structuredPatch } from 'diff';
 import DOMPurify from 'dompurify';
-import { assembleOutput } from '../../src/emit/assemble-output.js';
+import { assembleFleetOutput } from '../../src/emit/assemble-fleet-output.js';
 import type { Agent, Fleet } from '../../src/model/fleet.js';
 import { markdownCode } from '../../src/render/quote.js';
 import { cli, rosterFile } from '../support/cli.js';
@@ -183,7 +183,7 @@ function fixtureFleet(): Fleet {
 }
 
 function summaryOf(fleet: Fleet): string {
-  const text = assembleOutput(fleet, '0.0.0').files.find((f) => f.path === 'FLEET.md')!.text;
+  const text = assembleFleetOutput(fleet, '0.0.0').files.find((f) => f.path === 'FLEET.md')!.text;
   expect(text).not.toContain('value-never-shown');
   return text;
 }

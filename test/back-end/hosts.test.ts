@@ -26,7 +26,13 @@ describe('a roster with hosts', () => {
       expect(under('hosts/alpha/').filter((p) => p.startsWith('launch/'))).toEqual(['launch/enhancer.sh', 'launch/orchestrator.sh']);
       expect(under('hosts/beta/').filter((p) => p.startsWith('launch/'))).toEqual(['launch/coder.sh']);
       for (const host of ['alpha', 'beta']) for (const f of ['install.sh', 'uninstall.sh', 'manifest.json', 'systemd/mosaic-fleet.target']) expect(tree.has(`hosts/${host}/${f}`)).toBe(true);
-      expect([...tree.keys()].filter((p) => !p.startsWith('hosts/'))).toEqual(['ansible/fleet.yml', 'ansible/uninstall.yml']);
+      expect([...tree.keys()].filter((p) => !p.startsWith('hosts/'))).toEqual(['FLEET.md', 'ansible/fleet.yml', 'ansible/uninstall.yml']);
+      // One FLEET.md for the reviewer: every agent, each host a group; none in the host bundles.
+      const summary = tree.get('FLEET.md')!.text;
+      expect([...tree.keys()].filter((p) => p.endsWith('/FLEET.md'))).toEqual([]);
+      expect(summary).toMatch(/subgraph host_alpha\["alpha"\]\n( {4}agent_(orchestrator|enhancer)\[[^\n]*\n){2} {2}end\n/);
+      expect(summary).toMatch(/subgraph host_beta\["beta"\]\n {4}agent_coder\[[^\n]*\n {2}end\n/);
+      expect(summary).toMatch(/^\| `coder` \| `coder` \| `worker` \| `codex` \| `always-on` \| `beta` \|/m);
       expect(tree.get('hosts/beta/systemd/mosaic-tmux-holder.service')!.text).toContain('ExecStart="/opt/tmux"');
       expect(tree.get('hosts/alpha/systemd/mosaic-tmux-holder.service')!.text).toContain('ExecStart="/usr/bin/tmux"');
       expect(tree.get('hosts/beta/env/coder.env')!.text).toContain('ZONE="b"');
@@ -36,6 +42,10 @@ describe('a roster with hosts', () => {
       // Deterministic, and build --check covers every file.
       expect((await cli(['build', 'roster.yaml', '-o', 'out'], { cwd: dir })).stdout).toContain('0 written');
       expect((await cli(['build', 'roster.yaml', '-o', 'out', '--check'], { cwd: dir })).status).toBe(0);
+      // A host bundle's FLEET.md that an older build wrote is its own, and goes.
+      writeFileSync(join(dir, 'out', 'hosts', 'alpha', 'FLEET.md'), summary);
+      expect((await cli(['build', 'roster.yaml', '-o', 'out'], { cwd: dir })).stdout).toContain('1 removed');
+      expect(existsSync(join(dir, 'out', 'hosts', 'alpha', 'FLEET.md'))).toBe(false);
       // A host dropped from the roster: its bundle leaves out/, and --check saw it coming.
       writeFileSync(join(dir, 'roster.yaml'), ROSTER('  alpha: {}', 'alpha'));
       const stale = await cli(['build', 'roster.yaml', '-o', 'out', '--check'], { cwd: dir });
