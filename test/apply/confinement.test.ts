@@ -17,6 +17,7 @@ import { readInstalled, type HostPaths } from '../../src/state/read-installed.js
 import { sha256 } from '../../src/plan/build-manifest.js';
 import { BIN, bin, cli, tempDir } from '../support/cli.js';
 import { listing } from '../support/host.js';
+import { envTarget, FLEET_DIR, MANIFEST_TARGET } from '../../src/model/artifact.js';
 
 const ROSTER = `version: 1
 profile: general
@@ -60,8 +61,8 @@ describe('confinement: only the fleet own files, never through a link', () => {
     const vault = join(h.home, 'vault');
     mkdirSync(vault);
     for (const name of ['coder0.env', 'enhancer.env']) writeFileSync(join(vault, name), 'SECRET=mine\n');
-    rmSync(join(h.config, 'mosaic/fleet/env'), { recursive: true });
-    symlinkSync(vault, join(h.config, 'mosaic/fleet/env'));
+    rmSync(join(h.config, `${FLEET_DIR}/env`), { recursive: true });
+    symlinkSync(vault, join(h.config, `${FLEET_DIR}/env`));
     const r = await h.run('uninstall', '--yes', '--force');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/error\[APPLY\].*refusing to work through .*mosaic\/fleet\/env: it is a symbolic link/);
@@ -77,7 +78,7 @@ describe('confinement: only the fleet own files, never through a link', () => {
     expect((await h.build()).status).toBe(0);
     mkdirSync(join(h.config, 'git'));
     writeFileSync(join(h.config, 'git/config'), '[user]\n');
-    const record = join(h.config, 'mosaic/fleet/manifest.json');
+    const record = join(h.config, MANIFEST_TARGET);
     const manifest = JSON.parse(readFileSync(record, 'utf8'));
     manifest.files.push({ path: 'env/x.env', target: 'git/config', mode: '0600', sha256: sha256('[user]\n'), agent: null });
     writeFileSync(record, JSON.stringify(manifest, null, 2));
@@ -99,9 +100,9 @@ describe('confinement: only the fleet own files, never through a link', () => {
     const h = host();
     expect((await h.build()).status).toBe(0);
     writeFileSync(join(h.home, '.bashrc'), 'my shell\n');
-    mkdirSync(join(h.config, 'mosaic/fleet/env'), { recursive: true });
-    symlinkSync(join(h.home, '.bashrc'), join(h.config, 'mosaic/fleet/env/coder0.env.mosaic-tmp'));
-    symlinkSync(join(h.home, '.bashrc'), join(h.config, 'mosaic/fleet/env/.mosaic-tmp.000000000000'));
+    mkdirSync(join(h.config, `${FLEET_DIR}/env`), { recursive: true });
+    symlinkSync(join(h.home, '.bashrc'), join(h.config, `${FLEET_DIR}/env/coder0.env.mosaic-tmp`));
+    symlinkSync(join(h.home, '.bashrc'), join(h.config, `${FLEET_DIR}/env/.mosaic-tmp.000000000000`));
     const s = h.script('install.sh');
     expect(s.status, s.stderr).toBe(0);
     expect(readFileSync(join(h.home, '.bashrc'), 'utf8')).toBe('my shell\n');
@@ -145,7 +146,7 @@ describe('confinement: only the fleet own files, never through a link', () => {
 
   it('a fleet directory the user made stays, and no record of made directories is left in it', async () => {
     const h = host();
-    mkdirSync(join(h.config, 'mosaic/fleet'), { recursive: true });
+    mkdirSync(join(h.config, `${FLEET_DIR}`), { recursive: true });
     const pristine = listing(h.home);
     expect((await h.run('apply', '--yes')).status).toBe(0);
     expect((await h.run('uninstall', '--yes')).status).toBe(0);
@@ -160,7 +161,7 @@ describe('confinement: only the fleet own files, never through a link', () => {
     const h = host();
     const r = await cli(['apply', '--offline', '--yes'], { cwd: h.work, env: { ...h.env, XDG_CONFIG_HOME: 'rel' } });
     expect(r.status, r.stderr).toBe(0);
-    expect(existsSync(join(h.config, 'mosaic/fleet/manifest.json'))).toBe(true);
+    expect(existsSync(join(h.config, MANIFEST_TARGET))).toBe(true);
     expect(existsSync(join(h.work, 'rel'))).toBe(false);
     for (const env of [{ USER: 'x' }, { HOME: 'home', USER: 'x' }] as Array<Record<string, string>>) {
       const bad = await cli(['plan', '--offline'], { cwd: h.work, env });
@@ -179,7 +180,7 @@ describe('secrets stay secret', () => {
   it('every value of an env file is redacted, a hand-written line included, with a fingerprint keyed per run', async () => {
     const h = host();
     expect((await h.run('apply', '--yes')).status).toBe(0);
-    const env = join(h.config, 'mosaic/fleet/env/coder0.env');
+    const env = join(h.config, envTarget('coder0'));
     writeFileSync(env, `${readFileSync(env, 'utf8')}API_KEY=hunter2\n# password: swordfish\nexport TOKEN='abc'\n`);
     for (const args of [['plan'], ['plan', '--json'], ['apply', '--yes', '--force']]) {
       const r = await h.run(...args);
@@ -254,7 +255,7 @@ describe('one run at a time', () => {
 
 describe('a property: planted links in and around ~/.config never carry a write or removal outside the fleet', () => {
   it('random trees of symlinks (to directories and files, inside and outside): outside stays byte for byte', async () => {
-    const places = ['', 'mosaic', 'mosaic/fleet', 'mosaic/fleet/env', 'mosaic/fleet/launch', 'systemd', 'systemd/user', 'systemd/user/mosaic-fleet.target.wants', 'mosaic/fleet/env/coder0.env', 'mosaic/fleet/manifest.json', 'systemd/user/mosaic-agent@.service'];
+    const places = ['', 'mosaic', `${FLEET_DIR}`, `${FLEET_DIR}/env`, `${FLEET_DIR}/launch`, 'systemd', 'systemd/user', 'systemd/user/mosaic-fleet.target.wants', envTarget('coder0'), MANIFEST_TARGET, 'systemd/user/mosaic-agent@.service'];
     const link = fc.record({ at: fc.constantFrom(...places.filter(Boolean)), to: fc.constantFrom('outside', 'outside/file', 'outside/dir', '.config/mosaic', '.config/other') });
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(link, { selector: (l) => l.at, maxLength: 3 }), fc.boolean(), async (links, installFirst) => {

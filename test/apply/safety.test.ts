@@ -7,6 +7,7 @@ import { VERSION } from '../../src/version.js';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { cli, tempDir } from '../support/cli.js';
 import { describeHost, listing, mosaic, until } from '../support/host.js';
+import { envTarget, FLEET_DIR, LINGER_RECORD, MANIFEST_TARGET } from '../../src/model/artifact.js';
 
 const HEAD = `version: 1
 profile: general
@@ -33,15 +34,15 @@ describe('apply never touches what is not in the installed manifest', () => {
   it('a canary file in every directory apply touches survives apply, changes and uninstall', async () => {
     const host = offlineHost();
     expect((await host.run(A, 'apply')).status).toBe(0);
-    const dirs = ['', 'systemd', 'systemd/user', 'systemd/user/mosaic-fleet.target.wants', 'systemd/user/default.target.wants', 'systemd/user/mosaic-agent@coder2.service.d', 'mosaic', 'mosaic/fleet', 'mosaic/fleet/env', 'mosaic/fleet/launch', 'mosaic/fleet/bin'];
+    const dirs = ['', 'systemd', 'systemd/user', 'systemd/user/mosaic-fleet.target.wants', 'systemd/user/default.target.wants', 'systemd/user/mosaic-agent@coder2.service.d', 'mosaic', `${FLEET_DIR}`, `${FLEET_DIR}/env`, `${FLEET_DIR}/launch`, `${FLEET_DIR}/bin`];
     for (const dir of dirs) writeFileSync(join(host.config, dir, 'canary'), `canary in ${dir}\n`);
     expect((await host.run(B, 'apply')).status).toBe(0);
     expect((await host.run(A, 'apply')).status).toBe(0);
     const uninstall = await host.run(null, 'uninstall');
     expect(uninstall.status, uninstall.stderr).toBe(0);
     for (const dir of dirs) expect(readFileSync(join(host.config, dir, 'canary'), 'utf8')).toBe(`canary in ${dir}\n`);
-    expect(existsSync(join(host.config, 'mosaic/fleet/manifest.json'))).toBe(false);
-    expect(existsSync(join(host.config, 'mosaic/fleet/env/coder0.env'))).toBe(false);
+    expect(existsSync(join(host.config, MANIFEST_TARGET))).toBe(false);
+    expect(existsSync(join(host.config, envTarget('coder0')))).toBe(false);
   });
 
   it('a symlink planted at a file apply writes is replaced, not followed', async () => {
@@ -49,7 +50,7 @@ describe('apply never touches what is not in the installed manifest', () => {
     expect((await host.run(A, 'apply')).status).toBe(0);
     const outside = join(tempDir(), 'precious');
     writeFileSync(outside, 'precious\n');
-    const target = join(host.config, 'mosaic/fleet/env/coder0.env');
+    const target = join(host.config, envTarget('coder0'));
     rmSync(target);
     symlinkSync(outside, target);
     const refused = await host.run(B, 'apply');
@@ -65,7 +66,7 @@ describe('apply never touches what is not in the installed manifest', () => {
     const host = offlineHost();
     expect((await host.run(A, 'apply')).status).toBe(0);
     const outside = tempDir();
-    const envDir = join(host.config, 'mosaic/fleet/env');
+    const envDir = join(host.config, `${FLEET_DIR}/env`);
     renameSync(envDir, join(outside, 'env'));
     symlinkSync(join(outside, 'env'), envDir);
     const before = listing(outside);
@@ -99,13 +100,13 @@ describe('apply never touches what is not in the installed manifest', () => {
     const staged = await cli(['apply', '--offline', '--yes'], { cwd: host.work, env: { ...host.env, DESTDIR: staging } });
     expect(staged.status, staged.stderr).toBe(0);
     expect(existsSync(join(staging, 'var/lib/systemd/linger/someone'))).toBe(true);
-    expect(existsSync(join(staging, host.config, 'mosaic/fleet/linger-enabled-by-install'))).toBe(true);
+    expect(existsSync(join(staging, host.config, LINGER_RECORD))).toBe(true);
   });
 
   it('a damaged installed manifest is an error, not a crash, and nothing changes', async () => {
     const host = offlineHost();
     expect((await host.run(A, 'apply')).status).toBe(0);
-    writeFileSync(join(host.config, 'mosaic/fleet/manifest.json'), '{"files": 3}');
+    writeFileSync(join(host.config, MANIFEST_TARGET), '{"files": 3}');
     const before = listing(host.home);
     for (const args of [['apply', '--yes'], ['plan'], ['uninstall', '--yes']]) {
       writeFileSync(join(host.work, 'roster.yaml'), B);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { tempDir } from '../support/cli.js';
 import { describeHost, listing, mosaic, unitState, until, windows } from '../support/host.js';
+import { envTarget, FLEET_DIR, launchTarget } from '../../src/model/artifact.js';
 
 /**
  * A scripted walk of roster edits on a real systemd user manager with real tmux: each step is
@@ -49,7 +50,7 @@ describeHost('plan and apply on a real user manager', () => {
     write(roster(CODER0));
     const plan = await run('plan', '--detailed-exitcode');
     expect(plan.code, plan.stderr).toBe(2);
-    expect(plan.stdout).toContain('+ mosaic/fleet/env/coder0.env (0600)');
+    expect(plan.stdout).toContain(`+ ${FLEET_DIR}/env/coder0.env (0600)`);
     expect(plan.stdout).toMatch(/start +mosaic-fleet\.target/);
     const apply = await run('apply', '--yes');
     expect(apply.code, apply.stderr + apply.stdout).toBe(0);
@@ -97,15 +98,15 @@ describeHost('plan and apply on a real user manager', () => {
     const plan = await run('plan');
     expect(plan.stdout).toMatch(/stop +mosaic-agent@coder1\.service/);
     expect(plan.stdout).toMatch(/disable +mosaic-agent@coder1\.service/);
-    expect(plan.stdout).toContain('- mosaic/fleet/env/coder1.env');
+    expect(plan.stdout).toContain(`- ${FLEET_DIR}/env/coder1.env`);
     expect((await run('apply', '--yes')).code).toBe(0);
     expect(await active('coder1')).toBe('inactive');
     expect((await unitState(m, agentUnit('coder1'))).enabled).not.toBe('enabled');
     const files = await m.systemctl('list-unit-files', '--no-legend', 'mosaic*');
     expect(files.stdout).not.toContain('coder1');
     expect(await windows(m, 'mosaic')).not.toContain('coder1');
-    expect(existsSync(join(m.configHome, 'mosaic/fleet/env/coder1.env'))).toBe(false);
-    expect(existsSync(join(m.configHome, 'mosaic/fleet/launch/coder1.sh'))).toBe(false);
+    expect(existsSync(join(m.configHome, envTarget('coder1')))).toBe(false);
+    expect(existsSync(join(m.configHome, launchTarget('coder1')))).toBe(false);
     await m.reboot(['mosaic']);
     await settled(['orchestrator', 'enhancer', 'coder0']);
     expect(await active('coder1')).toBe('inactive');
@@ -125,11 +126,11 @@ describeHost('plan and apply on a real user manager', () => {
   });
 
   it('hand-edit an installed env file: plan shows drift, apply refuses without --force', async () => {
-    const envFile = join(m.configHome, 'mosaic/fleet/env/enhancer.env');
+    const envFile = join(m.configHome, envTarget('enhancer'));
     appendFileSync(envFile, 'HAND=edited\n');
     write(roster(`${CODER0}    env: { TZ: UTC }\n    lifecycle: on-demand\n`, ', env: { LOG_LEVEL: debug }'));
     const plan = await run('plan');
-    expect(plan.stdout).toContain('! mosaic/fleet/env/enhancer.env: edited by hand');
+    expect(plan.stdout).toContain(`! ${FLEET_DIR}/env/enhancer.env: edited by hand`);
     const refused = await run('apply', '--yes');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('error[DRIFT]');

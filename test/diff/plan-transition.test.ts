@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planTransition, type TargetBuild } from '../../src/diff/plan-transition.js';
 import { assembleOutput } from '../../src/emit/assemble-output.js';
 import { loadFleetFromText } from '../../src/load/load-fleet.js';
-import { AGENT_TEMPLATE_UNIT, FLEET_TARGET, HOLDER_UNIT, MANIFEST_TARGET, UNIT_DIR } from '../../src/model/artifact.js';
+import { AGENT_TEMPLATE_UNIT, envTarget, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, launchTarget, MANIFEST_TARGET, UNIT_DIR } from '../../src/model/artifact.js';
 import type { Manifest } from '../../src/model/manifest.js';
 import type { DiskFile, Installed, UnitState } from '../../src/state/read-installed.js';
 import { parentDirs } from '../../src/plan/plan-install.js';
@@ -73,7 +73,7 @@ describe('planTransition', () => {
     const t = planTransition(after, installedHost(before));
     expect(t.units.stop).toEqual([agent('coder0')]);
     expect(t.units.disable).toEqual([agent('coder0')]);
-    expect(t.files.filter((f) => f.change === 'delete').map((f) => f.target).sort()).toEqual(['mosaic/fleet/env/coder0.env', 'mosaic/fleet/launch/coder0.sh']);
+    expect(t.files.filter((f) => f.change === 'delete').map((f) => f.target).sort()).toEqual([envTarget('coder0'), launchTarget('coder0')]);
     expect(t.units.restart).toEqual([]);
     const kinds = t.ops.map((op) => op.kind);
     expect(kinds.indexOf('stop-unit')).toBeLessThan(kinds.indexOf('disable-unit'));
@@ -94,7 +94,7 @@ describe('planTransition', () => {
     const before = build(BASE);
     const after = build(`${BASE}    env: { TZ: UTC }\n`);
     const t = planTransition(after, installedHost(before));
-    expect(t.files.map((f) => `${f.change} ${f.target}`)).toEqual(['update mosaic/fleet/env/coder0.env']);
+    expect(t.files.map((f) => `${f.change} ${f.target}`)).toEqual([`update ${FLEET_DIR}/env/coder0.env`]);
     expect(t.units).toEqual({ stop: [], disable: [], enable: [], restart: [agent('coder0')], start: [] });
     expect(t.daemonReload).toBe(false);
   });
@@ -154,18 +154,18 @@ describe('planTransition', () => {
   it('a hand-edited installed file is drift; already-written new content is not', () => {
     const before = build(BASE);
     const after = build(`${BASE}    env: { TZ: UTC }\n`);
-    const edited = planTransition(after, installedHost(before, ({ disk }) => disk.set('mosaic/fleet/env/enhancer.env', { sha256: 'hand', text: 'X=1\n', mode: '0600', foreign: false })));
-    expect(edited.drift).toEqual([{ target: 'mosaic/fleet/env/enhancer.env', kind: 'edited' }]);
+    const edited = planTransition(after, installedHost(before, ({ disk }) => disk.set(envTarget('enhancer'), { sha256: 'hand', text: 'X=1\n', mode: '0600', foreign: false })));
+    expect(edited.drift).toEqual([{ target: envTarget('enhancer'), kind: 'edited' }]);
     // An apply interrupted after writing coder0.env: the file already has the new content.
     const newText = after.text.get('env/coder0.env')!;
     const newSha = after.manifest.files.find((f) => f.path === 'env/coder0.env')!.sha256;
-    const interrupted = planTransition(after, installedHost(before, ({ disk }) => disk.set('mosaic/fleet/env/coder0.env', { sha256: newSha, text: newText, mode: '0600', foreign: false })));
+    const interrupted = planTransition(after, installedHost(before, ({ disk }) => disk.set(envTarget('coder0'), { sha256: newSha, text: newText, mode: '0600', foreign: false })));
     expect(interrupted.drift).toEqual([]);
     expect(interrupted.units.restart).toEqual([agent('coder0')]);
-    expect(interrupted.ops.some((op) => op.kind === 'install-file' && op.target === 'mosaic/fleet/env/coder0.env')).toBe(false);
+    expect(interrupted.ops.some((op) => op.kind === 'install-file' && op.target === envTarget('coder0'))).toBe(false);
     // An apply interrupted after removing a file of a removed agent: not drift either.
     const removed = build(BASE.replace(/agents:\n {2}- name: coder0\n {4}runtime: codex\n/, 'agents: []\n'));
-    const halfRemoved = planTransition(removed, installedHost(before, ({ disk }) => disk.set('mosaic/fleet/env/coder0.env', { sha256: null, text: null, mode: null, foreign: false })));
+    const halfRemoved = planTransition(removed, installedHost(before, ({ disk }) => disk.set(envTarget('coder0'), { sha256: null, text: null, mode: null, foreign: false })));
     expect(halfRemoved.drift).toEqual([]);
     expect(halfRemoved.files.filter((f) => f.change === 'delete')).toHaveLength(2);
   });

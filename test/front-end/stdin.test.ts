@@ -7,6 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, tempDir } from '../support/cli.js';
+import { FLEET_DIR } from '../../src/model/artifact.js';
 
 const work = tempDir('mosaic-gen-stdin-');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -41,7 +42,7 @@ describe("'-' reads the roster from standard input", () => {
   it('plan - --offline', () => {
     const r = piped('version: 1\nprofile: minimal\n', 'plan', '-', '--offline');
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('+ mosaic/fleet/env/coder0.env (0600)');
+    expect(r.stdout).toContain(`+ ${FLEET_DIR}/env/coder0.env (0600)`);
     expect(r.status).toBe(0);
   });
 });

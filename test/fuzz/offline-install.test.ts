@@ -16,6 +16,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { cli, tempDir } from '../support/cli.js';
 import { listing } from '../support/host.js';
 import { FUZZ_TIMEOUT, RUNS, rosterText, SEED, validRoster } from './arbitraries.js';
+import { FLEET_DIR } from '../../src/model/artifact.js';
 
 /** Each case runs the scripts three times over a whole fleet: far fewer cases than the in-memory properties. */
 const CASES = Math.min(50, Math.max(4, Math.round(RUNS / 50)));
@@ -24,7 +25,7 @@ const USER = 'fleet';
 const CONFIG = `${HOME}/.config`;
 const UNITS = `${CONFIG}/systemd/user`;
 /** Where install keeps the manifest; the other files beside it are install's own records. */
-const FLEET_STATE = `${CONFIG}/mosaic/fleet`;
+const FLEET_STATE = `${CONFIG}/${FLEET_DIR}`;
 
 interface Manifest {
   files: Array<{ path: string; target: string; mode: string; sha256: string }>;

@@ -9,6 +9,7 @@ import { multiHostSupport, startHosts, type SimHost, type SimHosts } from '../ha
 import { runProcess } from '../harness/user-manager.js';
 import { cli } from '../support/cli.js';
 import { listing } from '../support/host.js';
+import { FLEET_DIR } from '../../src/model/artifact.js';
 
 const support = multiHostSupport();
 if (!support.ok) console.warn(`skipping the Ansible multi-host test: ${support.reason}`);
@@ -109,7 +110,7 @@ describe.skipIf(!support.ok)('a fleet across two hosts, shipped by ansible-playb
     const b1 = await running(beta);
     expect(Object.keys(a1).sort()).toEqual(['coder', 'orchestrator']);
     expect(Object.keys(b1).sort()).toEqual(['enhancer', 'reviewer']);
-    expect((await beta.run('cat', ['.config/mosaic/fleet/env/enhancer.env'])).stdout).toContain('ZONE="b"');
+    expect((await beta.run('cat', [`.config/${FLEET_DIR}/env/enhancer.env`])).stdout).toContain('ZONE="b"');
 
     // Again: nothing changes, nothing restarts.
     const second = await play('fleet.yml');
@@ -143,7 +144,7 @@ describe.skipIf(!support.ok)('a fleet across two hosts, shipped by ansible-playb
     expect(b2.enhancer).toBe(b1.enhancer);
     expect(b2.reviewer).not.toBe(b1.reviewer);
     expect(await mosaicUnits(alpha)).not.toContain('coder');
-    expect((await alpha.run('ls', ['.config/mosaic/fleet/launch'])).stdout.trim()).toBe('orchestrator.sh');
+    expect((await alpha.run('ls', [`.config/${FLEET_DIR}/launch`])).stdout.trim()).toBe('orchestrator.sh');
 
     // Drop beta from the roster (it stays in the inventory): the fleet is gone there, its home as before.
     await build(roster(['alpha'], { orchestrator: 'alpha', coder: 'alpha', enhancer: 'alpha', reviewer: 'alpha' }, 'y'));

@@ -11,6 +11,7 @@ import { loadFleetFromText } from '../../src/load/load-fleet.js';
 import type { Agent, Fleet } from '../../src/model/fleet.js';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { tempDir } from '../support/cli.js';
+import { FLEET_DIR } from '../../src/model/artifact.js';
 import {
   agentProcess,
   buildRoster,
@@ -172,7 +173,7 @@ describeHost('install/uninstall on a real systemd user manager', () => {
 
     // Install, from a directory that is not out/: every action is printed as it happens.
     const install = ok(await runScript(m, out, 'install.sh', [], { cwd: '/' }), 'install.sh');
-    for (const agent of fleet.agents) expect(install.stdout).toContain(`install -m 600 ${m.configHome}/mosaic/fleet/env/${agent.name}.env`);
+    for (const agent of fleet.agents) expect(install.stdout).toContain(`install -m 600 ${m.configHome}/${FLEET_DIR}/env/${agent.name}.env`);
     expect(install.stdout).toContain('systemctl --user enable mosaic-fleet.target');
     expect(install.stdout).toMatch(/install\.sh: changed: Plan: \d+ to add, 0 to change, 0 to destroy\.\n$/);
     await checkRunning(fleet);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/cli.js';
 import { buildRoster, HARMLESS_RUNTIMES, listing } from './host-support.js';
+import { LINGER_RECORD, MANIFEST_TARGET } from '../../src/model/artifact.js';
 
 const ROSTER = (linger: boolean) => `version: 1
 profile: research
@@ -33,7 +34,7 @@ describe('install.sh --offline / uninstall.sh --offline into a staging root', ()
   };
   const config = () => join(stage, home, '.config');
   const lingerFile = () => join(stage, 'var/lib/systemd/linger', USER);
-  const lingerRecord = () => join(config(), 'mosaic/fleet/linger-enabled-by-install');
+  const lingerRecord = () => join(config(), LINGER_RECORD);
 
   beforeAll(() => {
     work = tempDir('mosaic-offline-');
@@ -71,7 +72,7 @@ describe('install.sh --offline / uninstall.sh --offline into a staging root', ()
       expect(wants('mosaic-fleet.target', `mosaic-agent@${agent}.service`)).toBe(join(units, 'mosaic-agent@.service'));
     }
     for (const agent of ['research0', 'research1']) expect(existsSync(join(stage, units, 'mosaic-fleet.target.wants', `mosaic-agent@${agent}.service`))).toBe(false);
-    expect(readFileSync(join(config(), 'mosaic/fleet/manifest.json'), 'utf8')).toBe(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(readFileSync(join(config(), MANIFEST_TARGET), 'utf8')).toBe(readFileSync(join(out, 'manifest.json'), 'utf8'));
     // Every action printed; nothing written outside the staging root.
     expect(r.stdout).toContain(`install.sh: ln -s ${join(units, 'mosaic-fleet.target')} ${join(stage, units, 'default.target.wants/mosaic-fleet.target')}`);
     expect(existsSync(home)).toBe(false);

@@ -11,6 +11,7 @@ import { BIN } from '../support/cli.js';
 import { cmdline, HARMLESS_RUNTIMES, ok, until } from './host-support.js';
 import { mosaic } from '../support/host.js';
 import { tempDir } from '../support/cli.js';
+import { envTarget } from '../../src/model/artifact.js';
 
 const support = userManagerSupport();
 if (!support.ok) console.warn(`[operate] skipping: ${support.reason}`);
@@ -115,7 +116,7 @@ describe.skipIf(!support.ok)('status, attach and logs on a real user manager', (
       return now.state === 'active' && now.restarts > before.restarts && now.pid !== before.pid ? now : undefined;
     }, 30_000);
 
-    const env = join(m.configHome, 'mosaic/fleet/env/enhancer.env');
+    const env = join(m.configHome, envTarget('enhancer'));
     const original = readFileSync(env, 'utf8');
     writeFileSync(env, `${original}HAND=1\n`);
     ok(await m.systemctl('enable', 'mosaic-agent@ghost.service'), 'enable ghost');

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUserManager, userManagerSupport, type UserManager } from '../harness/user-manager.js';
 import { buildRoster, HARMLESS_RUNTIMES, listing, ok, runScript, unitProps, until } from './host-support.js';
 import { BIN } from '../support/cli.js';
+import { envTarget, FLEET_DIR, launchTarget } from '../../src/model/artifact.js';
 
 const support = userManagerSupport();
 if (!support.ok) console.warn(`[ship] skipping: ${support.reason}`);
@@ -60,8 +61,8 @@ describe.skipIf(!support.ok)('the bundle converges a host from any installed bui
     const gone = await state(unit('coder7'));
     expect(gone.ActiveState).not.toBe('active');
     expect(existsSync(join(m.configHome, 'systemd/user/mosaic-fleet.target.wants', unit('coder7')))).toBe(false);
-    expect(existsSync(join(m.configHome, 'mosaic/fleet/env/coder7.env'))).toBe(false);
-    expect(existsSync(join(m.configHome, 'mosaic/fleet/launch/coder7.sh'))).toBe(false);
+    expect(existsSync(join(m.configHome, envTarget('coder7')))).toBe(false);
+    expect(existsSync(join(m.configHome, launchTarget('coder7')))).toBe(false);
 
     // Now nothing to do, and doing it restarts nothing.
     expect((await runScript(m, b, 'install.sh', ['--check'])).code).toBe(0);
@@ -71,12 +72,12 @@ describe.skipIf(!support.ok)('the bundle converges a host from any installed bui
     expect(await pids(Object.keys(steady))).toEqual(steady);
 
     // Drift: refused without --force, the file left alone; --force restores it.
-    const env = join(m.configHome, 'mosaic/fleet/env/keeper.env');
+    const env = join(m.configHome, envTarget('keeper'));
     const original = readFileSync(env, 'utf8');
     writeFileSync(env, `${original}HAND=edited\n`);
     const refused = await runScript(m, b, 'install.sh');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('mosaic/fleet/env/keeper.env: edited by hand');
+    expect(refused.stderr).toContain(`${FLEET_DIR}/env/keeper.env: edited by hand`);
     expect(readFileSync(env, 'utf8')).toBe(`${original}HAND=edited\n`);
     ok(await runScript(m, b, 'install.sh', ['--force']), 'B/install.sh --force');
     expect(readFileSync(env, 'utf8')).toBe(original);
