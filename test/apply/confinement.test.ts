@@ -65,10 +65,12 @@ describe('confinement: only the fleet own files, never through a link', () => {
     symlinkSync(vault, join(h.config, `${FLEET_DIR}/env`));
     const r = await h.run('uninstall', '--yes', '--force');
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/error\[APPLY\].*refusing to work through .*mosaic\/fleet\/env: it is a symbolic link/);
+    expect(r.stderr).toMatch(/error\[APPLY\].*refusing to work through /);
+    expect(r.stderr).toContain(`${FLEET_DIR}/env: it is a symbolic link`);
     const s = h.script('uninstall.sh', '--force');
     expect(s.status).toBe(1);
-    expect(s.stderr).toMatch(/refusing to work through .*mosaic\/fleet\/env/);
+    expect(s.stderr).toMatch(/refusing to work through /);
+    expect(s.stderr).toContain(`${FLEET_DIR}/env`);
     for (const name of ['coder0.env', 'enhancer.env']) expect(readFileSync(join(vault, name), 'utf8')).toBe('SECRET=mine\n');
   });
 
