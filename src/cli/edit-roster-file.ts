@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Diagnostic } from '../errors.js';
+import { errorIn } from '../errors.js';
 import { acquireFileLock } from '../host/file-lock.js';
 import { readRosterFile } from '../load/read-roster-file.js';
 import type { EditOutcome } from '../author/finish-edit.js';
@@ -23,7 +23,7 @@ export interface EditOptions {
 export async function editRosterFile(io: CliIO, options: EditOptions, edit: (text: string, file: string) => EditOutcome): Promise<number> {
   const { path, file } = rosterArg(io, options.roster);
   const failed = (message: string, hint: string, outcome?: EditOutcome) => {
-    const failure: Diagnostic = { severity: 'error', code: 'WRITE', message, file, hint };
+    const failure = errorIn(file, 'WRITE', message, hint);
     return report(io, options, file, { ...(outcome ?? { text: '', sources: new Map(), changes: [] }), ok: false, diagnostics: [...(outcome?.diagnostics ?? []), failure] }, false);
   };
   // Edits take turns: each reads the roster only after the previous one has written it.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, statSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { Diagnostic } from '../errors.js';
+import { errorIn, type Diagnostic } from '../errors.js';
 import { acquireFileLock } from '../host/file-lock.js';
 import { FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
 import { sha256 } from '../plan/build-manifest.js';
@@ -137,7 +137,7 @@ export function compareOutput(outDir: string, files: readonly Artifact[], modeBi
  * nothing) to overwrite files mosaic-gen did not write, or to write through a symlink.
  */
 export function writeOutput(outDir: string, files: readonly Artifact[]): { changes?: OutputChanges; diagnostic?: Diagnostic } {
-  const fail = (message: string, hint?: string) => ({ diagnostic: { severity: 'error' as const, code: 'OUTPUT' as const, file: outDir, message, ...(hint ? { hint } : {}) } });
+  const fail = (message: string, hint?: string) => ({ diagnostic: errorIn(outDir, 'OUTPUT', message, hint) });
   const forbidden = forbiddenRoot(outDir);
   if (forbidden) return fail(`${outDir} is under ${forbidden}, which holds no ordinary files`, 'build into a directory of your own (-o DIR)');
   const made = makeDirectory(outDir);

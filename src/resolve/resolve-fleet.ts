@@ -1,4 +1,4 @@
-import type { Report } from '../errors.js';
+import { diagnosticIn, type Report } from '../errors.js';
 import { rangeAt } from '../load/parse-roster.js';
 import type { Fleet } from '../model/fleet.js';
 import { RULES, type Say } from './fleet-rules.js';
@@ -16,8 +16,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
   let failed = roster.dropped !== undefined;
   const say: Say = (severity, code, message, at, hint, part = 'value') => {
     if (severity === 'error') failed = true;
-    const range = rangeAt(at.source, at.path, part);
-    report({ severity, code, message, file: at.source.file, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
+    report(diagnosticIn(severity, at.source.file, code, message, hint, rangeAt(at.source, at.path, part)));
   };
   for (const rule of RULES) if (!(rule.wholeFleet && roster.dropped)) rule.check(merged, say);
   if (failed) return undefined;

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import type { DiagnosticCode, Report } from '../errors.js';
+import { errorIn, type DiagnosticCode, type Report } from '../errors.js';
 import { rangeAt, scalarText, type PathSegment, type RosterSource } from '../load/parse-roster.js';
 import type { RosterInput } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
@@ -37,18 +37,11 @@ export function validateRosterParts(source: RosterSource, report: Report): Valid
   const rest = withoutParts(source.value, problems.map((p) => p.path));
   // Locating a node is linear in its mapping; past a screenful, more errors help nobody.
   if (problems.length > MAX_REPORTED) {
-    report({ severity: 'error', file: source.file, code: problems[MAX_REPORTED]!.code, message: `${problems.length - MAX_REPORTED} more problems like these are not shown`, hint: 'fix the ones above and validate again' });
+    report(errorIn(source.file, problems[MAX_REPORTED]!.code, `${problems.length - MAX_REPORTED} more problems like these are not shown`, 'fix the ones above and validate again'));
     problems.length = MAX_REPORTED;
   }
   for (const problem of problems) {
-    report({
-      severity: 'error',
-      file: source.file,
-      code: problem.code,
-      message: problem.message,
-      ...(problem.hint ? { hint: problem.hint } : {}),
-      ...withRange(rangeAt(source, problem.path, problem.part)),
-    });
+    report(errorIn(source.file, problem.code, problem.message, problem.hint, rangeAt(source, problem.path, problem.part)));
   }
   if (!rest) return undefined;
   const checked = rest.value as { agents?: unknown[] };
@@ -109,10 +102,6 @@ function spelled(source: RosterSource, input: RosterInput, brokenAgents: Readonl
     ...(input.hosts ? { hosts: Object.fromEntries(Object.entries(input.hosts).map(([name, host]) => [name, defined({ ...host, env: env(['hosts', name, 'env'], host.env) })])) } : {}),
     agents: input.agents.map((agent, i) => (brokenAgents.has(i) ? agent : defined({ ...agent, args: words(['agents', i, 'args'], agent.args), env: env(['agents', i, 'env'], agent.env) }))),
   };
-}
-
-function withRange(range: [number, number] | undefined) {
-  return range ? { range } : {};
 }
 
 interface Problem {

@@ -5,7 +5,7 @@ import { initRoster } from '../../author/init-roster.js';
 import { listProfiles } from '../../author/list-profiles.js';
 import { loadFleetFromText } from '../../load/load-fleet.js';
 import { writeFileAtomic } from '../../author/write-file-atomic.js';
-import { hasErrors, type Diagnostic } from '../../errors.js';
+import { errorIn, hasErrors, type Diagnostic } from '../../errors.js';
 import { PROFILES, type Profile } from '../../model/roster-input.js';
 import { SCHEMA_PATH } from '../../paths.js';
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
@@ -66,8 +66,8 @@ function init(io: CliIO, options: InitOptions): number {
     writeFileAtomic(path, text, { overwrite: options.force === true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return fail({ severity: 'error', code: 'EXISTS', message: `${file} exists already`, file, hint: 'pass --force to replace it, or -o to write another file' });
-    return fail({ severity: 'error', code: 'WRITE', message: `cannot write ${file} (${code ?? 'unknown error'})`, file, hint: 'check that its directory can be created and written' });
+    if (code === 'EEXIST') return fail(errorIn(file, 'EXISTS', `${file} exists already`, 'pass --force to replace it, or -o to write another file'));
+    return fail(errorIn(file, 'WRITE', `cannot write ${file} (${code ?? 'unknown error'})`, 'check that its directory can be created and written'));
   }
   const agents = `${check.fleet.agents.length} agent${check.fleet.agents.length === 1 ? '' : 's'}`;
   if (options.json) {
