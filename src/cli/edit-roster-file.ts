@@ -4,7 +4,7 @@ import { errorIn } from '../errors.js';
 import { acquireFileLock } from '../host/file-lock.js';
 import { readRosterFile } from '../load/read-roster-file.js';
 import type { EditOutcome } from '../author/finish-edit.js';
-import { writeFileAtomic } from '../author/write-file-atomic.js';
+import { writeFileAtomic } from '../host/write-file-atomic.js';
 import type { Fleet } from '../model/fleet.js';
 import { EXIT, painter, useColor, type CliIO } from './io.js';
 import { diagnosticsJson, printDiagnostics } from './print-diagnostics.js';
@@ -63,7 +63,7 @@ async function editLocked(io: CliIO, options: EditOptions, path: string, file: s
     const again = readRosterFile(path, file);
     if (!again.ok || again.text !== read.text) return failed(`${file} changed while mosaic-gen was editing it`, 'run the command again', outcome);
     try {
-      writeFileAtomic(path, outcome.text, { overwrite: true });
+      writeFileAtomic(path, outcome.text, { overwrite: true, mode: 'keep' });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
       return failed(`cannot write ${file} (${code})`, 'check the permissions of the file and its directory', outcome);

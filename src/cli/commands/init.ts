@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { initRoster } from '../../author/init-roster.js';
 import { listProfiles } from '../../author/list-profiles.js';
 import { loadFleetFromText } from '../../load/load-fleet.js';
-import { writeFileAtomic } from '../../author/write-file-atomic.js';
+import { writeFileAtomic } from '../../host/write-file-atomic.js';
 import { errorIn, hasErrors, type Diagnostic } from '../../errors.js';
 import { PROFILES, type Profile } from '../../model/roster-input.js';
 import { SCHEMA_PATH } from '../../paths.js';
@@ -63,7 +63,7 @@ function init(io: CliIO, options: InitOptions): number {
   try {
     // `-o fleets/research.yaml` in a fresh checkout: the directory is part of what was asked for.
     mkdirSync(dirname(path), { recursive: true });
-    writeFileAtomic(path, text, { overwrite: options.force === true });
+    writeFileAtomic(path, text, { overwrite: options.force === true, mode: 'keep' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return fail(errorIn(file, 'EXISTS', `${file} exists already`, 'pass --force to replace it, or -o to write another file'));
