@@ -63,7 +63,7 @@ async function editLocked(io: CliIO, options: EditOptions, path: string, file: s
     const again = readRosterFile(path, file);
     if (!again.ok || again.text !== read.text) return failed(`${file} changed while mosaic-gen was editing it`, 'run the command again', outcome);
     try {
-      writeFileAtomic(path, outcome.text, { overwrite: true, mode: 'keep' });
+      writeFileAtomic(path, outcome.text, { overwrite: true, mode: 'keep', durable: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
       return failed(`cannot write ${file} (${code})`, 'check the permissions of the file and its directory', outcome);

@@ -169,7 +169,7 @@ function writeLocked(outDir: string, files: readonly Artifact[], fail: (message:
       const path = join(outDir, file.path);
       const problem = makeDirectory(dirname(path), outDir);
       if (problem) throw new Error(problem);
-      staged.push(stageFile(path, file.text, { overwrite: true, mode: file.mode }));
+      staged.push(stageFile(path, file.text, { overwrite: true, mode: file.mode, durable: false }));
     }
   } catch (error) {
     for (const file of staged) file.discard();

@@ -63,7 +63,7 @@ function init(io: CliIO, options: InitOptions): number {
   try {
     // `-o fleets/research.yaml` in a fresh checkout: the directory is part of what was asked for.
     mkdirSync(dirname(path), { recursive: true });
-    writeFileAtomic(path, text, { overwrite: options.force === true, mode: 'keep' });
+    writeFileAtomic(path, text, { overwrite: options.force === true, mode: 'keep', durable: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return fail(errorIn(file, 'EXISTS', `${file} exists already`, 'pass --force to replace it, or -o to write another file'));
