@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
   /** false: fail with EEXIST rather than replace an existing file (checked atomically). */
@@ -18,6 +18,12 @@ export interface AtomicWriteOptions {
    */
   durable: boolean;
 }
+
+/**
+ * Every temporary file starts so, in out/, beside a roster and in the installed fleet, where a
+ * stale one is swept (apply and install.sh, whose mktemp uses the same prefix).
+ */
+export const TMP_PREFIX = '.mosaic-tmp.';
 
 /** A file written under a temporary name beside its target, not yet in place. */
 export interface StagedFile {
@@ -43,9 +49,9 @@ export function stageFile(path: string, text: string, options: AtomicWriteOption
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  // O_EXCL: a name planted in advance (a symlink included) fails rather than being followed.
-  const fd = openSync(temp, 'wx', mode ?? 0o666);
+  const temp = join(dirname(target), `${TMP_PREFIX}${randomBytes(6).toString('hex')}`);
+  // O_EXCL|O_NOFOLLOW: a name planted in advance (a symlink included) fails rather than being followed.
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode ?? 0o666);
   try {
     try {
       if (owner) keepOwner(fd, owner);
