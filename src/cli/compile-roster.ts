@@ -23,7 +23,7 @@ export function compileHostBundle(io: CliIO, roster: string | undefined, host: s
   return compile(io, roster, (fleet, file) => {
     const chosen = chooseHost(fleet, host, io.hostname?.() ?? hostname());
     if (typeof chosen === 'object') {
-      printDiagnostics(io, [{ severity: 'error', code: 'USAGE', file, ...chosen }], new Map());
+      printDiagnostics(io, [errorIn(file, 'USAGE', chosen.message, chosen.hint)], new Map());
       return undefined;
     }
     return assembleOutput(chosen === '' ? fleet : fleetOnHost(fleet, chosen), VERSION);

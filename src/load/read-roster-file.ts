@@ -36,7 +36,7 @@ export function readRosterFile(path: string, file = path): ReadResult {
 export function rosterFromBytes(bytes: Buffer, file: string): ReadResult {
   if (bytes.length > MAX_ROSTER_BYTES) {
     const message = `${file} is ${bytes.length} bytes; the limit is ${MAX_ROSTER_BYTES} bytes`;
-    return { ok: false, diagnostic: { severity: 'error', code: 'TOO_LARGE', message, file, hint: 'split the fleet or check that this is the right input' } };
+    return { ok: false, diagnostic: errorIn(file, 'TOO_LARGE', message, 'split the fleet or check that this is the right input') };
   }
   return decodeRoster(bytes, file);
 }

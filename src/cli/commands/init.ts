@@ -5,7 +5,7 @@ import { initRoster } from '../../author/init-roster.js';
 import { listProfiles } from '../../author/list-profiles.js';
 import { loadFleetFromText } from '../../load/load-fleet.js';
 import { writeFileAtomic } from '../../host/write-file-atomic.js';
-import { errorIn, hasErrors, type Diagnostic } from '../../errors.js';
+import { commandError, type Diagnostic, errorIn, hasErrors } from '../../errors.js';
 import { PROFILES, type Profile } from '../../model/roster-input.js';
 import { SCHEMA_PATH } from '../../paths.js';
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
@@ -36,7 +36,7 @@ export function registerInit(program: Command, io: CliIO, exit: (code: number) =
 
 function init(io: CliIO, options: InitOptions): number {
   if (options.output === '') {
-    printDiagnostics(io, [{ severity: 'error', code: 'USAGE', file: 'mosaic-gen init', message: '-o was given an empty file name', hint: 'write -o FILE, or -o - for standard output' }], new Map());
+    printDiagnostics(io, [commandError('mosaic-gen init', 'USAGE', '-o was given an empty file name', 'write -o FILE, or -o - for standard output')], new Map());
     return EXIT.ERROR;
   }
   const toStdout = options.output === '-';
