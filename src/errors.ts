@@ -68,17 +68,28 @@ export interface Diagnostic {
   code: DiagnosticCode;
   message: string;
   hint?: string;
-  /** File the diagnostic is about, as the user named it. */
-  file: string;
+  /** File the diagnostic is about, as the user named it; absent when it is about a command. */
+  file?: string;
+  /** The command a diagnostic about no file concerns: `mosaic-gen add`, `systemctl --user`. */
+  command?: string;
   /** Offsets into the file's text, when the problem has a place. */
   range?: readonly [start: number, end: number];
 }
 
 export type Report = (diagnostic: Diagnostic) => void;
 
-/** An error about `file`, with a hint and a place where there are. */
+/** A problem in `file`, with a hint and a place where there are. The one way a diagnostic about a file is made. */
+export function diagnosticIn(severity: Severity, file: string, code: DiagnosticCode, message: string, hint?: string, range?: readonly [number, number]): Diagnostic {
+  return { severity, code, message, file, ...(hint ? { hint } : {}), ...(range ? { range } : {}) };
+}
+
 export function errorIn(file: string, code: DiagnosticCode, message: string, hint?: string, range?: readonly [number, number]): Diagnostic {
-  return { severity: 'error', code, message, file, ...(hint ? { hint } : {}), ...(range ? { range } : {}) };
+  return diagnosticIn('error', file, code, message, hint, range);
+}
+
+/** An error about a command rather than a file: a usage error, a refused or failed host step. */
+export function commandError(command: string, code: DiagnosticCode, message: string, hint?: string): Diagnostic {
+  return { severity: 'error', code, message, command, ...(hint ? { hint } : {}) };
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
@@ -94,7 +105,7 @@ export interface Position {
 }
 
 export function positionOf(diagnostic: Diagnostic, sources: Sources): Position | undefined {
-  const counter = sources.get(diagnostic.file);
+  const counter = diagnostic.file === undefined ? undefined : sources.get(diagnostic.file);
   if (!diagnostic.range || !counter) return undefined;
   return counter.linePos(diagnostic.range[0]);
 }
@@ -111,7 +122,8 @@ function visible(text: string): string {
 
 export function formatDiagnostic(diagnostic: Diagnostic, sources: Sources): string {
   const pos = positionOf(diagnostic, sources);
-  const where = pos ? `${diagnostic.file}:${pos.line}:${pos.col}` : diagnostic.file;
+  const subject = diagnostic.file ?? diagnostic.command ?? 'mosaic-gen';
+  const where = pos ? `${subject}:${pos.line}:${pos.col}` : subject;
   const head = `${visible(where)}: ${diagnostic.severity}[${diagnostic.code}]: ${visible(diagnostic.message)}`;
   return diagnostic.hint ? `${head}\n  hint: ${visible(diagnostic.hint)}` : head;
 }
@@ -123,7 +135,7 @@ export function diagnosticToJson(diagnostic: Diagnostic, sources: Sources) {
     code: diagnostic.code,
     message: diagnostic.message,
     ...(diagnostic.hint ? { hint: diagnostic.hint } : {}),
-    file: diagnostic.file,
+    ...(diagnostic.file !== undefined ? { file: diagnostic.file } : { command: diagnostic.command }),
     ...(pos ? { line: pos.line, col: pos.col } : {}),
   };
 }

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, constants, openSync, writeSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DIRS_RECORD, LINGER_RECORD, UNIT_DIR } from '../model/artifact.js';
 import { userSystemctl, type CommandRunner } from '../host/run-command.js';
+import { TMP_PREFIX, writeFileAtomic } from '../host/write-file-atomic.js';
 import type { Op } from '../plan/ops.js';
 import { exists, onHost, type HostPaths } from '../state/read-installed.js';
 import { unsafeParent } from '../state/confine.js';
@@ -117,7 +117,7 @@ class DirsRecord {
   flush(): void {
     if (!this.dirty || !exists(dirname(this.file))) return;
     if (this.made.size === 0) rmSync(this.file, { force: true });
-    else writeAtomic(this.file, [...this.made].sort().map((line) => `${line}\n`).join(''), 0o600);
+    else writeFileAtomic(this.file, [...this.made].sort().map((line) => `${line}\n`).join(''), { overwrite: true, mode: 0o600, durable: false });
     this.dirty = false;
   }
 
@@ -173,7 +173,7 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
       if (text === undefined) throw new ApplyError(op, `no content for ${op.source}`);
       const path = confined(op, paths, op.target, 'file');
       ensureRealDirs(paths, dirname(op.target) === '.' ? '' : dirname(op.target));
-      writeAtomic(path, text, op.mode);
+      writeFileAtomic(path, text, { overwrite: true, mode: op.mode, durable: false });
       return;
     }
     case 'remove-file': {
@@ -215,7 +215,7 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
         mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
         writeFileSync(file, '');
       }
-      writeAtomic(confined(op, paths, LINGER_RECORD, 'file'), '', 0o600);
+      writeFileAtomic(confined(op, paths, LINGER_RECORD, 'file'), '', { overwrite: true, mode: 0o600, durable: false });
       return;
     case 'disable-linger':
       if (runner) {
@@ -261,27 +261,6 @@ function ensureRealDirs(paths: HostPaths, dir: string, mode = 0o700): void {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       mkdirSync(current, { mode });
     }
-  }
-}
-
-/**
- * Temporary files: a fresh random name beside the target, created exclusively (O_EXCL, so
- * nothing planted there is followed), then renamed over the target (a link there is replaced).
- * install.sh uses the same prefix with mktemp.
- */
-const TMP_PREFIX = '.mosaic-tmp.';
-
-function writeAtomic(path: string, text: string, mode: number): void {
-  const tmp = join(dirname(path), `${TMP_PREFIX}${randomBytes(6).toString('hex')}`);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
-  try {
-    writeSync(fd, text);
-    closeSync(fd);
-    chmodSync(tmp, mode);
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
   }
 }
 

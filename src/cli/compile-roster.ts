@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { hasErrors, type Diagnostic } from '../errors.js';
+import { errorIn, hasErrors } from '../errors.js';
 import { assembleFleetOutput, type FleetOutput } from '../emit/assemble-fleet-output.js';
 import { assembleOutput, type BuildOutput } from '../emit/assemble-output.js';
 import type { Fleet } from '../model/fleet.js';
@@ -23,7 +23,7 @@ export function compileHostBundle(io: CliIO, roster: string | undefined, host: s
   return compile(io, roster, (fleet, file) => {
     const chosen = chooseHost(fleet, host, io.hostname?.() ?? hostname());
     if (typeof chosen === 'object') {
-      printDiagnostics(io, [{ severity: 'error', code: 'USAGE', file, ...chosen }], new Map());
+      printDiagnostics(io, [errorIn(file, 'USAGE', chosen.message, chosen.hint)], new Map());
       return undefined;
     }
     return assembleOutput(chosen === '' ? fleet : fleetOnHost(fleet, chosen), VERSION);
@@ -51,10 +51,8 @@ function compile<T>(io: CliIO, roster: string | undefined, assemble: (fleet: Fle
   try {
     return assemble(fleet, file);
   } catch (error) {
-    const diagnostic: Diagnostic =
-      error instanceof UnrepresentableError
-        ? { severity: 'error', code: 'UNREPRESENTABLE', file, message: error.message }
-        : { severity: 'error', code: 'TEMPLATE', file, message: `a template failed: ${(error as Error).message}` };
+    const diagnostic =
+      error instanceof UnrepresentableError ? errorIn(file, 'UNREPRESENTABLE', error.message) : errorIn(file, 'TEMPLATE', `a template failed: ${(error as Error).message}`);
     printDiagnostics(io, [diagnostic], sources);
     return undefined;
   }

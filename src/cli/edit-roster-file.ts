@@ -1,10 +1,10 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Diagnostic } from '../errors.js';
+import { errorIn } from '../errors.js';
 import { acquireFileLock } from '../host/file-lock.js';
 import { readRosterFile } from '../load/read-roster-file.js';
 import type { EditOutcome } from '../author/finish-edit.js';
-import { writeFileAtomic } from '../author/write-file-atomic.js';
+import { writeFileAtomic } from '../host/write-file-atomic.js';
 import type { Fleet } from '../model/fleet.js';
 import { EXIT, painter, useColor, type CliIO } from './io.js';
 import { diagnosticsJson, printDiagnostics } from './print-diagnostics.js';
@@ -23,7 +23,7 @@ export interface EditOptions {
 export async function editRosterFile(io: CliIO, options: EditOptions, edit: (text: string, file: string) => EditOutcome): Promise<number> {
   const { path, file } = rosterArg(io, options.roster);
   const failed = (message: string, hint: string, outcome?: EditOutcome) => {
-    const failure: Diagnostic = { severity: 'error', code: 'WRITE', message, file, hint };
+    const failure = errorIn(file, 'WRITE', message, hint);
     return report(io, options, file, { ...(outcome ?? { text: '', sources: new Map(), changes: [] }), ok: false, diagnostics: [...(outcome?.diagnostics ?? []), failure] }, false);
   };
   // Edits take turns: each reads the roster only after the previous one has written it.
@@ -63,7 +63,7 @@ async function editLocked(io: CliIO, options: EditOptions, path: string, file: s
     const again = readRosterFile(path, file);
     if (!again.ok || again.text !== read.text) return failed(`${file} changed while mosaic-gen was editing it`, 'run the command again', outcome);
     try {
-      writeFileAtomic(path, outcome.text, { overwrite: true });
+      writeFileAtomic(path, outcome.text, { overwrite: true, mode: 'keep', durable: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
       return failed(`cannot write ${file} (${code})`, 'check the permissions of the file and its directory', outcome);

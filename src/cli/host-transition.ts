@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../errors.js';
+import { commandError, type Diagnostic, errorIn } from '../errors.js';
 import { planTransition, type TargetBuild, type Transition } from '../diff/plan-transition.js';
 import { processRunner, userSystemctl, type CommandRunner } from '../host/run-command.js';
 import { takeFleetLock, type FleetLock } from '../host/fleet-lock.js';
@@ -88,13 +88,7 @@ async function managerMismatch(runner: CommandRunner, paths: HostPaths): Promise
   const home = env.get('HOME');
   const managerConfig = xdg && xdg.startsWith('/') ? xdg.replace(/(.)\/$/, '$1') : home && home.startsWith('/') ? `${home.replace(/\/$/, '')}/.config` : null;
   if (managerConfig === null || managerConfig === paths.configHome) return null;
-  return {
-    severity: 'error',
-    code: 'STATE',
-    file: 'systemctl --user show-environment',
-    message: `the user manager reads its units from ${managerConfig} (%E), but this run would install under ${paths.configHome}`,
-    hint: 'set XDG_CONFIG_HOME (or HOME) to match the user manager, or change the manager\'s environment with systemctl --user set-environment',
-  };
+  return commandError('systemctl --user show-environment', 'STATE', `the user manager reads its units from ${managerConfig} (%E), but this run would install under ${paths.configHome}`, 'set XDG_CONFIG_HOME (or HOME) to match the user manager, or change the manager\'s environment with systemctl --user set-environment');
 }
 
 export async function printPlan(io: CliIO, prepared: Prepared, options: HostOptions): Promise<void> {
@@ -113,12 +107,6 @@ export async function printPlan(io: CliIO, prepared: Prepared, options: HostOpti
 }
 
 export function driftDiagnostic(prepared: Prepared): Diagnostic {
-  return {
-    severity: 'error',
-    code: 'DRIFT',
-    file: prepared.paths.root + prepared.paths.configHome,
-    message: `${prepared.transition.drift.length} installed file${prepared.transition.drift.length === 1 ? ' was' : 's were'} changed by hand: ${prepared.transition.drift.map((d) => d.target).join(', ')}`,
-    hint: 'put the change into the roster, or pass --force to overwrite it',
-  };
+  return errorIn(prepared.paths.root + prepared.paths.configHome, 'DRIFT', `${prepared.transition.drift.length} installed file${prepared.transition.drift.length === 1 ? ' was' : 's were'} changed by hand: ${prepared.transition.drift.map((d) => d.target).join(', ')}`, 'put the change into the roster, or pass --force to overwrite it');
 }
 

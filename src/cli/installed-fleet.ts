@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Diagnostic } from '../errors.js';
+import { type Diagnostic, errorIn } from '../errors.js';
 import { processRunner, userSystemctl, type CommandRunner } from '../host/run-command.js';
 import { agentUnit } from '../model/artifact.js';
 import type { Manifest } from '../model/manifest.js';
@@ -30,7 +30,7 @@ export async function readInstalledFleet(io: CliIO): Promise<InstalledFleet | un
     return undefined;
   }
   if (!read.installed.manifest) {
-    printDiagnostics(io, [{ severity: 'error', code: 'STATE', file: paths.configHome, message: 'no fleet is installed here', hint: 'install one with mosaic-gen apply, or the bundle\'s install.sh' }], new Map());
+    printDiagnostics(io, [errorIn(paths.configHome, 'STATE', 'no fleet is installed here', 'install one with mosaic-gen apply, or the bundle\'s install.sh')], new Map());
     return undefined;
   }
   return { paths, runner, installed: read.installed, manifest: read.installed.manifest };
@@ -39,7 +39,7 @@ export async function readInstalledFleet(io: CliIO): Promise<InstalledFleet | un
 /** The agent named on the command line, or an error with did-you-mean. */
 export function agentOf(io: CliIO, fleet: InstalledFleet, name: string): string | undefined {
   if (fleet.manifest.agents.some((a) => a.name === name)) return name;
-  const diagnostic: Diagnostic = { severity: 'error', code: 'UNKNOWN_AGENT', file: fleet.paths.configHome, message: `the installed fleet has no agent '${name}'`, hint: didYouMeanHint(name, fleet.manifest.agents.map((a) => a.name)) ?? `its agents: ${fleet.manifest.agents.map((a) => a.name).join(', ')}` };
+  const diagnostic: Diagnostic = errorIn(fleet.paths.configHome, 'UNKNOWN_AGENT', `the installed fleet has no agent '${name}'`, didYouMeanHint(name, fleet.manifest.agents.map((a) => a.name)) ?? `its agents: ${fleet.manifest.agents.map((a) => a.name).join(', ')}`);
   printDiagnostics(io, [diagnostic], new Map());
   return undefined;
 }

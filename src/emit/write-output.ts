@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, statSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { Diagnostic } from '../errors.js';
+import { errorIn, type Diagnostic } from '../errors.js';
 import { acquireFileLock } from '../host/file-lock.js';
+import { stageFile, type StagedFile } from '../host/write-file-atomic.js';
 import { FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
 import { sha256 } from '../plan/build-manifest.js';
 import { MANIFEST_SOURCE } from '../plan/plan-install.js';
@@ -137,7 +137,7 @@ export function compareOutput(outDir: string, files: readonly Artifact[], modeBi
  * nothing) to overwrite files mosaic-gen did not write, or to write through a symlink.
  */
 export function writeOutput(outDir: string, files: readonly Artifact[]): { changes?: OutputChanges; diagnostic?: Diagnostic } {
-  const fail = (message: string, hint?: string) => ({ diagnostic: { severity: 'error' as const, code: 'OUTPUT' as const, file: outDir, message, ...(hint ? { hint } : {}) } });
+  const fail = (message: string, hint?: string) => ({ diagnostic: errorIn(outDir, 'OUTPUT', message, hint) });
   const forbidden = forbiddenRoot(outDir);
   if (forbidden) return fail(`${outDir} is under ${forbidden}, which holds no ordinary files`, 'build into a directory of your own (-o DIR)');
   const made = makeDirectory(outDir);
@@ -162,28 +162,20 @@ function writeLocked(outDir: string, files: readonly Artifact[], fail: (message:
     return { changes, ...fail(`${list} ${changes.conflicts.length === 1 ? 'exists and was' : 'exist and were'} not written by mosaic-gen (or ${changes.conflicts.length === 1 ? 'lies' : 'lie'} behind a symlink)`, 'build into an empty directory (-o DIR), or move those files away') };
   }
   const ordered = [...changes.write].sort((a, b) => Number(isManifest(a.path)) - Number(isManifest(b.path)));
-  const staged: Array<[tmp: string, path: string]> = [];
+  // Every file is staged before any is renamed into place: a failure leaves out/ as it was.
+  const staged: StagedFile[] = [];
   try {
     for (const file of ordered) {
       const path = join(outDir, file.path);
       const problem = makeDirectory(dirname(path), outDir);
       if (problem) throw new Error(problem);
-      const tmp = `${path}.mosaic-tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-      // O_EXCL: a name planted in advance (a symlink included) fails rather than being followed.
-      const fd = openSync(tmp, 'wx', file.mode);
-      staged.push([tmp, path]);
-      try {
-        writeSync(fd, file.text);
-        fchmodSync(fd, file.mode);
-      } finally {
-        closeSync(fd);
-      }
+      staged.push(stageFile(path, file.text, { overwrite: true, mode: file.mode, durable: false }));
     }
   } catch (error) {
-    for (const [tmp] of staged) rmSync(tmp, { force: true });
+    for (const file of staged) file.discard();
     return { changes, ...fail(`cannot write the output: ${(error as Error).message}`) };
   }
-  for (const [tmp, path] of staged) renameSync(tmp, path);
+  for (const file of staged) file.commit();
   for (const path of changes.remove) {
     rmSync(join(outDir, path), { force: true });
     removeEmptyParents(outDir, dirname(path));

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import type { Diagnostic } from '../errors.js';
+import { type Diagnostic, errorIn } from '../errors.js';
 import { LOCK_WAIT_SECONDS, fleetLockPath } from '../model/fleet-lock.js';
 import { lockDescriptor } from './run-command.js';
 
@@ -19,13 +19,13 @@ export function takeFleetLock(root: string, env: Readonly<Record<string, string 
     try {
       fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     } catch (error) {
-      return { severity: 'error', code: 'LOCKED', file: path, message: `cannot open the fleet lock: ${(error as Error).message}` };
+      return errorIn(path, 'LOCKED', `cannot open the fleet lock: ${(error as Error).message}`);
     }
     const locked = lockDescriptor(fd, LOCK_WAIT_SECONDS);
     if (locked !== true) {
       closeSync(fd);
-      if (locked === 'missing') return { severity: 'error', code: 'LOCKED', file: path, message: 'flock (util-linux) is needed to lock the fleet', hint: 'install util-linux' };
-      return { severity: 'error', code: 'LOCKED', file: path, message: `another mosaic-gen run (PID ${holder(path)}) holds the fleet lock; waited ${LOCK_WAIT_SECONDS} s`, hint: 'wait for it to finish, then run again' };
+      if (locked === 'missing') return errorIn(path, 'LOCKED', 'flock (util-linux) is needed to lock the fleet', 'install util-linux');
+      return errorIn(path, 'LOCKED', `another mosaic-gen run (PID ${holder(path)}) holds the fleet lock; waited ${LOCK_WAIT_SECONDS} s`, 'wait for it to finish, then run again');
     }
     if (sameFile(fd, path)) {
       writeSync(fd, `${process.pid}\n`);
@@ -42,7 +42,7 @@ export function takeFleetLock(root: string, env: Readonly<Record<string, string 
     }
     closeSync(fd); // the holder before us unlinked it: lock the new one
   }
-  return { severity: 'error', code: 'LOCKED', file: path, message: 'cannot take the fleet lock' };
+  return errorIn(path, 'LOCKED', 'cannot take the fleet lock');
 }
 
 function sameFile(fd: number, path: string): boolean {

@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import type { Diagnostic, DiagnosticCode, Report } from '../errors.js';
+import { errorIn, type Diagnostic, type DiagnosticCode, type Report } from '../errors.js';
 
 /** A parsed roster that remembers where every value came from. */
 export interface RosterSource {
@@ -44,7 +44,7 @@ export function parseRoster(file: string, text: string, report: Report): RosterS
   const lineCounter = lineCounterOf(text);
   const source: RosterSource = { file, text, doc: undefined as unknown as Document.Parsed, lineCounter, value: undefined };
   const error = (code: DiagnosticCode, message: string, range?: readonly [number, number], hint?: string) =>
-    report({ severity: 'error', code, message, file, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
+    report(errorIn(file, code, message, hint, range));
 
   try {
     // yaml's own uniqueKeys check compares every key with every other: minutes for a mapping of

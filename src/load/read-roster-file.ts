@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import type { Diagnostic } from '../errors.js';
+import { errorIn, type Diagnostic } from '../errors.js';
 
 /** Rosters are hand-written; anything this large is a mistake or an attack on the parser. */
 export const MAX_ROSTER_BYTES = 8 * 1024 * 1024;
@@ -11,7 +11,7 @@ export type ReadResult = { ok: true; text: string } | { ok: false; diagnostic: D
 export function readRosterFile(path: string, file = path): ReadResult {
   const fail = (code: Diagnostic['code'], message: string, hint?: string, range?: [number, number]): ReadResult => ({
     ok: false,
-    diagnostic: { severity: 'error', code, message, file, ...(hint ? { hint } : {}), ...(range ? { range } : {}) },
+    diagnostic: errorIn(file, code, message, hint, range),
   });
   let bytes: Buffer;
   try {
@@ -36,7 +36,7 @@ export function readRosterFile(path: string, file = path): ReadResult {
 export function rosterFromBytes(bytes: Buffer, file: string): ReadResult {
   if (bytes.length > MAX_ROSTER_BYTES) {
     const message = `${file} is ${bytes.length} bytes; the limit is ${MAX_ROSTER_BYTES} bytes`;
-    return { ok: false, diagnostic: { severity: 'error', code: 'TOO_LARGE', message, file, hint: 'split the fleet or check that this is the right input' } };
+    return { ok: false, diagnostic: errorIn(file, 'TOO_LARGE', message, 'split the fleet or check that this is the right input') };
   }
   return decodeRoster(bytes, file);
 }
@@ -46,7 +46,7 @@ function decodeRoster(bytes: Buffer, file: string): ReadResult {
   if (bad !== undefined) {
     const before = bytes.subarray(0, bad).toString('utf8');
     const what = bytes[bad] === 0 ? 'a NUL byte (is this a binary file?)' : 'a byte that is not valid UTF-8';
-    const diagnostic: Diagnostic = { severity: 'error', code: 'ENCODING', message: `${file} contains ${what}`, hint: 'save the roster as UTF-8 text', file, range: [before.length, before.length + 1] };
+    const diagnostic = errorIn(file, 'ENCODING', `${file} contains ${what}`, 'save the roster as UTF-8 text', [before.length, before.length + 1]);
     return { ok: false, diagnostic, before };
   }
   return { ok: true, text: bytes.toString('utf8') };

@@ -11,7 +11,11 @@ export type Lifecycle = (typeof LIFECYCLES)[number];
 
 export const ROLE_LIBRARY = ['orchestrator', 'enhancer', 'coder', 'code-review', 'security-review', 'research', 'board', 'operations'] as const;
 
-export type Scalar = string | number | boolean;
+/**
+ * A command word or env value as written: the schema accepts numbers and booleans there, and
+ * validation hands them over in their spelling (`0700` stays `0700`, `1e3` stays `1e3`).
+ */
+export type Scalar = string;
 export type EnvInput = Record<string, Scalar>;
 
 export interface FleetInput {

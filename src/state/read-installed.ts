@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
-import type { Diagnostic } from '../errors.js';
+import { commandError, type Diagnostic, errorIn } from '../errors.js';
 import { DIRS_RECORD, LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR, agentUnit } from '../model/artifact.js';
 import { isOwnDir, isOwnFile, isOwnUnit, isWantedBy } from '../model/own-names.js';
 import type { EnabledUnit, Manifest } from '../model/manifest.js';
@@ -27,7 +27,7 @@ export function hostPaths(env: Readonly<Record<string, string | undefined>>, off
   const xdg = env.XDG_CONFIG_HOME;
   const home = env.HOME;
   if (!(xdg && isAbsolute(xdg)) && !(home && isAbsolute(home))) {
-    return { severity: 'error', code: 'STATE', file: 'HOME', message: home ? `HOME is a relative path (${home})` : 'HOME is not set', hint: 'run as a user with an absolute HOME, or set XDG_CONFIG_HOME to an absolute path' };
+    return commandError('mosaic-gen', 'STATE', home ? `HOME is a relative path (${home})` : 'HOME is not set', 'run as a user with an absolute HOME, or set XDG_CONFIG_HOME to an absolute path');
   }
   return {
     root: offline ? (env.DESTDIR ?? '') : '',
@@ -85,10 +85,10 @@ export async function readInstalled(paths: HostPaths, build: { targets: readonly
     try {
       manifest = parseManifest(record.text);
     } catch (error) {
-      return { ok: false, diagnostic: { severity: 'error', code: 'STATE', file: manifestPath, message: `the installed manifest cannot be read: ${(error as Error).message}`, hint: 'restore it, or remove the fleet by hand' } };
+      return { ok: false, diagnostic: errorIn(manifestPath, 'STATE', `the installed manifest cannot be read: ${(error as Error).message}`, 'restore it, or remove the fleet by hand') };
     }
   } else if (record.foreign) {
-    return { ok: false, diagnostic: { severity: 'error', code: 'STATE', file: manifestPath, message: 'the installed manifest is not a regular file' } };
+    return { ok: false, diagnostic: errorIn(manifestPath, 'STATE', 'the installed manifest is not a regular file') };
   }
   const targets = new Set([...(manifest?.files.map((f) => f.target) ?? []), ...(build?.targets ?? [])]);
   const disk = new Map<string, DiskFile>();
@@ -100,7 +100,7 @@ export async function readInstalled(paths: HostPaths, build: { targets: readonly
     const names = [...new Set([...(manifest?.enable.map((u) => u.unit) ?? []), ...(manifest ? agentUnits(manifest) : []), ...(build?.units ?? []), ...[...links.values()].map((u) => u.unit)])].sort();
     const shown = names.length ? await userSystemctl(runner, 'show', '--property=Id,ActiveState,MainPID', '--', ...names) : { code: 0, stdout: '', stderr: '' };
     if (shown.code !== 0) {
-      return { ok: false, diagnostic: { severity: 'error', code: 'STATE', file: 'systemctl --user', message: `cannot ask the user manager for unit state: ${shown.stderr.trim() || `exit ${shown.code}`}`, hint: 'run inside the user session (XDG_RUNTIME_DIR set), or pass --offline to work on files only' } };
+      return { ok: false, diagnostic: commandError('systemctl --user', 'STATE', `cannot ask the user manager for unit state: ${shown.stderr.trim() || `exit ${shown.code}`}`, 'run inside the user session (XDG_RUNTIME_DIR set), or pass --offline to work on files only') };
     }
     units = parseShow(shown.stdout);
   }

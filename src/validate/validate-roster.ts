@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
-import type { DiagnosticCode, Report } from '../errors.js';
-import { rangeAt, type PathSegment, type RosterSource } from '../load/parse-roster.js';
+import { errorIn, type DiagnosticCode, type Report } from '../errors.js';
+import { rangeAt, scalarText, type PathSegment, type RosterSource } from '../load/parse-roster.js';
 import type { RosterInput } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import { rosterValidator } from './roster-schema.js';
@@ -32,28 +32,21 @@ export type ValidatedParts = { input: RosterInput; complete: true } | { input: R
  */
 export function validateRosterParts(source: RosterSource, report: Report): ValidatedParts | undefined {
   const validate = rosterValidator();
-  if (validate(source.value)) return { input: withAgents(source.value), complete: true };
+  if (validate(source.value)) return { input: spelled(source, withAgents(source.value)), complete: true };
   const problems = describeErrors(validate.errors ?? []);
   const rest = withoutParts(source.value, problems.map((p) => p.path));
   // Locating a node is linear in its mapping; past a screenful, more errors help nobody.
   if (problems.length > MAX_REPORTED) {
-    report({ severity: 'error', file: source.file, code: problems[MAX_REPORTED]!.code, message: `${problems.length - MAX_REPORTED} more problems like these are not shown`, hint: 'fix the ones above and validate again' });
+    report(errorIn(source.file, problems[MAX_REPORTED]!.code, `${problems.length - MAX_REPORTED} more problems like these are not shown`, 'fix the ones above and validate again'));
     problems.length = MAX_REPORTED;
   }
   for (const problem of problems) {
-    report({
-      severity: 'error',
-      file: source.file,
-      code: problem.code,
-      message: problem.message,
-      ...(problem.hint ? { hint: problem.hint } : {}),
-      ...withRange(rangeAt(source, problem.path, problem.part)),
-    });
+    report(errorIn(source.file, problem.code, problem.message, problem.hint, rangeAt(source, problem.path, problem.part)));
   }
   if (!rest) return undefined;
   const checked = rest.value as { agents?: unknown[] };
   if (!validate({ ...checked, agents: checked.agents?.filter((_, i) => !rest.dropped.agents.has(i)) })) return undefined;
-  return { input: withAgents(rest.value), complete: false, dropped: rest.dropped };
+  return { input: spelled(source, withAgents(rest.value), rest.dropped.agents), complete: false, dropped: rest.dropped };
 }
 
 /** With a profile, `agents:` may be left out: the preset brings them. */
@@ -94,8 +87,21 @@ function withoutParts(value: unknown, paths: readonly PathSegment[][]): { value:
   return { value: roster, dropped: { agents: brokenAgents, runtimes, profile } };
 }
 
-function withRange(range: [number, number] | undefined) {
-  return range ? { range } : {};
+/** The roster with every command word and env value as the file spells it (see Scalar); broken agents as they are. */
+function spelled(source: RosterSource, input: RosterInput, brokenAgents: ReadonlySet<number> = new Set()): RosterInput {
+  const words = (path: PathSegment[], list: readonly unknown[] | undefined) => list?.map((value, i) => scalarText(source, [...path, i], value));
+  const env = (path: PathSegment[], map: Record<string, unknown> | undefined) =>
+    map && Object.fromEntries(Object.entries(map).map(([key, value]) => [key, scalarText(source, [...path, key], value)]));
+  const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  return {
+    ...input,
+    ...(input.fleet ? { fleet: defined({ ...input.fleet, env: env(['fleet', 'env'], input.fleet.env) }) } : {}),
+    ...(input.runtimes
+      ? { runtimes: Object.fromEntries(Object.entries(input.runtimes).map(([name, def]) => [name, defined({ command: words(['runtimes', name, 'command'], def.command)!, env: env(['runtimes', name, 'env'], def.env) })])) }
+      : {}),
+    ...(input.hosts ? { hosts: Object.fromEntries(Object.entries(input.hosts).map(([name, host]) => [name, defined({ ...host, env: env(['hosts', name, 'env'], host.env) })])) } : {}),
+    agents: input.agents.map((agent, i) => (brokenAgents.has(i) ? agent : defined({ ...agent, args: words(['agents', i, 'args'], agent.args), env: env(['agents', i, 'env'], agent.env) }))),
+  };
 }
 
 interface Problem {

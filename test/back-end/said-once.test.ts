@@ -30,6 +30,12 @@ describe('said once', () => {
     expect(spelt).toEqual([]);
   });
 
+  it('a diagnostic is made by the one builder of src/errors.ts (errorIn, diagnosticIn, commandError), never by hand', () => {
+    const ts = files('src').filter((f) => f.endsWith('.ts') && f !== 'src/errors.ts');
+    const byHand = ts.filter((f) => /severity: '(error|warning)',/.test(readFileSync(join(REPO, f), 'utf8')));
+    expect(byHand).toEqual([]);
+  });
+
   it('an agent unit name and its agent are one definition read both ways', () => {
     for (const name of ['a', 'coder-0', 'x1']) expect(agentOfUnit(agentUnit(name))).toBe(name);
     for (const unit of [HOLDER_UNIT, FLEET_TARGET, AGENT_TEMPLATE_UNIT, agentUnit('')]) expect(agentOfUnit(unit)).toBeUndefined();

@@ -56,6 +56,8 @@ const CASES: Case[] = [
   { name: 'duplicate agent name', yaml: `${seed}  - name: enhancer\n    runtime: codex\n`, expect: [{ code: 'DUPLICATE_NAME', at: '10:11' }] },
   { name: 'unknown runtime', yaml: seed.replace('runtime: claude', 'runtime: claud'), expect: [{ code: 'UNKNOWN_RUNTIME', at: '8:14', hint: "did you mean 'claude'?" }] },
   { name: 'unknown runtime, far off', yaml: seed.replace('runtime: claude', 'runtime: gemini'), expect: [{ code: 'UNKNOWN_RUNTIME', at: '8:14', hint: 'known runtimes: claude, codex' }] },
+  { name: 'unknown runtime of three agents: one error', yaml: `${seed.replace('runtime: pi', 'runtime: gemini').replace('runtime: claude', 'runtime: gemini')}  - name: coder\n    runtime: gemini\n`, expect: [{ code: 'UNKNOWN_RUNTIME', at: '5:14', message: 'so do 2 more: enhancer, coder' }] },
+  { name: 'bad runtime command of two agents: one error', yaml: `runtimes:\n  x: { command: ["a\\0b"] }\n${seed.replace('runtime: pi', 'runtime: x').replace('runtime: claude', 'runtime: x')}`, expect: [{ code: 'UNREPRESENTABLE', at: '2:6', message: "the command of runtime 'x'" }] },
   { name: 'no runtime', yaml: seed.replace('    runtime: claude\n', ''), expect: [{ code: 'NO_RUNTIME', at: '7:11' }] },
   { name: 'two orchestrators', yaml: `${seed}  - name: boss\n    runtime: codex\n    class: orchestrator\n`, expect: [{ code: 'R5', at: '12:12', message: 'orchestrator, boss' }] },
   { name: 'two orchestrators by role', yaml: `${seed}  - name: boss\n    runtime: codex\n    role: orchestrator\n`, expect: [{ code: 'R5', at: '12:11' }] },

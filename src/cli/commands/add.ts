@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addAgent, type NewAgent } from '../../author/add-agent.js';
+import { commandError } from '../../errors.js';
 import { CLASSES, LIFECYCLES, type AgentClass, type Lifecycle } from '../../model/roster-input.js';
 import { editRosterFile, type EditOptions } from '../edit-roster-file.js';
 import { EXIT, type CliIO } from '../io.js';
@@ -35,7 +36,7 @@ export function registerAdd(program: Command, io: CliIO, exit: (code: number) =>
     .action(async (name: string, options: AddOptions) => {
       const env = notUtf8(name, options) ?? parseEnv(options.env);
       if (typeof env === 'string') {
-        printDiagnostics(io, [{ severity: 'error', code: 'USAGE', message: env, file: 'mosaic-gen add', hint: env.includes('UTF-8') ? 'pass text in UTF-8' : 'write --env KEY=VALUE, once per variable' }], new Map());
+        printDiagnostics(io, [commandError('mosaic-gen add', 'USAGE', env, env.includes('UTF-8') ? 'pass text in UTF-8' : 'write --env KEY=VALUE, once per variable')], new Map());
         exit(EXIT.ERROR);
         return;
       }

@@ -3,6 +3,7 @@ import { applyOps, ApplyError, describeOp } from '../../apply/apply-ops.js';
 import { EXIT, type CliIO } from '../io.js';
 import { driftDiagnostic, prepareTransition, printPlan, type HostOptions, type Prepared } from '../host-transition.js';
 import { printDiagnostics } from '../print-diagnostics.js';
+import { commandError } from '../../errors.js';
 
 export interface ApplyOptions extends HostOptions {
   yes?: boolean;
@@ -45,7 +46,7 @@ async function carryOutLocked(io: CliIO, prepared: Prepared, options: ApplyOptio
   }
   const offline = prepared.runner === null;
   if (offline && prepared.paths.root === '' && transition.ops.some((op) => op.kind === 'enable-linger' || op.kind === 'disable-linger')) {
-    printDiagnostics(io, [{ severity: 'error', code: 'APPLY', file: verb, message: 'changing linger offline writes /var/lib/systemd/linger, which belongs to logind on a live host', hint: 'set DESTDIR to the staging root, or run without --offline so loginctl does it' }], new Map());
+    printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'APPLY', 'changing linger offline writes /var/lib/systemd/linger, which belongs to logind on a live host', 'set DESTDIR to the staging root, or run without --offline so loginctl does it')], new Map());
     return EXIT.ERROR;
   }
   if (options.dryRun) {
@@ -54,7 +55,7 @@ async function carryOutLocked(io: CliIO, prepared: Prepared, options: ApplyOptio
   }
   if (!options.yes) {
     if (!io.prompt) {
-      printDiagnostics(io, [{ severity: 'error', code: 'CONFIRM', file: verb, message: `${verb} changes this host and there is no terminal to confirm on`, hint: 'pass --yes to go ahead without asking, or --dry-run to see the commands' }], new Map());
+      printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'CONFIRM', `${verb} changes this host and there is no terminal to confirm on`, 'pass --yes to go ahead without asking, or --dry-run to see the commands')], new Map());
       return EXIT.ERROR;
     }
     const answer = await io.prompt(`\nDo you want to ${verb === 'apply' ? 'apply these changes' : 'uninstall the fleet'}? Only 'yes' goes ahead: `);
@@ -67,7 +68,7 @@ async function carryOutLocked(io: CliIO, prepared: Prepared, options: ApplyOptio
     await applyOps(transition.ops, { paths: prepared.paths, runner: prepared.runner, text: prepared.build?.text ?? new Map(), log: (line) => io.stdout(`  ${line}\n`) });
   } catch (error) {
     const message = error instanceof ApplyError ? error.message : String(error);
-    printDiagnostics(io, [{ severity: 'error', code: 'APPLY', file: verb, message: `${message}; the steps after it were not run`, hint: `fix the cause and run mosaic-gen ${verb} again: it continues from where it stopped` }], new Map());
+    printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'APPLY', `${message}; the steps after it were not run`, `fix the cause and run mosaic-gen ${verb} again: it continues from where it stopped`)], new Map());
     return EXIT.ERROR;
   }
   io.stdout(`${verb === 'apply' ? 'Apply' : 'Uninstall'} complete: ${transition.counts.add} added, ${transition.counts.change} changed, ${transition.counts.destroy} destroyed.\n`);

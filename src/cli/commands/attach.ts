@@ -3,6 +3,7 @@ import { agentUnit } from '../../model/artifact.js';
 import { agentActive, agentOf, fleetWindows, readInstalledFleet } from '../installed-fleet.js';
 import { EXIT, type CliIO } from '../io.js';
 import { printDiagnostics } from '../print-diagnostics.js';
+import { commandError } from '../../errors.js';
 
 export function registerAttach(program: Command, io: CliIO, exit: (code: number) => void): void {
   program
@@ -15,7 +16,7 @@ export function registerAttach(program: Command, io: CliIO, exit: (code: number)
       const fleet = await readInstalledFleet(io);
       if (!fleet || !agentOf(io, fleet, name)) return exit(EXIT.ERROR);
       const fail = (message: string, hint: string) => {
-        printDiagnostics(io, [{ severity: 'error', code: 'USAGE', file: 'attach', message, hint }], new Map());
+        printDiagnostics(io, [commandError('mosaic-gen attach', 'USAGE', message, hint)], new Map());
         exit(EXIT.ERROR);
       };
       if (!(await fleetWindows(fleet)).has(name)) {

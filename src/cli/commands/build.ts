@@ -6,6 +6,7 @@ import { compareOutput, GIT_MODE_BITS, writeOutput } from '../../emit/write-outp
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { compileRoster } from '../compile-roster.js';
+import { commandError } from '../../errors.js';
 
 interface BuildOptions {
   out: string;
@@ -27,7 +28,7 @@ async function build(io: CliIO, roster: string, options: BuildOptions): Promise<
   const output = compileRoster(io, roster);
   if (!output) return EXIT.ERROR;
   if (options.out === '') {
-    printDiagnostics(io, [{ severity: 'error', code: 'USAGE', file: 'mosaic-gen build', message: '-o was given an empty directory name', hint: 'write -o DIR, e.g. -o out' }], new Map());
+    printDiagnostics(io, [commandError('mosaic-gen build', 'USAGE', '-o was given an empty directory name', 'write -o DIR, e.g. -o out')], new Map());
     return EXIT.ERROR;
   }
   const outDir = isAbsolute(options.out) ? options.out : resolve(io.cwd, options.out);

@@ -1,5 +1,5 @@
 import { Argument, Option, type Command } from 'commander';
-import { hasErrors } from '../../errors.js';
+import { commandError, hasErrors } from '../../errors.js';
 import { loadFleet } from '../../load/load-fleet.js';
 import { VERSION } from '../../version.js';
 import { completionScript, SHELLS, type Shell } from '../completion-script.js';
@@ -22,7 +22,7 @@ export function registerCompletion(program: Command, io: CliIO, exit: (code: num
     .action((shell: Shell | undefined, options: { agents?: string }) => {
       if (options.agents !== undefined) return exit(printAgents(io, options.agents));
       if (shell === undefined) {
-        printDiagnostics(io, [{ severity: 'error', code: 'USAGE', file: 'mosaic-gen completion', message: 'which shell? bash or zsh', hint: 'mosaic-gen completion bash' }], new Map());
+        printDiagnostics(io, [commandError('mosaic-gen completion', 'USAGE', 'which shell? bash or zsh', 'mosaic-gen completion bash')], new Map());
         return exit(EXIT.ERROR);
       }
       io.stdout(completionScript(completionSpec(program), shell, VERSION));

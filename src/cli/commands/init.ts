@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { initRoster } from '../../author/init-roster.js';
 import { listProfiles } from '../../author/list-profiles.js';
 import { loadFleetFromText } from '../../load/load-fleet.js';
-import { writeFileAtomic } from '../../author/write-file-atomic.js';
-import { hasErrors, type Diagnostic } from '../../errors.js';
+import { writeFileAtomic } from '../../host/write-file-atomic.js';
+import { commandError, type Diagnostic, errorIn, hasErrors } from '../../errors.js';
 import { PROFILES, type Profile } from '../../model/roster-input.js';
 import { SCHEMA_PATH } from '../../paths.js';
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
@@ -36,7 +36,7 @@ export function registerInit(program: Command, io: CliIO, exit: (code: number) =
 
 function init(io: CliIO, options: InitOptions): number {
   if (options.output === '') {
-    printDiagnostics(io, [{ severity: 'error', code: 'USAGE', file: 'mosaic-gen init', message: '-o was given an empty file name', hint: 'write -o FILE, or -o - for standard output' }], new Map());
+    printDiagnostics(io, [commandError('mosaic-gen init', 'USAGE', '-o was given an empty file name', 'write -o FILE, or -o - for standard output')], new Map());
     return EXIT.ERROR;
   }
   const toStdout = options.output === '-';
@@ -63,11 +63,11 @@ function init(io: CliIO, options: InitOptions): number {
   try {
     // `-o fleets/research.yaml` in a fresh checkout: the directory is part of what was asked for.
     mkdirSync(dirname(path), { recursive: true });
-    writeFileAtomic(path, text, { overwrite: options.force === true });
+    writeFileAtomic(path, text, { overwrite: options.force === true, mode: 'keep', durable: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return fail({ severity: 'error', code: 'EXISTS', message: `${file} exists already`, file, hint: 'pass --force to replace it, or -o to write another file' });
-    return fail({ severity: 'error', code: 'WRITE', message: `cannot write ${file} (${code ?? 'unknown error'})`, file, hint: 'check that its directory can be created and written' });
+    if (code === 'EEXIST') return fail(errorIn(file, 'EXISTS', `${file} exists already`, 'pass --force to replace it, or -o to write another file'));
+    return fail(errorIn(file, 'WRITE', `cannot write ${file} (${code ?? 'unknown error'})`, 'check that its directory can be created and written'));
   }
   const agents = `${check.fleet.agents.length} agent${check.fleet.agents.length === 1 ? '' : 's'}`;
   if (options.json) {

@@ -3,6 +3,7 @@ import { agentUnit } from '../../model/artifact.js';
 import { agentActive, agentOf, fleetTmux, readInstalledFleet, type InstalledFleet } from '../installed-fleet.js';
 import { EXIT, type CliIO } from '../io.js';
 import { printDiagnostics } from '../print-diagnostics.js';
+import { commandError } from '../../errors.js';
 
 interface LogsOptions {
   lines: string;
@@ -20,7 +21,7 @@ export function registerLogs(program: Command, io: CliIO, exit: (code: number) =
     .action(async (name: string, options: LogsOptions) => {
       const lines = Number(options.lines);
       if (!Number.isInteger(lines) || lines < 1) {
-        printDiagnostics(io, [{ severity: 'error', code: 'USAGE', file: 'logs', message: `--lines must be a positive whole number, not '${options.lines}'` }], new Map());
+        printDiagnostics(io, [commandError('mosaic-gen logs', 'USAGE', `--lines must be a positive whole number, not '${options.lines}'`)], new Map());
         return exit(EXIT.ERROR);
       }
       const fleet = await readInstalledFleet(io);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { listProfiles, type ProfileSummary } from '../../author/list-profiles.js';
-import { hasErrors } from '../../errors.js';
+import { commandError, hasErrors } from '../../errors.js';
 import { PROFILES } from '../../model/roster-input.js';
 import { didYouMeanHint } from '../../text/did-you-mean.js';
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
@@ -21,7 +21,7 @@ export function registerProfiles(program: Command, io: CliIO, exit: (code: numbe
 function profiles(io: CliIO, only: string | undefined, json: boolean): number {
   if (only !== undefined && !(PROFILES as readonly string[]).includes(only)) {
     const hint = didYouMeanHint(only, PROFILES) ?? `the profiles are: ${PROFILES.join(', ')}`;
-    printDiagnostics(io, [{ severity: 'error', code: 'USAGE', message: `there is no profile '${only}'`, file: 'mosaic-gen profiles', hint }], new Map());
+    printDiagnostics(io, [commandError('mosaic-gen profiles', 'USAGE', `there is no profile '${only}'`, hint)], new Map());
     return EXIT.ERROR;
   }
   const { profiles: all, diagnostics, sources } = listProfiles();

@@ -1,0 +1,192 @@
+/**
+ * The rules of a merged roster, each named, each with its code(s). Every rule sees the whole
+ * merge, so a problem is reported once where it was written: a bad runtime once, however many
+ * agents use it.
+ */
+import type { DiagnosticCode } from '../errors.js';
+import type { Profile } from '../model/roster-input.js';
+import { didYouMeanHint } from '../text/did-you-mean.js';
+import { isHostPath, isReservedEnvKey, unrepresentable, unrepresentableAsExecutable, unrepresentableInPath, unrepresentableInUnit } from './check-value.js';
+import { agentEnv, agentKind, type EnvEntry, type MergedRoster, type Origin } from './merge-roster.js';
+
+export type Say = (severity: 'error' | 'warning', code: DiagnosticCode, message: string, at: Origin, hint?: string, part?: 'key' | 'value') => void;
+
+export interface Rule {
+  name: string;
+  /** Over the whole fleet: not checked over what remained of a roster that broke the schema. */
+  wholeFleet?: true;
+  check: (m: MergedRoster, say: Say) => void;
+}
+
+const FLOOR_PROFILES: ReadonlySet<Profile> = new Set(['general', 'coding', 'research']);
+
+const inRoster = (m: MergedRoster, ...path: Origin['path']): Origin => ({ source: m.roster.source, path });
+
+export const RULES: readonly Rule[] = [
+  {
+    name: 'unique names (DUPLICATE_NAME)',
+    check: (m, say) =>
+      m.roster.input.agents.forEach((agent, index) => {
+        if (m.roster.dropped?.agents.has(index)) return;
+        const first = m.firstIndex.get(agent.name)!;
+        if (first !== index) say('error', 'DUPLICATE_NAME', `agent name '${agent.name}' is used twice (first by agents[${first}])`, inRoster(m, 'agents', index, 'name'), 'give each agent its own name');
+      }),
+  },
+  {
+    name: 'omit names preset agents not redefined (UNKNOWN_OMIT, OMIT_REDEFINED)',
+    check: (m, say) => {
+      const { profile, omit = [] } = m.roster.input;
+      // Without the preset of a dropped profile, nothing can be said of what omit names.
+      if (!m.preset && m.roster.dropped?.profile) return;
+      const presetNames = m.preset?.input.agents.map((a) => a.name) ?? [];
+      omit.forEach((name, index) => {
+        const at = inRoster(m, 'omit', index);
+        if (!m.preset) say('error', 'UNKNOWN_OMIT', `omit names '${name}' but the roster has no profile`, at, 'omit drops agents of a profile preset; set `profile:` or remove omit');
+        else if (!presetNames.includes(name)) say('error', 'UNKNOWN_OMIT', `omit names '${name}', which the ${profile} preset does not have`, at, didYouMeanHint(name, presetNames) ?? `the ${profile} preset has: ${presetNames.join(', ')}`);
+        else if (m.firstIndex.has(name)) say('error', 'OMIT_REDEFINED', `'${name}' is both omitted and defined under agents`, inRoster(m, 'agents', m.firstIndex.get(name)!, 'name'), `remove '${name}' from omit, or its entry under agents`);
+      });
+    },
+  },
+  {
+    name: 'every agent has a defined runtime (NO_RUNTIME, UNKNOWN_RUNTIME)',
+    check: (m, say) => {
+      const known = Object.keys(m.runtimes);
+      const { dropped } = m.roster;
+      const droppedRuntime = (name: string) => dropped !== undefined && (dropped.runtimes === 'all' || dropped.runtimes.has(name));
+      const unknown = new Map<string, string[]>();
+      for (const { input: a, origin } of m.agents) {
+        // The runtime may come from the preset of a profile that was dropped, or be a dropped definition.
+        if (a.runtime === undefined) {
+          if (!dropped?.profile) say('error', 'NO_RUNTIME', `agent '${a.name}' has no runtime`, origin('name'), `add \`runtime:\` (${known.join(', ')})`);
+        } else if (!m.runtimes[a.runtime] && !droppedRuntime(a.runtime)) {
+          const users = unknown.get(a.runtime) ?? [];
+          if (users.length === 0) unknown.set(a.runtime, users);
+          users.push(a.name);
+        }
+      }
+      for (const [runtime, users] of unknown) {
+        const first = m.agents.find((a) => a.input.name === users[0])!;
+        const others = users.length > 1 ? ` (so do ${users.length - 1} more: ${users.slice(1).join(', ')})` : '';
+        say('error', 'UNKNOWN_RUNTIME', `agent '${users[0]}' uses runtime '${runtime}', which is not defined${others}`, first.origin('runtime'), didYouMeanHint(runtime, known) ?? `known runtimes: ${known.join(', ')}; define others under \`runtimes:\``);
+      }
+    },
+  },
+  {
+    name: 'runtime commands and env fit the generated files (UNREPRESENTABLE, ENV_KEY)',
+    check: (m, say) => {
+      const used = new Set(m.agents.map((a) => a.input.runtime));
+      for (const [name, runtime] of Object.entries(m.runtimes)) {
+        checkEnv(say, runtime.env, (key) => `env.${key} of runtime '${name}'`);
+        if (used.has(name)) runtime.command.forEach((word) => checkText(say, word, runtime.at, `the command of runtime '${name}'`));
+      }
+    },
+  },
+  {
+    name: 'fleet settings fit the generated files (UNREPRESENTABLE, RELATIVE_PATH, ENV_KEY)',
+    check: (m, say) => {
+      m.setting('path')?.value.forEach((dir, i) => checkPath(say, dir, { ...m.setting('path')!.at, path: [...m.setting('path')!.at.path, i] }, `fleet.path[${i}]`, unrepresentableInPath));
+      checkEnv(say, m.fleetEnv, (key) => `fleet.env.${key}`);
+      // The tmux binary is the executable of the holder unit's ExecStart=.
+      const tmux = m.setting('tmux');
+      const bad = tmux && unrepresentableAsExecutable(tmux.value);
+      if (bad) say('error', 'UNREPRESENTABLE', `fleet.tmux contains ${bad}`, tmux.at, 'name the tmux binary by a path without them, e.g. through a symlink');
+    },
+  },
+  {
+    name: 'agent args, env, workdir and envFiles fit the generated files (UNREPRESENTABLE, RELATIVE_PATH, ENV_KEY)',
+    check: (m, say) => {
+      for (const agent of m.agents) {
+        const { input: a, origin } = agent;
+        (a.args ?? []).forEach((arg, i) => checkText(say, arg, { ...origin('args'), path: [...origin('args').path, i] }, `the command of agent '${a.name}'`));
+        checkEnv(say, agentEnv(agent), (key) => `env.${key} of agent '${a.name}'`);
+        if (a.workdir !== undefined) checkPath(say, a.workdir, origin('workdir'), `the workdir of agent '${a.name}'`, unrepresentable);
+        (a.envFiles ?? []).forEach((file, i) => checkPath(say, file, { ...origin('envFiles'), path: [...origin('envFiles').path, i] }, `envFiles[${i}] of agent '${a.name}'`, unrepresentableInUnit));
+      }
+    },
+  },
+  {
+    name: 'hosts fit the generated files, and with hosts every agent names one of them (UNREPRESENTABLE, RELATIVE_PATH, ENV_KEY, UNKNOWN_HOST)',
+    check: (m, say) => {
+      const { hosts } = m.roster.input;
+      const names = Object.keys(hosts ?? {});
+      for (const [name, host] of Object.entries(hosts ?? {})) {
+        const at = (...path: Origin['path']) => inRoster(m, 'hosts', name, ...path);
+        (host.path ?? []).forEach((dir, i) => checkPath(say, dir, at('path', i), `hosts.${name}.path[${i}]`, unrepresentableInPath));
+        checkEnv(say, m.hostEnv[name] ?? [], (key) => `hosts.${name}.env.${key}`);
+        const badTmux = host.tmux === undefined ? undefined : unrepresentableAsExecutable(host.tmux);
+        if (badTmux) say('error', 'UNREPRESENTABLE', `hosts.${name}.tmux contains ${badTmux}`, at('tmux'), 'name the tmux binary by a path without them, e.g. through a symlink');
+      }
+      for (const { input: a, origin } of m.agents) {
+        if (hosts === undefined) {
+          if (a.host !== undefined) say('error', 'UNKNOWN_HOST', `agent '${a.name}' names host '${a.host}', but the roster has no hosts`, origin('host'), `declare it: hosts: { ${a.host}: {} }, or drop \`host:\``);
+        } else if (a.host === undefined) {
+          say('error', 'UNKNOWN_HOST', `agent '${a.name}' has no host; with hosts, every agent names the one it runs on`, origin('name'), `add \`host:\` (${names.join(', ') || 'declare a host under hosts first'})`);
+        } else if (!names.includes(a.host)) {
+          say('error', 'UNKNOWN_HOST', `agent '${a.name}' names host '${a.host}', which is not under hosts`, origin('host'), didYouMeanHint(a.host, names) ?? `the hosts are: ${names.join(', ') || '(none)'}`);
+        }
+      }
+    },
+  },
+  {
+    name: 'role and class agree (ROLE_CLASS)',
+    check: (m, say) => {
+      for (const { input: a, origin } of m.agents) {
+        const { role, class: agentClass } = agentKind(a);
+        if ((role === 'orchestrator') === (agentClass === 'orchestrator')) continue;
+        // Point at what the roster itself wrote, not at a field inherited from the preset.
+        const written = (field: 'role' | 'class') => a[field] !== undefined && origin(field).source === m.roster.source;
+        const field = written('class') ? 'class' : written('role') ? 'role' : a.class !== undefined ? 'class' : 'role';
+        say('error', 'ROLE_CLASS', `agent '${a.name}' has role '${role}' but class '${agentClass}'`, origin(field), role === 'orchestrator' ? 'the orchestrator role is the orchestrator class: drop `class:` or set it to orchestrator' : 'an orchestrator-class agent has the orchestrator role: drop `role:` or `class:`');
+      }
+    },
+  },
+  {
+    name: 'exactly one orchestrator (NO_AGENTS, R5)',
+    wholeFleet: true,
+    check: (m, say) => {
+      const agentsKey = inRoster(m, 'agents');
+      const orchestrators = m.agents.filter((a) => agentKind(a.input).class === 'orchestrator');
+      if (m.agents.length === 0) {
+        say('error', 'NO_AGENTS', 'the fleet has no agents', agentsKey, m.roster.input.omit?.length ? 'omit fewer preset agents, or add one under agents' : 'add an agent under agents', 'key');
+      } else if (orchestrators.length > 1) {
+        const second = orchestrators[1]!;
+        const names = orchestrators.map((a) => a.input.name).join(', ');
+        say('error', 'R5', `the fleet has ${orchestrators.length} orchestrators (${names}); it must have exactly one`, second.origin(second.input.class !== undefined ? 'class' : second.input.role !== undefined ? 'role' : 'name'), 'make all but one of them workers (class: worker) or remove them');
+      } else if (orchestrators.length === 0 && m.roster.input.profile !== 'minimal') {
+        say('error', 'R5', 'the fleet has no orchestrator; it must have exactly one', agentsKey, 'give one agent `class: orchestrator` (only the minimal profile may go without)', 'key');
+      }
+    },
+  },
+  {
+    name: 'the two-agent floor (FLOOR)',
+    wholeFleet: true,
+    check: (m, say) => {
+      const profile = m.roster.input.profile ?? null;
+      if (m.agents.length === 0 || m.agents.some((a) => agentKind(a.input).role === 'enhancer')) return;
+      const agentsKey = inRoster(m, 'agents');
+      if (profile !== null && FLOOR_PROFILES.has(profile)) {
+        say('error', 'FLOOR', `a ${profile} fleet needs an orchestrator and an enhancer; it has no enhancer`, agentsKey, "add an agent with `role: enhancer` (or do not omit the preset's enhancer)", 'key');
+      } else if (profile === null) {
+        say('warning', 'FLOOR', 'the fleet has no enhancer; the two-agent floor is an orchestrator and an enhancer', agentsKey, 'add an agent with `role: enhancer`, or set `profile: minimal` for a deliberately small fleet', 'key');
+      }
+    },
+  },
+];
+
+function checkText(say: Say, value: string, at: Origin, what: string): void {
+  const bad = unrepresentable(value);
+  if (bad) say('error', 'UNREPRESENTABLE', `${what} contains ${bad}`, at, 'no process argument or environment value can hold it');
+}
+
+function checkPath(say: Say, value: string, at: Origin, what: string, check: (value: string) => string | undefined): void {
+  const bad = check(value);
+  if (bad) say('error', 'UNREPRESENTABLE', `${what} contains ${bad}`, at, check === unrepresentableInUnit ? 'this path is written into a systemd unit file, one line per value' : undefined);
+  else if (!isHostPath(value)) say('error', 'RELATIVE_PATH', `${what} '${value}' is relative`, at, 'use an absolute path or one starting with ~/');
+}
+
+function checkEnv(say: Say, entries: readonly EnvEntry[], what: (key: string) => string): void {
+  for (const [key, value, at] of entries) {
+    if (isReservedEnvKey(key)) say('error', 'ENV_KEY', `${what(key)}: names starting with MOSAIC_ are reserved`, at, 'mosaic-gen sets MOSAIC_AGENT and MOSAIC_ROLE itself; choose another name', 'key');
+    else checkText(say, value, at, what(key));
+  }
+}
