@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, tempDir } from '../support/cli.js';
+import { FLEET_DIR } from '../../src/model/artifact.js';
 
 /**
  * Secrets live in envFiles, which mosaic-gen only names. Their contents never reach out/, the
@@ -52,7 +53,7 @@ agents:
     for (const file of [...everyFile(join(work, 'out')), ...everyFile(join(home, '.config'))]) {
       expect(readFileSync(file, 'utf8'), file).not.toContain(SECRET);
     }
-    const installed = join(home, '.config', 'mosaic', 'fleet');
+    const installed = join(home, '.config', FLEET_DIR);
     for (const file of readdirSync(join(installed, 'env'))) expect(statSync(join(installed, 'env', file)).mode & 0o777, file).toBe(0o600);
     expect(statSync(join(installed, 'manifest.json')).mode & 0o777).toBe(0o600);
     for (const file of readdirSync(join(work, 'out', 'env'))) expect(statSync(join(work, 'out', 'env', file)).mode & 0o777, file).toBe(0o600);
