@@ -1,10 +1,11 @@
 import { basename } from 'node:path';
-import { DIRS_RECORD, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR, type Artifact } from '../model/artifact.js';
-import { LOCK_WAIT_SECONDS } from '../model/fleet-lock.js';
-import { OWN_DIR_ERE, OWN_FILE_ERE, OWN_UNIT_ERE, WANTED_BY_ERE } from '../model/own-names.js';
+import { AGENT_UNIT_AROUND, BUNDLE_SCRIPTS, DIRS_RECORD, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, LINGER_DIR, LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR, type Artifact } from '../model/artifact.js';
+import { FLEET_LOCK, LOCK_WAIT_SECONDS } from '../model/fleet-lock.js';
+import { TMP_PREFIX } from '../host/write-file-atomic.js';
+import { OWN_DIR_ERE, OWN_FILE_ERE, OWN_UNIT_ERE, OWN_UNIT_PREFIX, WANTED_BY_ERE } from '../model/own-names.js';
 import type { Fleet } from '../model/fleet.js';
 import type { Manifest } from '../model/manifest.js';
-import { buildManifest, manifestText } from '../plan/build-manifest.js';
+import { buildManifest, manifestText, sha256 } from '../plan/build-manifest.js';
 import type { Op } from '../plan/ops.js';
 import { MANIFEST_SOURCE, planInstall } from '../plan/plan-install.js';
 import { generatedHeader, renderFleet } from '../render/render-fleet.js';
@@ -12,6 +13,8 @@ import { loadTemplates } from '../render/templates.js';
 
 /** The names the scripts' engine shares with the CLI, said once (src/model). */
 const ENGINE_CONTEXT = {
+  engine: BUNDLE_SCRIPTS.engine,
+  manifestSource: MANIFEST_SOURCE,
   manifestTarget: MANIFEST_TARGET,
   lingerRecord: LINGER_RECORD,
   dirsRecord: DIRS_RECORD,
@@ -19,6 +22,12 @@ const ENGINE_CONTEXT = {
   fleetDir: FLEET_DIR,
   fleetTarget: FLEET_TARGET,
   holderUnit: HOLDER_UNIT,
+  agentUnitHead: AGENT_UNIT_AROUND.head,
+  agentUnitTail: AGENT_UNIT_AROUND.tail,
+  ownUnitPrefix: OWN_UNIT_PREFIX,
+  tmpPrefix: TMP_PREFIX,
+  lingerDir: LINGER_DIR,
+  lock: FLEET_LOCK,
   ownFileEre: OWN_FILE_ERE,
   ownDirEre: OWN_DIR_ERE,
   ownUnitEre: OWN_UNIT_ERE,
@@ -30,7 +39,7 @@ const ENGINE_CONTEXT = {
 export interface BuildOutput {
   manifest: Manifest;
   install: Op[];
-  /** Every file of the bundle, sorted by path: artifacts, manifest.json, install.sh, uninstall.sh. */
+  /** Every file of the bundle, sorted by path: artifacts, manifest.json, install.sh, uninstall.sh, engine.sh. */
   files: Artifact[];
 }
 
@@ -44,9 +53,15 @@ export function assembleOutput(named: Fleet, version: string): BuildOutput {
   const artifacts = renderFleet(fleet, template);
   const manifest = buildManifest(fleet, artifacts, header, version);
   const install = planInstall(manifest);
+  const engine = template('scripts/engine.sh')(ENGINE_CONTEXT);
+  // The scripts pin the engine's digest: they source no other, whatever lies beside them.
+  const context = { ...ENGINE_CONTEXT, engineSha: sha256(engine) };
+  const script = (path: string, mode: 0o755 | 0o644, text: string): Artifact => ({ path, target: '', mode, owner: 'fleet', text });
   const scripts: Artifact[] = [
-    { path: 'install.sh', target: '', mode: 0o755, owner: 'fleet', text: template('scripts/install.sh')({ ...ENGINE_CONTEXT, files: String(artifacts.length + 1) }) },
-    { path: 'uninstall.sh', target: '', mode: 0o755, owner: 'fleet', text: template('scripts/uninstall.sh')(ENGINE_CONTEXT) },
+    script(BUNDLE_SCRIPTS.install, 0o755, template('scripts/install.sh')({ ...context, script: BUNDLE_SCRIPTS.install, files: String(artifacts.length + 1) })),
+    script(BUNDLE_SCRIPTS.uninstall, 0o755, template('scripts/uninstall.sh')({ ...context, script: BUNDLE_SCRIPTS.uninstall })),
+    // Sourced, never run: not executable.
+    script(BUNDLE_SCRIPTS.engine, 0o644, engine),
   ];
   const files = [...artifacts, { path: MANIFEST_SOURCE, target: MANIFEST_TARGET, mode: 0o600 as const, owner: 'fleet' as const, text: manifestText(manifest) }, ...scripts];
   return { manifest, install, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };

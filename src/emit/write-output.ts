@@ -3,16 +3,16 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { errorIn, type Diagnostic } from '../errors.js';
 import { acquireFileLock } from '../host/file-lock.js';
 import { stageFile, type StagedFile } from '../host/write-file-atomic.js';
-import { FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
+import { BUNDLE_SCRIPTS, FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
 import { sha256 } from '../plan/build-manifest.js';
 import { MANIFEST_SOURCE } from '../plan/plan-install.js';
 import { HOSTS_DIR } from './assemble-fleet-output.js';
 
-/** Files every build writes, whatever the roster: never removed, so never need a recorded hash. */
-const ALWAYS = new Set([MANIFEST_SOURCE, 'install.sh', 'uninstall.sh', FLEET_SUMMARY, 'ansible/fleet.yml', 'ansible/uninstall.yml']);
-
 /** The files of a bundle that its manifest does not list (it cannot hash itself); and FLEET.md, which older builds wrote in each host's bundle (now one at the top of out/). */
-const BUNDLE_SCRIPTS = [MANIFEST_SOURCE, 'install.sh', 'uninstall.sh', FLEET_SUMMARY];
+const UNLISTED = [MANIFEST_SOURCE, ...Object.values(BUNDLE_SCRIPTS), FLEET_SUMMARY];
+
+/** Files every build writes, whatever the roster: never removed, so never need a recorded hash. */
+const ALWAYS = new Set([...UNLISTED, 'ansible/fleet.yml', 'ansible/uninstall.yml']);
 
 /** Held while a build writes, so that parallel builds into one directory take turns. */
 export const OUTPUT_LOCK = '.mosaic-gen-build.lock';
@@ -36,7 +36,7 @@ export function previousOutput(outDir: string): Map<string, string> | undefined 
     const listed = bundleOutput(join(outDir, dir));
     if (listed === undefined) continue;
     for (const [path, hash] of listed) recorded.set(`${dir}/${path}`, hash);
-    for (const path of BUNDLE_SCRIPTS) recorded.set(`${dir}/${path}`, '');
+    for (const path of UNLISTED) recorded.set(`${dir}/${path}`, '');
   }
   return recorded;
 }

@@ -35,6 +35,12 @@ export const MANIFEST_TARGET = `${FLEET_DIR}/manifest.json`;
 /** The fleet summary for reviewers (out/ only: not in the manifest, never installed). */
 export const FLEET_SUMMARY = 'FLEET.md';
 
+/** The bundle's scripts (out/ only, run from there): two short entry points and the engine they source. */
+export const BUNDLE_SCRIPTS = { install: 'install.sh', uninstall: 'uninstall.sh', engine: 'engine.sh' } as const;
+
+/** Where logind keeps one flag file per lingering user, relative to the root (a staging root offline). */
+export const LINGER_DIR = 'var/lib/systemd/linger';
+
 /** Where install.sh records that it turned linger on (so uninstall turns it off only then). */
 export const LINGER_RECORD = `${FLEET_DIR}/linger-enabled-by-install`;
 
@@ -70,14 +76,19 @@ export const HOLDER_UNIT = 'mosaic-tmux-holder.service';
 export const AGENT_TEMPLATE_UNIT = 'mosaic-agent@.service';
 export const FLEET_TARGET = 'mosaic-fleet.target';
 
+const [agentUnitPrefix, agentUnitSuffix] = AGENT_TEMPLATE_UNIT.split('@') as [string, string];
+
+/** What an agent unit's name has around the agent's (`mosaic-agent@` NAME `.service`), for install.sh too. */
+export const AGENT_UNIT_AROUND = { head: `${agentUnitPrefix}@`, tail: agentUnitSuffix } as const;
+
 export function agentUnit(name: string): string {
-  return AGENT_TEMPLATE_UNIT.replace('@', `@${name}`);
+  return `${AGENT_UNIT_AROUND.head}${name}${AGENT_UNIT_AROUND.tail}`;
 }
 
 /** The agent of an agent unit's name (`mosaic-agent@NAME.service` → NAME); undefined for any other unit. */
 export function agentOfUnit(unit: string): string | undefined {
-  const [prefix, suffix] = AGENT_TEMPLATE_UNIT.split('@') as [string, string];
-  if (!unit.startsWith(`${prefix}@`) || !unit.endsWith(suffix)) return undefined;
-  const name = unit.slice(prefix.length + 1, unit.length - suffix.length);
+  const { head, tail } = AGENT_UNIT_AROUND;
+  if (!unit.startsWith(head) || !unit.endsWith(tail)) return undefined;
+  const name = unit.slice(head.length, unit.length - tail.length);
   return name === '' || /\s/.test(name) ? undefined : name;
 }

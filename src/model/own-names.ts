@@ -1,12 +1,15 @@
 import { FLEET_DIR, UNIT_DIR } from './artifact.js';
 
+/** Every unit of ours starts with this: the confinement rule below and the scripts' globs. */
+export const OWN_UNIT_PREFIX = 'mosaic-';
+
 /**
  * The one confinement rule: the only paths under $XDG_CONFIG_HOME that mosaic-gen (the CLI and
  * the bundle's scripts alike) ever creates, writes, renames or removes. Anything a record names
  * outside them is refused before a single thing is touched. The patterns are POSIX extended
  * regular expressions, so install.sh checks the very same text with `grep -E`.
  */
-const UNIT = 'mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\\.(service|target|slice)';
+const UNIT = `${OWN_UNIT_PREFIX}[a-z0-9-]+(@[a-z0-9-]*)?\\.(service|target|slice)`;
 const LEAF = '[a-z0-9][a-z0-9._-]*';
 
 /** A file: a mosaic unit or its drop-in, or a file in the fleet directory or one level below it. */

@@ -1,4 +1,4 @@
-import { MANIFEST_TARGET, type Artifact } from '../model/artifact.js';
+import { BUNDLE_SCRIPTS, MANIFEST_TARGET, type Artifact } from '../model/artifact.js';
 
 /** Where each host keeps its bundle, relative to the connecting user's home. */
 export const REMOTE_BUNDLE_DIR = '.local/share/mosaic-gen/bundle';
@@ -19,7 +19,8 @@ export function renderPlaybooks(header: string, session: string, bundles: readon
   const q = JSON.stringify;
   const multiHost = bundles.some((b) => b.host !== null);
   const bundleOf = multiHost ? '{{ playbook_dir }}/../hosts/{{ inventory_hostname }}' : '{{ playbook_dir }}/..';
-  const uninstallScript = `{{ playbook_dir }}/..${multiHost ? `/hosts/${bundles[0]!.host}` : ''}/uninstall.sh`;
+  // Any bundle's uninstall.sh (with the engine it sources) removes whatever fleet is installed.
+  const uninstallBundle = `{{ playbook_dir }}/..${multiHost ? `/hosts/${bundles[0]!.host}` : ''}`;
   const list = (items: readonly string[], indent: string) => (items.length === 0 ? ' []' : items.map((item) => `\n${indent}- ${q(item)}`).join(''));
   const fleetVars = multiHost
     ? `    # Each roster host's bundle (out/hosts/HOST/): the inventory hostname is the roster's host name.
@@ -43,7 +44,7 @@ export function renderPlaybooks(header: string, session: string, bundles: readon
   vars:
     mosaic_session: ${q(session)}
     mosaic_bundle_dir: ${q(REMOTE_BUNDLE_DIR)}
-    mosaic_uninstall_script: ${q(uninstallScript)}
+    mosaic_uninstall_bundle: ${q(uninstallBundle)}
 ${vars}
   tasks:
 ${PROBE}${tasks}${FORGET_BUNDLE}`,
@@ -189,18 +190,19 @@ const UNINSTALL = (when: string) => `
     - name: Uninstall the fleet
       when: ${when}
       block:
-        - name: Make a scratch directory for uninstall.sh
+        - name: Make a scratch directory for uninstall.sh and its engine
           ansible.builtin.tempfile:
             state: directory
             prefix: mosaic-gen-uninstall.
           register: mosaic_scratch_uninstall
           check_mode: false
 
-        - name: Ship uninstall.sh
+        - name: Ship uninstall.sh and its engine
           ansible.builtin.copy:
-            src: "{{ mosaic_uninstall_script }}"
-            dest: "{{ mosaic_scratch_uninstall.path }}/uninstall.sh"
+            src: "{{ mosaic_uninstall_bundle }}/{{ item }}"
+            dest: "{{ mosaic_scratch_uninstall.path }}/{{ item }}"
             mode: "0700"
+          loop: [${[BUNDLE_SCRIPTS.uninstall, BUNDLE_SCRIPTS.engine].map((f) => JSON.stringify(f)).join(', ')}]
           check_mode: false
           changed_when: false
 

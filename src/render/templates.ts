@@ -15,11 +15,12 @@ export type TemplateName =
   | 'env/agent.env'
   | 'launch/agent.sh'
   | 'launch/supervise.sh'
+  | 'scripts/engine.sh'
   | 'scripts/install.sh'
   | 'scripts/uninstall.sh'
   | 'fleet/FLEET.md';
 
-export const PARTIALS = { engine: 'scripts/engine.sh' } as const;
+export const PARTIALS = { 'run-engine': 'scripts/run-engine.sh' } as const;
 
 /** How every template is compiled, ahead of time (scripts/build.mjs) or at run time. */
 export const COMPILE_OPTIONS = { strict: true, noEscape: true } as const;

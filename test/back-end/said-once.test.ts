@@ -8,11 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { assembleOutput } from '../../src/emit/assemble-output.js';
 import { loadFleet } from '../../src/load/load-fleet.js';
 import { AGENT_TEMPLATE_UNIT, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, SUPERVISOR_TARGET, UNIT_DIR, agentOfUnit, agentUnit, ownerAgent } from '../../src/model/artifact.js';
+import { FLEET_LOCK } from '../../src/model/fleet-lock.js';
 import { DEFAULT_TARGET } from '../../src/model/units.js';
 import { REPO } from '../support/cli.js';
-
-/** The install engine in sh still spells agent unit names (`mosaic-agent@$a.service`); #9 fixes it there. */
-const ENGINE = new Set(['templates/scripts/engine.sh.hbs']);
 
 function files(dir: string): string[] {
   return readdirSync(join(REPO, dir)).flatMap((name) => {
@@ -22,8 +20,8 @@ function files(dir: string): string[] {
 }
 
 describe('said once', () => {
-  const owned = [FLEET_DIR, UNIT_DIR, HOLDER_UNIT, FLEET_TARGET, AGENT_TEMPLATE_UNIT.split('@')[0]! + '@', SUPERVISOR_TARGET.split('/').pop()!, `WantedBy=${DEFAULT_TARGET}`, '%E/'];
-  const sources = [...files('src'), ...files('templates')].filter((f) => /\.(ts|hbs)$/.test(f) && !f.startsWith('src/model/') && !f.startsWith('templates/presets/') && !ENGINE.has(f));
+  const owned = [FLEET_DIR, UNIT_DIR, HOLDER_UNIT, FLEET_TARGET, AGENT_TEMPLATE_UNIT.split('@')[0]! + '@', SUPERVISOR_TARGET.split('/').pop()!, `WantedBy=${DEFAULT_TARGET}`, '%E/', FLEET_LOCK.runtime];
+  const sources = [...files('src'), ...files('templates')].filter((f) => /\.(ts|hbs)$/.test(f) && !f.startsWith('src/model/') && !f.startsWith('templates/presets/'));
 
   it.each(owned)('%s is spelt only in src/model', (name) => {
     const spelt = sources.filter((f) => readFileSync(join(REPO, f), 'utf8').includes(name));
