@@ -53,6 +53,15 @@ describe("a bundle's install.sh and uninstall.sh run its own engine.sh", () => {
     return dir;
   };
 
+  /** Bundle A installed in a fresh staging root, and a copy of A with one file of B's. */
+  const installedAndMixed = (name: string, fromB: string) => {
+    fresh();
+    expect(run(join(a, 'install.sh')).status).toBe(0);
+    const mixed = copy(a, name);
+    copyFileSync(join(b, fromB), join(mixed, fromB));
+    return { installed: listing(stage()), mixed };
+  };
+
   it('ships one engine, not executable, that refuses to run on its own and touches nothing', () => {
     const scripts = (dir: string) => ['install.sh', 'uninstall.sh'].map((s) => readFileSync(join(dir, s), 'utf8'));
     for (const text of scripts(a)) expect(text.split('\n').length).toBeLessThan(45);
@@ -90,11 +99,7 @@ describe("a bundle's install.sh and uninstall.sh run its own engine.sh", () => {
   });
 
   it("refuses another build's engine.sh, a missing one and an edited one, touching nothing", () => {
-    fresh();
-    expect(run(join(a, 'install.sh')).status).toBe(0);
-    const installed = listing(stage());
-    const mixed = copy(a, 'mixed bundle');
-    copyFileSync(join(b, 'engine.sh'), join(mixed, 'engine.sh'));
+    const { installed, mixed } = installedAndMixed('mixed bundle', 'engine.sh');
     const bundle = listing(mixed);
     for (const script of ['install.sh', 'uninstall.sh']) {
       for (const args of [[], ['--check'], ['--force']]) {
@@ -116,11 +121,7 @@ describe("a bundle's install.sh and uninstall.sh run its own engine.sh", () => {
   });
 
   it("refuses a bundle whose files are not its manifest's (another build's manifest or file), touching nothing", () => {
-    fresh();
-    expect(run(join(a, 'install.sh')).status).toBe(0);
-    const installed = listing(stage());
-    const mixed = copy(a, 'mixed files');
-    copyFileSync(join(b, 'manifest.json'), join(mixed, 'manifest.json'));
+    const { installed, mixed } = installedAndMixed('mixed files', 'manifest.json');
     const manifest = run(join(mixed, 'install.sh'));
     expect(manifest.status, manifest.out).toBe(1);
     expect(manifest.stderr).toContain(`install.sh: error: files of the bundle in ${mixed} differ from its manifest (above); ship the bundle's files together\n`);
