@@ -1,12 +1,12 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DIRS_RECORD, LINGER_RECORD, UNIT_DIR } from '../model/artifact.js';
+import { DIRS_RECORD, LINGER_DIR, LINGER_RECORD, UNIT_DIR } from '../model/artifact.js';
 import { userSystemctl, type CommandRunner } from '../host/run-command.js';
-import { TMP_PREFIX, writeFileAtomic } from '../host/write-file-atomic.js';
+import { writeFileAtomic } from '../host/write-file-atomic.js';
 import type { Op } from '../plan/ops.js';
 import { exists, onHost, type HostPaths } from '../state/read-installed.js';
 import { unsafeParent } from '../state/confine.js';
-import { isOwnDir, isOwnFile, isOwnUnit } from '../model/own-names.js';
+import { isOwnDir, isOwnFile, isOwnUnit, TMP_PREFIX } from '../model/own-names.js';
 
 export interface ApplyContext {
   paths: HostPaths;
@@ -29,7 +29,7 @@ export class ApplyError extends Error {
 /** A readable command for each op: what --dry-run prints and what apply logs as it goes. */
 export function describeOp(op: Op, paths: HostPaths, offline = false): string {
   if (offline) {
-    const linger = join(paths.root, 'var/lib/systemd/linger', paths.user);
+    const linger = join(paths.root, LINGER_DIR, paths.user);
     const link = (u: { unit: string; wantedBy: string }) => onHost(paths, `${UNIT_DIR}/${u.wantedBy}.wants/${u.unit}`);
     if (op.kind === 'enable-unit') return `ln -s ${join(paths.configHome, UNIT_DIR, op.file)} ${link(op)}`;
     if (op.kind === 'disable-unit') return `rm ${link(op)}`;
@@ -211,7 +211,7 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
         const result = await runner('loginctl', ['enable-linger', paths.user]);
         if (result.code !== 0) throw new ApplyError(op, `loginctl enable-linger failed: ${result.stderr.trim()}`);
       } else {
-        const file = join(paths.root, 'var/lib/systemd/linger', paths.user);
+        const file = join(paths.root, LINGER_DIR, paths.user);
         mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
         writeFileSync(file, '');
       }
@@ -222,7 +222,7 @@ async function applyOp(op: Op, context: ApplyContext, dirs: DirsRecord): Promise
         const result = await runner('loginctl', ['disable-linger', paths.user]);
         if (result.code !== 0) throw new ApplyError(op, `loginctl disable-linger failed: ${result.stderr.trim()}`);
       } else {
-        rmSync(join(paths.root, 'var/lib/systemd/linger', paths.user), { force: true });
+        rmSync(join(paths.root, LINGER_DIR, paths.user), { force: true });
       }
       rmSync(confined(op, paths, LINGER_RECORD, 'file'), { force: true });
       return;

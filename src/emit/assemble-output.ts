@@ -1,8 +1,7 @@
 import { basename } from 'node:path';
 import { AGENT_UNIT_AROUND, BUNDLE_SCRIPTS, DIRS_RECORD, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, LINGER_DIR, LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR, type Artifact } from '../model/artifact.js';
 import { FLEET_LOCK, LOCK_WAIT_SECONDS } from '../model/fleet-lock.js';
-import { TMP_PREFIX } from '../host/write-file-atomic.js';
-import { OWN_DIR_ERE, OWN_FILE_ERE, OWN_UNIT_ERE, OWN_UNIT_PREFIX, WANTED_BY_ERE } from '../model/own-names.js';
+import { OWN_DIR_ERE, OWN_FILE_ERE, OWN_UNIT_ERE, OWN_UNIT_PREFIX, TMP_PREFIX, WANTED_BY_ERE } from '../model/own-names.js';
 import type { Fleet } from '../model/fleet.js';
 import type { Manifest } from '../model/manifest.js';
 import { buildManifest, manifestText, sha256 } from '../plan/build-manifest.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { TMP_PREFIX } from '../model/own-names.js';
 
 export interface AtomicWriteOptions {
   /** false: fail with EEXIST rather than replace an existing file (checked atomically). */
@@ -19,11 +20,6 @@ export interface AtomicWriteOptions {
   durable: boolean;
 }
 
-/**
- * Every temporary file starts so, in out/, beside a roster and in the installed fleet, where a
- * stale one is swept (apply and install.sh, whose mktemp uses the same prefix).
- */
-export const TMP_PREFIX = '.mosaic-tmp.';
 
 /** A file written under a temporary name beside its target, not yet in place. */
 export interface StagedFile {

@@ -1,5 +1,11 @@
 import { FLEET_DIR, UNIT_DIR } from './artifact.js';
 
+/**
+ * Every temporary file starts so, in out/, beside a roster and in the installed fleet, where a
+ * stale one is swept (apply and install.sh, whose mktemp uses the same prefix).
+ */
+export const TMP_PREFIX = '.mosaic-tmp.';
+
 /** Every unit of ours starts with this: the confinement rule below and the scripts' globs. */
 export const OWN_UNIT_PREFIX = 'mosaic-';
 

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import { commandError, type Diagnostic, errorIn } from '../errors.js';
-import { DIRS_RECORD, LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR, agentUnit } from '../model/artifact.js';
+import { agentUnit, DIRS_RECORD, LINGER_DIR, LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR } from '../model/artifact.js';
 import { isOwnDir, isOwnFile, isOwnUnit, isWantedBy } from '../model/own-names.js';
 import type { EnabledUnit, Manifest } from '../model/manifest.js';
 import { sha256 } from '../plan/build-manifest.js';
@@ -104,7 +104,7 @@ export async function readInstalled(paths: HostPaths, build: { targets: readonly
     }
     units = parseShow(shown.stdout);
   }
-  const lingerFile = join(paths.root, 'var/lib/systemd/linger', paths.user);
+  const lingerFile = join(paths.root, LINGER_DIR, paths.user);
   const dirsRecorded = readDirsRecord(paths);
   const dirs = new Set([...parentDirs([...targets, MANIFEST_TARGET]), ...dirsRecorded].filter((dir) => isDir(onHost(paths, dir)) && !unsafeParent(paths.root + paths.configHome, `${dir}/x`)));
   return { ok: true, installed: { paths, manifest, disk, links, units, lingerOn: exists(lingerFile), lingerRecorded: exists(onHost(paths, LINGER_RECORD)), dirs, dirsRecorded } };

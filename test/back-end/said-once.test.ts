@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleOutput } from '../../src/emit/assemble-output.js';
 import { loadFleet } from '../../src/load/load-fleet.js';
-import { AGENT_TEMPLATE_UNIT, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, SUPERVISOR_TARGET, UNIT_DIR, agentOfUnit, agentUnit, ownerAgent } from '../../src/model/artifact.js';
+import { AGENT_TEMPLATE_UNIT, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, LINGER_DIR, SUPERVISOR_TARGET, UNIT_DIR, agentOfUnit, agentUnit, ownerAgent } from '../../src/model/artifact.js';
+import { TMP_PREFIX } from '../../src/model/own-names.js';
 import { FLEET_LOCK } from '../../src/model/fleet-lock.js';
 import { DEFAULT_TARGET } from '../../src/model/units.js';
 import { REPO } from '../support/cli.js';
@@ -20,7 +21,7 @@ function files(dir: string): string[] {
 }
 
 describe('said once', () => {
-  const owned = [FLEET_DIR, UNIT_DIR, HOLDER_UNIT, FLEET_TARGET, AGENT_TEMPLATE_UNIT.split('@')[0]! + '@', SUPERVISOR_TARGET.split('/').pop()!, `WantedBy=${DEFAULT_TARGET}`, '%E/', FLEET_LOCK.runtime];
+  const owned = [FLEET_DIR, UNIT_DIR, HOLDER_UNIT, FLEET_TARGET, AGENT_TEMPLATE_UNIT.split('@')[0]! + '@', SUPERVISOR_TARGET.split('/').pop()!, `WantedBy=${DEFAULT_TARGET}`, '%E/', FLEET_LOCK.runtime, LINGER_DIR, TMP_PREFIX];
   const sources = [...files('src'), ...files('templates')].filter((f) => /\.(ts|hbs)$/.test(f) && !f.startsWith('src/model/') && !f.startsWith('templates/presets/'));
 
   it.each(owned)('%s is spelt only in src/model', (name) => {

@@ -4,6 +4,7 @@ import { EXIT, type CliIO } from '../io.js';
 import { driftDiagnostic, prepareTransition, printPlan, type HostOptions, type Prepared } from '../host-transition.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { commandError } from '../../errors.js';
+import { LINGER_DIR } from '../../model/artifact.js';
 
 export interface ApplyOptions extends HostOptions {
   yes?: boolean;
@@ -46,7 +47,7 @@ async function carryOutLocked(io: CliIO, prepared: Prepared, options: ApplyOptio
   }
   const offline = prepared.runner === null;
   if (offline && prepared.paths.root === '' && transition.ops.some((op) => op.kind === 'enable-linger' || op.kind === 'disable-linger')) {
-    printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'APPLY', 'changing linger offline writes /var/lib/systemd/linger, which belongs to logind on a live host', 'set DESTDIR to the staging root, or run without --offline so loginctl does it')], new Map());
+    printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'APPLY', `changing linger offline writes /${LINGER_DIR}, which belongs to logind on a live host`, 'set DESTDIR to the staging root, or run without --offline so loginctl does it')], new Map());
     return EXIT.ERROR;
   }
   if (options.dryRun) {
