@@ -1,12 +1,14 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { errorIn, type Diagnostic, type DiagnosticCode, type Report } from '../errors.js';
+import { parseSimpleYaml } from './parse-simple-yaml.js';
 
 /** A parsed roster that remembers where every value came from. */
 export interface RosterSource {
   /** The file as the user named it, for messages. */
   file: string;
   text: string;
-  doc: Document.Parsed;
+  /** Parsed by yaml on first use when the plain value came from parseSimpleYaml (positions are for diagnostics). */
+  readonly doc: Document.Parsed;
   lineCounter: LineCounter;
   /** The plain data, for schema validation; undefined when the document could not be read. */
   value: unknown;
@@ -39,10 +41,32 @@ export function lineCounterOf(text: string): LineCounter {
   return counter;
 }
 
-/** Parses roster text into a positioned document. Pure: reports problems, never throws. */
+/**
+ * Parses roster text into its value and a positioned document. Pure: reports problems, never
+ * throws. A roster in the everyday subset of YAML gets its value from parseSimpleYaml, which
+ * yaml agrees with there (the test says so), and the document only when something asks for it.
+ */
 export function parseRoster(file: string, text: string, report: Report): RosterSource {
   const lineCounter = lineCounterOf(text);
-  const source: RosterSource = { file, text, doc: undefined as unknown as Document.Parsed, lineCounter, value: undefined };
+  const simple = parseSimpleYaml(text);
+  if (simple !== undefined) {
+    let doc: Document.Parsed | undefined;
+    return {
+      file,
+      text,
+      lineCounter,
+      value: simple,
+      get doc() {
+        doc ??= parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: true });
+        return doc;
+      },
+    };
+  }
+  return parseWithYaml(file, text, lineCounter, report);
+}
+
+function parseWithYaml(file: string, text: string, lineCounter: LineCounter, report: Report): RosterSource {
+  const source: { -readonly [K in keyof RosterSource]: RosterSource[K] } = { file, text, doc: undefined as unknown as Document.Parsed, lineCounter, value: undefined };
   const error = (code: DiagnosticCode, message: string, range?: readonly [number, number], hint?: string) =>
     report(errorIn(file, code, message, hint, range));
 

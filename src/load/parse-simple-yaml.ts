@@ -1,0 +1,290 @@
+/**
+ * The data of a roster written in the everyday subset of YAML, in one pass over its lines, or
+ * undefined when the text uses anything else (then yaml's full parser reads it, as before).
+ *
+ * Why: yaml composes a positioned document of every node, which cost about 0.6 ms and 6 KB per
+ * agent of a typical roster, most of a large build's time and memory; positions are needed only
+ * when a diagnostic points somewhere, and then yaml parses the text after all (parse-roster.ts).
+ *
+ * The subset: printable text; block mappings and sequences (`- key: value` items included);
+ * one-line plain, single- and double-quoted values; one-line flow sequences and mappings of
+ * scalars; comments and blank lines. Plain scalars resolve as yaml's core schema does (its
+ * tests and resolvers, repeated here; infinities and NaN are declined). Anything unusual is
+ * declined rather than guessed: anchors, tags, block scalars, multi-line values, duplicate keys,
+ * documents markers. test/load/parse-simple-yaml.test.ts holds it to yaml's own value on the fuzz
+ * corpus and on every fixture roster.
+ */
+
+export type SimpleValue = null | boolean | number | string | SimpleValue[] | { [key: string]: SimpleValue };
+type SimpleMap = { [key: string]: SimpleValue };
+
+/** Declines the text: thrown inside, caught once at the top. */
+class Declined {}
+const DECLINED = new Declined();
+
+/** Printable characters, none of which yaml reads as a line break or byte order mark. */
+const PRINTABLE = /^[\n\x20-\x7e\u00a0-\u2027\u202a-\ufefe\uff00-\ufffd]*$/;
+/** A plain key; YAML limits an implicit key to 1024 characters. */
+const KEY = /^[A-Za-z_$][A-Za-z0-9_$-]{0,999}/;
+const MAX_KEY = 1000;
+/** Characters that cannot start a plain scalar (or start something else). */
+const INDICATORS = new Set([...'?:,[]{}#&*!|>\'"%@`']);
+const NULLS = new Set(['~', 'null', 'Null', 'NULL']);
+const TRUES = new Set(['true', 'True', 'TRUE']);
+const FALSES = new Set(['false', 'False', 'FALSE']);
+/** yaml's core schema (YAML 1.2): what a plain scalar that matches each test means. */
+const NUMBERS: Array<[RegExp, (text: string) => number]> = [
+  [/^0o[0-7]+$/, (text) => parseInt(text.substring(2), 8)],
+  [/^[-+]?[0-9]+$/, (text) => parseInt(text, 10)],
+  [/^0x[0-9a-fA-F]+$/, (text) => parseInt(text.substring(2), 16)],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, parseFloat],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, parseFloat],
+];
+/** Infinities and NaN: left to yaml. */
+const SPECIAL_FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const ESCAPES: Record<string, string> = { '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029' };
+const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+interface Line {
+  indent: number;
+  text: string;
+}
+
+export function parseSimpleYaml(text: string): SimpleMap | undefined {
+  if (!PRINTABLE.test(text)) return undefined;
+  const lines: Line[] = [];
+  for (const raw of text.split('\n')) {
+    let indent = 0;
+    while (raw.charCodeAt(indent) === 32) indent++;
+    if (indent === raw.length || raw[indent] === '#') continue;
+    if (indent === 0 && (raw[0] === '%' || /^(?:---|\.\.\.)(?: |$)/.test(raw))) return undefined;
+    lines.push({ indent, text: raw.slice(indent) });
+  }
+  if (lines.length === 0 || lines[0]!.indent !== 0 || isSequenceItem(lines[0]!.text)) return undefined;
+  try {
+    const reader = new BlockReader(lines);
+    const value = reader.map(0);
+    return reader.done() ? value : undefined;
+  } catch (thrown) {
+    if (thrown === DECLINED) return undefined;
+    throw thrown;
+  }
+}
+
+/** A mapping key: plain (a name) or quoted, and the index after it. */
+function blockKey(text: string): [string, number] {
+  if (text[0] === '"' || text[0] === "'") {
+    const [key, end] = quoted(text, 0);
+    return end > MAX_KEY ? decline() : [key, end];
+  }
+  const key = KEY.exec(text)?.[0];
+  if (key === undefined || typeof plainScalar(key) !== 'string') decline();
+  return [key, key.length];
+}
+
+/** Whether the text after `- ` starts a mapping entry (`key: …`). */
+function startsEntry(text: string): boolean {
+  if (text[0] === '"' || text[0] === "'") {
+    try {
+      const [, end] = quoted(text, 0);
+      return text[end] === ':' && (end + 1 === text.length || text[end + 1] === ' ');
+    } catch (thrown) {
+      if (thrown === DECLINED) return false;
+      throw thrown;
+    }
+  }
+  const key = KEY.exec(text)?.[0];
+  return key !== undefined && text[key.length] === ':' && (key.length + 1 === text.length || text[key.length + 1] === ' ');
+}
+
+function isSequenceItem(text: string): boolean {
+  return text[0] === '-' && (text.length === 1 || text[1] === ' ');
+}
+
+function decline(): never {
+  throw DECLINED;
+}
+
+class BlockReader {
+  private next = 0;
+  constructor(private readonly lines: Line[]) {}
+
+  done(): boolean {
+    return this.next === this.lines.length;
+  }
+
+  private peek(): Line | undefined {
+    return this.lines[this.next];
+  }
+
+  map(indent: number): SimpleMap {
+    const map: SimpleMap = {};
+    for (let line = this.peek(); line && line.indent === indent && !isSequenceItem(line.text); line = this.peek()) {
+      const [key, end] = blockKey(line.text);
+      if (line.text[end] !== ':' || key === '__proto__' || Object.hasOwn(map, key)) decline();
+      const rest = line.text.slice(end + 1);
+      if (rest !== '' && rest[0] !== ' ') decline();
+      this.next++;
+      map[key] = this.valueAfter(rest, indent);
+    }
+    this.endOfBlock(indent);
+    return map;
+  }
+
+  private sequence(indent: number): SimpleValue[] {
+    const items: SimpleValue[] = [];
+    for (let line = this.peek(); line && line.indent === indent && isSequenceItem(line.text); line = this.peek()) {
+      let column = 1;
+      while (line.text[column] === ' ') column++;
+      const rest = line.text.slice(column);
+      if (rest === '' || rest[0] === '#') {
+        this.next++;
+        const below = this.peek();
+        items.push(below && below.indent > indent ? this.node(below.indent) : null);
+      } else if (isSequenceItem(rest) || rest[0] === '?') {
+        decline();
+      } else if (startsEntry(rest)) {
+        // `- key: value`: a mapping whose keys line up under the first one.
+        this.lines[this.next] = { indent: indent + column, text: rest };
+        items.push(this.map(indent + column));
+      } else {
+        this.next++;
+        items.push(inlineValue(rest));
+      }
+      this.endOfBlock(indent);
+    }
+    return items;
+  }
+
+  /** The block below a key or a bare `-`: a sequence, a mapping, or a one-line value on a line of its own. */
+  private node(indent: number): SimpleValue {
+    const line = this.peek()!;
+    if (isSequenceItem(line.text)) return this.sequence(indent);
+    if (startsEntry(line.text)) return this.map(indent);
+    this.next++;
+    const value = inlineValue(line.text);
+    this.endOfBlock(indent);
+    return value;
+  }
+
+  /** The value after `key:`: on the same line, or the block below (a sequence may sit at the key's own indent). */
+  private valueAfter(rest: string, indent: number): SimpleValue {
+    const value = rest.trimStart();
+    if (value !== '' && value[0] !== '#') return inlineValue(value);
+    const below = this.peek();
+    if (below && below.indent > indent) return this.node(below.indent);
+    if (below && below.indent === indent && isSequenceItem(below.text)) return this.sequence(indent);
+    return null;
+  }
+
+  /** A block ends where a line comes back to an outer indent; a line between the two is not ours to read. */
+  private endOfBlock(indent: number): void {
+    const line = this.peek();
+    if (line && line.indent > indent) decline();
+  }
+}
+
+/** A one-line value after `key: ` or `- `, with an optional comment after it. */
+function inlineValue(text: string): SimpleValue {
+  const first = text[0]!;
+  let value: SimpleValue;
+  let end: number;
+  if (first === '"' || first === "'") [value, end] = quoted(text, 0);
+  else if (first === '[' || first === '{') [value, end] = flowCollection(text);
+  else {
+    const comment = text.indexOf(' #');
+    const plain = (comment < 0 ? text : text.slice(0, comment)).trimEnd();
+    if (plain.includes(': ') || plain.endsWith(':') || !startsPlain(plain)) decline();
+    return plainScalar(plain);
+  }
+  if (!/^ *(?: #.*)?$/.test(text.slice(end))) decline();
+  return value;
+}
+
+function startsPlain(text: string): boolean {
+  return text !== '' && !INDICATORS.has(text[0]!) && !(text[0] === '-' && (text.length === 1 || text[1] === ' '));
+}
+
+function plainScalar(text: string): SimpleValue {
+  if (NULLS.has(text)) return null;
+  if (TRUES.has(text)) return true;
+  if (FALSES.has(text)) return false;
+  if (SPECIAL_FLOAT.test(text)) decline();
+  for (const [test, resolve] of NUMBERS) if (test.test(text)) return resolve(text);
+  return text;
+}
+
+/** A quoted scalar starting at `start`, on this line: its value and the index after the closing quote. */
+function quoted(text: string, start: number): [string, number] {
+  const quote = text[start]!;
+  let value = '';
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === quote) {
+      if (quote === "'" && text[i + 1] === "'") {
+        value += "'";
+        i++;
+        continue;
+      }
+      return [value, i + 1];
+    }
+    if (c === '\\' && quote === '"') {
+      const code = text[++i];
+      if (code === undefined) decline();
+      const length = HEX_LENGTH[code];
+      if (length !== undefined) {
+        const hex = text.slice(i + 1, i + 1 + length);
+        const point = /^[0-9a-fA-F]+$/.test(hex) && hex.length === length ? parseInt(hex, 16) : NaN;
+        if (!(point <= 0x10ffff)) decline();
+        value += String.fromCodePoint(point);
+        i += length;
+      } else if (Object.hasOwn(ESCAPES, code)) value += ESCAPES[code];
+      else decline();
+      continue;
+    }
+    value += c;
+  }
+  return decline();
+}
+
+/** `[a, "b"]` or `{ K: v, L: "w" }` of scalars, closed on the same line. */
+function flowCollection(text: string): [SimpleValue, number] {
+  const close = text[0] === '[' ? ']' : '}';
+  const list: SimpleValue[] = [];
+  const map: SimpleMap = {};
+  let i = skipSpaces(text, 1);
+  if (text[i] === close) return [close === ']' ? list : map, i + 1];
+  for (;;) {
+    if (close === ']') {
+      const [item, after] = flowScalar(text, i);
+      list.push(item);
+      i = after;
+    } else {
+      const key = KEY.exec(text.slice(i))?.[0];
+      if (key === undefined || text[i + key.length] !== ':' || text[i + key.length + 1] !== ' ' || typeof plainScalar(key) !== 'string' || key === '__proto__' || Object.hasOwn(map, key)) decline();
+      const [value, after] = flowScalar(text, skipSpaces(text, i + key.length + 1));
+      map[key] = value;
+      i = after;
+    }
+    i = skipSpaces(text, i);
+    if (text[i] === close) return [close === ']' ? list : map, i + 1];
+    if (text[i] !== ',') decline();
+    i = skipSpaces(text, i + 1);
+    if (text[i] === close || text[i] === ',') decline();
+  }
+}
+
+/** A quoted or plain scalar inside a flow collection: plain ones only of characters with no meaning there. */
+function flowScalar(text: string, start: number): [SimpleValue, number] {
+  if (text[start] === '"' || text[start] === "'") return quoted(text, start);
+  let end = start;
+  while (end < text.length && /[A-Za-z0-9_./~$=^+-]/.test(text[end]!)) end++;
+  const plain = text.slice(start, end);
+  if (!startsPlain(plain)) decline();
+  return [plainScalar(plain), end];
+}
+
+function skipSpaces(text: string, i: number): number {
+  while (text[i] === ' ') i++;
+  return i;
+}

@@ -1,0 +1,159 @@
+/**
+ * parseSimpleYaml either declines a text or gives exactly the value yaml gives, on a text yaml
+ * reads without an error or a warning: on the fuzz corpus (valid rosters in every writing style,
+ * and mutated ones), every fixture and preset roster, and a table of edge cases.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Document, parseDocument } from 'yaml';
+import { parseSimpleYaml } from '../../src/load/parse-simple-yaml.js';
+import { mutatedRoster, RUNS, rosterText, SEED, validRoster, yamlStyle } from '../fuzz/arbitraries.js';
+
+const REPO = join(import.meta.dirname, '..', '..');
+
+/** The data with every string's characters outside printable ASCII replaced, and no long strings. */
+function tame(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/[^\x20-\x7e]/g, 'x').slice(0, 40);
+  if (Array.isArray(value)) return value.map(tame);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [tame(k), tame(v)]));
+  return value;
+}
+
+/** Whether the two parsers agree on a text; returns whether the simple one took it. */
+function agree(text: string): boolean {
+  const simple = parseSimpleYaml(text);
+  if (simple === undefined) return false;
+  const doc = parseDocument(text, { prettyErrors: false, strict: true });
+  expect([...doc.errors, ...doc.warnings].map((e) => e.message), `yaml refuses what parseSimpleYaml took:\n${text}`).toEqual([]);
+  expect(simple, `the values differ for:\n${text}`).toStrictEqual(doc.toJS());
+  return true;
+}
+
+const rosterFiles = [
+  join(REPO, 'roster.yaml'),
+  ...readdirSync(join(REPO, 'test', 'fixtures', 'rosters')).map((f) => join(REPO, 'test', 'fixtures', 'rosters', f)),
+  ...readdirSync(join(REPO, 'templates', 'presets')).map((f) => join(REPO, 'templates', 'presets', f)),
+];
+
+describe('parseSimpleYaml', () => {
+  it('agrees with yaml on every valid roster of the fuzz corpus, in every writing style', () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(validRoster, yamlStyle, (roster, style) => {
+        if (agree(rosterText(roster, style))) taken++;
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    // Most of this corpus is hostile text (control characters, byte order marks, block scalars),
+    // declined on purpose: that some is taken shows the property ran on both paths.
+    expect(taken).toBeGreaterThan(0);
+  });
+
+  it('agrees with yaml on the same rosters with their strings tamed to printable ASCII, and takes most of them', () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(validRoster, yamlStyle, (roster, style) => {
+        const text = new Document(tame(roster)).toString(style);
+        if (agree(text)) taken++;
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    expect(taken).toBeGreaterThan(RUNS / 4);
+  });
+
+  it('agrees with yaml on every mutated roster it takes', () => {
+    fc.assert(
+      fc.property(mutatedRoster, ({ bytes }) => {
+        agree(bytes.toString('utf8'));
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
+
+  it.each(rosterFiles)('agrees with yaml on %s', (file) => {
+    agree(readFileSync(file, 'utf8'));
+  });
+
+  it('takes a roster written as README and the benchmark write them', () => {
+    const text = [
+      'version: 1',
+      'transport: tmux',
+      'fleet:',
+      '  session: bench',
+      '  path: [~/.local/bin]',
+      '  env: { LOG_LEVEL: info }',
+      'agents:',
+      '  - { name: orchestrator, runtime: pi, class: orchestrator }',
+      '  - name: agent-00005   # a comment',
+      '    runtime: codex',
+      '    lifecycle: on-demand',
+      '    workdir: ~/src/app-5',
+      '    args: [--model, o4]',
+      '    env: { TZ: UTC, TICKET: "T-5" }',
+      "    envFiles: ['~/.config/mosaic/secrets/agent-00005.env']",
+      '',
+    ].join('\n');
+    expect(agree(text)).toBe(true);
+    expect(parseSimpleYaml(text)?.agents).toEqual([
+      { name: 'orchestrator', runtime: 'pi', class: 'orchestrator' },
+      { name: 'agent-00005', runtime: 'codex', lifecycle: 'on-demand', workdir: '~/src/app-5', args: ['--model', 'o4'], env: { TZ: 'UTC', TICKET: 'T-5' }, envFiles: ['~/.config/mosaic/secrets/agent-00005.env'] },
+    ]);
+  });
+
+  const EDGES: Array<[string, 'taken' | 'declined']> = [
+    ['a: 1\nb: -7\nc: 0\n', 'taken'],
+    ['a: 0700\nb: 1.5\nc: -0\nd: 0o17\ne: 0x1F\nf: -2.5e-3\ng: +.5\nh: 1.\ni: 99999999999999999999\nj: ./x\nk: .5x\nl: 1_000\n', 'taken'],
+    ['a: .inf\n', 'declined'],
+    ['a: .NaN\n', 'declined'],
+    ['a: ~\nb: null\nc:\nd: True\ne: FALSE\n', 'taken'],
+    ['a: ~/x\nb: x # c\nc: "q" # c\nd: \'it\'\'s\'\n', 'taken'],
+    ['a: "\\t\\x41\\u00e9\\U0001F4A5\\\\\\"/"\n', 'taken'],
+    ['a: "\\q"\n', 'declined'],
+    ['a: x:y\nb: x#y\nc: [a, b]\nd: {}\ne: []\n', 'taken'],
+    ['a: x: y\n', 'declined'],
+    ['a: x:\n', 'declined'],
+    ['a:\n- x\n- y\nb: 1\n', 'taken'],
+    ['a:\n  - name: x\n    args:\n    - 1\n    -\n  - z\n', 'taken'],
+    ['a:\n  b: 1\n c: 2\n', 'declined'],
+    ['a: x\n  y\n', 'declined'],
+    ['a:\n  x\n  y\n', 'declined'],
+    ['a:\n  {}\nb:\n  - \n    [x]\nc:\n  "q"\n', 'taken'],
+    ['a: &x 1\nb: *x\n', 'declined'],
+    ['a: !!str 1\n', 'declined'],
+    ['a: |\n  x\n', 'declined'],
+    ['a: [a, [b]]\n', 'declined'],
+    ['a: [a, ]\n', 'declined'],
+    ['a: {K: v}\n', 'taken'],
+    ['"a": 1\n\'b c\': "é💥"\n- x\n', 'declined'],
+    ['"a": 1\n\'b c\': "é💥"\nd:\n  - "k": v\n', 'taken'],
+    ['a: "\\u2028"\n', 'taken'],
+    ['a: "\\ufeff"\n', 'taken'],
+    ['a: { K: v, K: w }\n', 'declined'],
+    ['a: 1\na: 2\n', 'declined'],
+    ['__proto__: 1\n', 'declined'],
+    ['a: "x\n  y"\n', 'declined'],
+    ['--- \na: 1\n', 'declined'],
+    ['a: 1\n...\n', 'declined'],
+    ['a: b\r\n', 'declined'],
+    ['a:\tb\n', 'declined'],
+    ['a: é\n', 'taken'],
+    ['- a\n', 'declined'],
+    ['a\n', 'declined'],
+    ['a: "x"y\n', 'declined'],
+    ['a: - b\n', 'declined'],
+    ['a: [-, b]\n', 'declined'],
+    ['a: [--x, "b,c", \'d\']\n', 'taken'],
+    ['true: 1\n', 'declined'],
+    [`${'k'.repeat(1100)}: 1\n`, 'declined'],
+    [`"${'k'.repeat(1100)}": 1\n`, 'declined'],
+    [`a: { ${'k'.repeat(1100)}: 1 }\n`, 'declined'],
+    ['a: @x\n', 'declined'],
+    ['# only a comment\n', 'declined'],
+    ['', 'declined'],
+  ];
+  it.each(EDGES)('%j is %s, and when taken agrees with yaml', (text, expected) => {
+    expect(agree(text) ? 'taken' : 'declined').toBe(expected);
+  });
+});
