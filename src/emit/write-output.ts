@@ -1,8 +1,8 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { errorIn, type Diagnostic } from '../errors.js';
 import { acquireFileLock } from '../host/file-lock.js';
-import { stageFile, type StagedFile } from '../host/write-file-atomic.js';
+import { createFile, stageFile, type StagedFile } from '../host/write-file-atomic.js';
 import { BUNDLE_SCRIPTS, FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
 import { sha256 } from '../plan/build-manifest.js';
 import { MANIFEST_SOURCE } from '../plan/plan-install.js';
@@ -95,8 +95,10 @@ export const GIT_MODE_BITS = 0o100;
  * `modeBits` says which bits of a file's mode count as a difference.
  */
 export function compareOutput(outDir: string, files: readonly Artifact[], modeBits = 0o7777): OutputChanges {
-  const previous = previousOutput(outDir);
   const changes: OutputChanges = { write: [], unchanged: [], remove: [], kept: [], conflicts: [] };
+  // Nothing there yet (the usual first build): every file is new, without a look at each.
+  if (isEmptyOutput(outDir)) return { ...changes, write: [...files] };
+  const previous = previousOutput(outDir);
   const directoriesBelow = realDirectoriesBelow(outDir);
   for (const file of files) {
     const path = join(outDir, file.path);
@@ -162,14 +164,22 @@ function writeLocked(outDir: string, files: readonly Artifact[], fail: (message:
     return { changes, ...fail(`${list} ${changes.conflicts.length === 1 ? 'exists and was' : 'exist and were'} not written by mosaic-gen (or ${changes.conflicts.length === 1 ? 'lies' : 'lie'} behind a symlink)`, 'build into an empty directory (-o DIR), or move those files away') };
   }
   const ordered = [...changes.write].sort((a, b) => Number(isManifest(a.path)) - Number(isManifest(b.path)));
-  // Every file is staged before any is renamed into place: a failure leaves out/ as it was.
+  // Every file is staged before any is renamed into place: a failure leaves out/ as it was. Into
+  // an empty directory, where no reader can see an old file half replaced, each file is created
+  // under its own name instead (no rename; 2,200 files at 1,000 agents).
+  const direct = isEmptyOutput(outDir);
+  const madeDirs = new Set<string>();
   const staged: StagedFile[] = [];
   try {
     for (const file of ordered) {
       const path = join(outDir, file.path);
-      const problem = makeDirectory(dirname(path), outDir);
-      if (problem) throw new Error(problem);
-      staged.push(stageFile(path, file.text, { overwrite: true, mode: file.mode, durable: false }));
+      const dir = dirname(path);
+      if (!madeDirs.has(dir)) {
+        const problem = makeDirectory(dir, outDir);
+        if (problem) throw new Error(problem);
+        madeDirs.add(dir);
+      }
+      staged.push(direct ? createFile(path, file.text, file.mode) : stageFile(path, file.text, { overwrite: true, mode: file.mode, durable: false }));
     }
   } catch (error) {
     for (const file of staged) file.discard();
@@ -270,6 +280,15 @@ function removeEmptyParents(outDir: string, dir: string): void {
     } catch {
       return;
     }
+  }
+}
+
+/** An output directory that is absent, empty, or holds only the build lock: nothing to compare with. */
+function isEmptyOutput(outDir: string): boolean {
+  try {
+    return readdirSync(outDir).every((name) => name === OUTPUT_LOCK);
+  } catch {
+    return !existsSync(outDir);
   }
 }
 

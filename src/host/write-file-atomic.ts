@@ -75,6 +75,27 @@ export function stageFile(path: string, text: string, options: AtomicWriteOption
   };
 }
 
+/**
+ * A new file created under its own name, for a directory no reader looks into yet (a build into
+ * an empty out/): there is no old content to keep whole, so no temporary name and no rename.
+ * O_EXCL|O_NOFOLLOW as for a temporary file; exactly the mode asked. Discard removes it.
+ */
+export function createFile(path: string, text: string, mode: number): StagedFile {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  try {
+    try {
+      writeSync(fd, text);
+      fchmodSync(fd, mode);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    safeUnlink(path);
+    throw error;
+  }
+  return { commit: () => {}, discard: () => safeUnlink(path) };
+}
+
 export function writeFileAtomic(path: string, text: string, options: AtomicWriteOptions): void {
   const staged = stageFile(path, text, options);
   try {
