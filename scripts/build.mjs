@@ -22,7 +22,12 @@ const BUNDLE = 'mosaic-gen';
 const COMMANDS_DIR = join(ROOT, 'src', 'cli', 'commands');
 /** src/cli/main.ts imports ./commands/NAME.js on demand; each is a bundle of its own beside the main one. */
 const COMMANDS = readdirSync(COMMANDS_DIR).filter((name) => name.endsWith('.ts')).map((name) => name.slice(0, -3));
-const OUTPUTS = new Set([`${BUNDLE}.cjs`, ...COMMANDS.map((name) => `${BUNDLE}-${name}.cjs`)]);
+/**
+ * `diff` (unified diffs) is only needed to show a change (build --check of a stale out/, plan,
+ * apply, add/remove): it is a bundle of its own, loaded by the commands' on-demand import('diff').
+ */
+const DIFF_BUNDLE = `${BUNDLE}-diff`;
+const OUTPUTS = new Set([`${BUNDLE}.cjs`, `${DIFF_BUNDLE}.cjs`, ...COMMANDS.map((name) => `${BUNDLE}-${name}.cjs`)]);
 
 mkdirSync(GEN, { recursive: true });
 // What an older build left (tsc's per-module output) is never imported now; everything else is
@@ -69,6 +74,7 @@ const bundle = await build({
   entryPoints: {
     [BUNDLE]: join(ROOT, 'src', 'cli', 'main.ts'),
     ...Object.fromEntries(COMMANDS.map((name) => [`${BUNDLE}-${name}`, join(COMMANDS_DIR, `${name}.ts`)])),
+    [DIFF_BUNDLE]: require.resolve('diff'),
   },
   outdir: DIST,
   outExtension: { '.js': '.cjs' },
@@ -94,6 +100,8 @@ const bundle = await build({
         plugin.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) =>
           args.importer === join(ROOT, 'src', 'cli', 'main.ts') ? { path: `./${BUNDLE}-${args.path.slice('./commands/'.length, -'.js'.length)}.cjs`, external: true } : undefined,
         );
+        // import('diff') in a command loads the diff bundle; nothing imports diff statically.
+        plugin.onResolve({ filter: /^diff$/ }, (args) => (args.kind === 'dynamic-import' ? { path: `./${DIFF_BUNDLE}.cjs`, external: true } : undefined));
         plugin.onResolve({ filter: /\/precompiled-(validator|templates)\.js$/ }, (args) => ({
           path: join(GEN, args.path.slice(args.path.lastIndexOf('/') + 1)),
         }));

@@ -40,7 +40,16 @@ describe('start-up loads only what a command needs', () => {
   it('build loads the build bundle only; --help loads every command to list them', () => {
     const out = join(dir, 'out');
     expect(loaded(['build', 'roster.yaml', '-o', out]).sort()).toEqual(['bin/mosaic-gen.js', 'dist/mosaic-gen-build.cjs', 'dist/mosaic-gen.cjs']);
+    expect(readFileSync(join(REPO, 'dist', 'mosaic-gen-build.cjs'), 'utf8'), 'diff is a bundle of its own').not.toMatch(/structuredPatch/);
     const help = loaded(['--help']);
     for (const command of ['init', 'validate', 'build', 'plan', 'apply', 'uninstall', 'status', 'attach', 'logs', 'add', 'remove', 'profiles', 'schema']) expect(help).toContain(`dist/mosaic-gen-${command}.cjs`);
+  });
+
+  it('build --check loads the diff bundle only to show a stale out/', () => {
+    const out = join(dir, 'checked');
+    spawnSync(process.execPath, [BIN, 'build', 'roster.yaml', '-o', out], { cwd: REPO, encoding: 'utf8' });
+    expect(loaded(['build', '--check', 'roster.yaml', '-o', out]).sort()).toEqual(['bin/mosaic-gen.js', 'dist/mosaic-gen-build.cjs', 'dist/mosaic-gen.cjs']);
+    writeFileSync(join(out, 'FLEET.md'), 'changed\n');
+    expect(loaded(['build', '--check', 'roster.yaml', '-o', out]).sort()).toEqual(['bin/mosaic-gen.js', 'dist/mosaic-gen-build.cjs', 'dist/mosaic-gen-diff.cjs', 'dist/mosaic-gen.cjs']);
   });
 });
