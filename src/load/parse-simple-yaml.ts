@@ -7,8 +7,8 @@
  * when a diagnostic points somewhere, and then yaml parses the text after all (parse-roster.ts).
  *
  * The subset: printable text; block mappings and sequences (`- key: value` items included);
- * one-line plain, single- and double-quoted values; one-line flow sequences and mappings of
- * scalars; comments and blank lines. Plain scalars resolve as yaml's core schema does (its
+ * one-line plain, single- and double-quoted values; one-line flow sequences and mappings;
+ * comments and blank lines. Plain scalars resolve as yaml's core schema does (its
  * tests and resolvers, repeated here; infinities and NaN are declined). Anything unusual is
  * declined rather than guessed: anchors, tags, block scalars, multi-line values, duplicate keys,
  * documents markers. test/load/parse-simple-yaml.test.ts holds it to yaml's own value on the fuzz
@@ -190,7 +190,7 @@ function inlineValue(text: string): SimpleValue {
   let value: SimpleValue;
   let end: number;
   if (first === '"' || first === "'") [value, end] = quoted(text, 0);
-  else if (first === '[' || first === '{') [value, end] = flowCollection(text);
+  else if (first === '[' || first === '{') [value, end] = flowCollection(text, 0);
   else {
     const comment = text.indexOf(' #');
     const plain = (comment < 0 ? text : text.slice(0, comment)).trimEnd();
@@ -247,22 +247,26 @@ function quoted(text: string, start: number): [string, number] {
   return decline();
 }
 
-/** `[a, "b"]` or `{ K: v, L: "w" }` of scalars, closed on the same line. */
-function flowCollection(text: string): [SimpleValue, number] {
-  const close = text[0] === '[' ? ']' : '}';
+/** Flow collections nest at most this deep here; deeper ones are yaml's (which reports a stack overflow as such). */
+const MAX_FLOW_DEPTH = 16;
+
+/** `[a, "b", [c]]` or `{ K: v, L: "w", M: [x] }` starting at `start`, closed on the same line: its value and the index after it. */
+function flowCollection(text: string, start = 0, depth = 0): [SimpleValue, number] {
+  if (depth > MAX_FLOW_DEPTH) decline();
+  const close = text[start] === '[' ? ']' : '}';
   const list: SimpleValue[] = [];
   const map: SimpleMap = {};
-  let i = skipSpaces(text, 1);
+  let i = skipSpaces(text, start + 1);
   if (text[i] === close) return [close === ']' ? list : map, i + 1];
   for (;;) {
     if (close === ']') {
-      const [item, after] = flowScalar(text, i);
+      const [item, after] = flowValue(text, i, depth);
       list.push(item);
       i = after;
     } else {
-      const key = KEY.exec(text.slice(i))?.[0];
+      const key = KEY.exec(text.slice(i, i + MAX_KEY + 1))?.[0];
       if (key === undefined || text[i + key.length] !== ':' || text[i + key.length + 1] !== ' ' || typeof plainScalar(key) !== 'string' || key === '__proto__' || Object.hasOwn(map, key)) decline();
-      const [value, after] = flowScalar(text, skipSpaces(text, i + key.length + 1));
+      const [value, after] = flowValue(text, skipSpaces(text, i + key.length + 1), depth);
       map[key] = value;
       i = after;
     }
@@ -272,6 +276,10 @@ function flowCollection(text: string): [SimpleValue, number] {
     i = skipSpaces(text, i + 1);
     if (text[i] === close || text[i] === ',') decline();
   }
+}
+
+function flowValue(text: string, start: number, depth: number): [SimpleValue, number] {
+  return text[start] === '[' || text[start] === '{' ? flowCollection(text, start, depth + 1) : flowScalar(text, start);
 }
 
 /** A quoted or plain scalar inside a flow collection: plain ones only of characters with no meaning there. */
