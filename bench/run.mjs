@@ -2,8 +2,8 @@
 // Usage: npm run bench, or node bench/run.mjs [--quick] [--bin PATH] (another build of the CLI,
 // to compare two versions on the same machine); writes bench/results.json.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,6 +63,30 @@ function rosterText(n) {
   return `${lines.join('\n')}\n`;
 }
 
+/** The largest roster the tool accepts (8 MiB), of small agents, as test/hostile/resource-bounds.test.ts writes them. */
+function limitRosterText() {
+  const parts = ['version: 1\nagents:\n  - { name: boss, runtime: pi, class: orchestrator }\n  - { name: helper, runtime: pi, role: enhancer }\n'];
+  let size = parts[0].length;
+  for (let i = 0; ; i++) {
+    const line = `  - { name: a${i}, runtime: claude, args: [--id, "${i}"] }\n`;
+    if (size + line.length > 8 * 1024 * 1024) return { text: parts.join(''), agents: i + 2 };
+    parts.push(line);
+    size += line.length;
+  }
+}
+
+/** Every file under dir with what changes when it is written (inode, mtime, size). */
+function snapshot(dir) {
+  const files = new Map();
+  for (const entry of readdirSync(dir, { recursive: true })) {
+    const stat = lstatSync(join(dir, entry));
+    if (stat.isFile()) files.set(entry, `${stat.ino}:${stat.mtimeMs}:${stat.size}`);
+  }
+  return files;
+}
+
+const changedFiles = (before, after) => [...new Set([...before.keys(), ...after.keys()])].filter((path) => before.get(path) !== after.get(path)).sort();
+
 function procfileText(n) {
   return Array.from({ length: n }, (_, i) => `agent${i}: sleep 3600\n`).join('');
 }
@@ -86,7 +110,8 @@ const ratio = (a, b) => (a == null || b == null ? null : a / b);
 
 const foreman = foremanPath();
 const withPlan = planAvailable();
-const results = { bin: BIN, node: process.version, date: new Date().toISOString(), quick: QUICK, baseline: {}, sizes: {}, ratios: {}, skipped: [] };
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+const results = { bin: BIN, node: process.version, date: new Date().toISOString(), quick: QUICK, loadAverageAtStart: loadAverage(), baseline: {}, sizes: {}, ratios: {}, skipped: [] };
 
 console.log(`mosaic-gen benchmark (node ${process.version}; medians; wall time includes process start)`);
 if (!hasTime) results.skipped.push('peak RSS: /usr/bin/time (GNU time) is not installed');
@@ -97,10 +122,16 @@ for (const line of results.skipped) console.log(`skip: ${line}`);
 results.baseline.nodeNoop = measure([NODE, '-e', '0'], BASE_RUNS);
 results.baseline.version = measure([NODE, BIN, '--version'], BASE_RUNS);
 const repoOut = join(work, 'repo-out');
+results.baseline.validateRepository = measure([NODE, BIN, 'validate', 'roster.yaml'], BASE_RUNS, { cwd: REPO });
 results.baseline.buildRepository = measure([NODE, BIN, 'build', 'roster.yaml', '-o', repoOut], BASE_RUNS, { cwd: REPO, before: fresh(repoOut) });
-console.log(`node -e 0:               ${fmt(results.baseline.nodeNoop.wall)}  ${fmtRss(results.baseline.nodeNoop.rss)}${fmtCpu(results.baseline.nodeNoop.cpu)}`);
-console.log(`mosaic-gen --version:    ${fmt(results.baseline.version.wall)}  ${fmtRss(results.baseline.version.rss)}${fmtCpu(results.baseline.version.cpu)}`);
-console.log(`build roster.yaml:       ${fmt(results.baseline.buildRepository.wall)}  ${fmtRss(results.baseline.buildRepository.rss)}${fmtCpu(results.baseline.buildRepository.cpu)}`);
+runOnce([NODE, BIN, 'build', 'roster.yaml', '-o', repoOut], { cwd: REPO });
+results.baseline.checkRepository = measure([NODE, BIN, 'build', '--check', 'roster.yaml', '-o', repoOut], BASE_RUNS, { cwd: REPO });
+const baseLine = (label, m) => console.log(`${label.padEnd(25)}${fmt(m.wall)}  ${fmtRss(m.rss)}${fmtCpu(m.cpu)}`);
+baseLine('node -e 0:', results.baseline.nodeNoop);
+baseLine('mosaic-gen --version:', results.baseline.version);
+baseLine('validate roster.yaml:', results.baseline.validateRepository);
+baseLine('build roster.yaml:', results.baseline.buildRepository);
+baseLine('build --check roster.yaml:', results.baseline.checkRepository);
 
 for (const [n, runs] of SIZES) {
   const dir = join(work, `n${n}`);
@@ -116,15 +147,42 @@ for (const [n, runs] of SIZES) {
     // Install the build offline under a staging root, then plan against it: no changes.
     const stage = join(dir, 'stage');
     runOnce([NODE, BIN, 'build', 'roster.yaml', '-o', out], { cwd: dir });
+    mkdirSync(stage);
     const installed = spawnSync('sh', [join(out, 'install.sh'), '--offline'], { env: { ...process.env, DESTDIR: stage, XDG_CONFIG_HOME: '/config' }, encoding: 'utf8' });
     if (installed.status !== 0) throw new Error(`install.sh --offline failed:\n${installed.stderr}`);
     entry.plan = measure([NODE, BIN, 'plan', 'roster.yaml', '--offline'], runs, { cwd: dir, env: { DESTDIR: stage, XDG_CONFIG_HOME: '/config' } });
+  }
+  if (n === 1000) {
+    // A rebuild after one agent changed, alternating between two rosters that differ in that agent
+    // only; then build --check of the unchanged out/. Which files each wrote, from inodes and mtimes.
+    const original = rosterText(n);
+    const changed = original.replace('TICKET: "T-500"', 'TICKET: "T-500b"');
+    runOnce([NODE, BIN, 'build', 'roster.yaml', '-o', out], { cwd: dir, before: fresh(out) });
+    let flip = false;
+    const toggle = () => writeFileSync(join(dir, 'roster.yaml'), (flip = !flip) ? changed : original);
+    const beforeRebuild = snapshot(out);
+    toggle();
+    runOnce([NODE, BIN, 'build', 'roster.yaml', '-o', out], { cwd: dir });
+    entry.rebuildWrote = changedFiles(beforeRebuild, snapshot(out));
+    entry.rebuild = measure([NODE, BIN, 'build', 'roster.yaml', '-o', out], runs, { cwd: dir, before: toggle });
+    if (flip) toggle();
+    runOnce([NODE, BIN, 'build', 'roster.yaml', '-o', out], { cwd: dir });
+    const beforeCheck = snapshot(out);
+    entry.check = measure([NODE, BIN, 'build', '--check', 'roster.yaml', '-o', out], runs, { cwd: dir });
+    entry.checkWrote = changedFiles(beforeCheck, snapshot(out));
   }
   if (foreman) {
     const fout = join(dir, 'foreman-out');
     entry.foreman = measure([foreman, 'export', 'systemd', fout, '-f', 'Procfile', '-d', dir, '-a', 'bench', '-u', 'bench'], runs, { cwd: dir, before: fresh(fout) });
   }
   results.sizes[n] = entry;
+}
+
+// Memory and time at the size limit: validate reads, checks and resolves the whole fleet.
+{
+  const limit = limitRosterText();
+  writeFileSync(join(work, 'limit.yaml'), limit.text);
+  results.limit = { agents: limit.agents, bytes: Buffer.byteLength(limit.text), validate: measure([NODE, BIN, 'validate', 'limit.yaml'], QUICK ? 1 : 3) };
 }
 
 for (const line of results.skipped.filter((l) => l.startsWith('plan at'))) console.log(`skip: ${line}`);
@@ -155,22 +213,46 @@ for (const [n] of SIZES) {
   );
 }
 
+const thousand = results.sizes[1000];
+if (thousand?.rebuild) {
+  console.log('');
+  console.log(`1,000 agents, one agent changed: rebuild ${fmt(thousand.rebuild.wall)}${fmtCpu(thousand.rebuild.cpu)}, wrote ${thousand.rebuildWrote.join(', ')}`);
+  console.log(`1,000 agents, unchanged: build --check ${fmt(thousand.check.wall)}${fmtCpu(thousand.check.cpu)}, wrote ${thousand.checkWrote.length ? thousand.checkWrote.join(', ') : 'nothing'}`);
+}
+console.log(`size limit (${results.limit.bytes} bytes, ${results.limit.agents} agents): validate ${fmt(results.limit.validate.wall)} (${fmtRss(results.limit.validate.rss)})${fmtCpu(results.limit.validate.cpu)}`);
+
 const r = results.ratios;
 const big = results.sizes[1000];
 const huge = results.sizes[10000];
-r.buildRepositoryOverNode = ratio(results.baseline.buildRepository.wall, results.baseline.nodeNoop.wall);
-r.versionOverNode = ratio(results.baseline.version.wall, results.baseline.nodeNoop.wall);
+const node0 = results.baseline.nodeNoop.wall;
+r.versionOverNode = ratio(results.baseline.version.wall, node0);
+r.validateRepositoryOverNode = ratio(results.baseline.validateRepository.wall, node0);
+r.buildRepositoryOverNode = ratio(results.baseline.buildRepository.wall, node0);
+r.checkRepositoryOverNode = ratio(results.baseline.checkRepository.wall, node0);
 r.foremanOverBuild1000 = ratio(big?.foreman?.wall, big?.build.wall);
 r.perAgent10000Over1000 = ratio(huge?.buildPerAgent, big?.buildPerAgent);
 r.plan1000OverBuild1000 = ratio(big?.plan?.wall, big?.build.wall);
+/** Files a rebuild after one agent changed may write: that agent's, and the bundle's plan files. */
+const ownOrPlan = (path) => path.includes('agent-00500') || ['manifest.json', 'install.sh', 'uninstall.sh', 'FLEET.md'].includes(path);
 
 const show = (label, value, target, ok) => console.log(`${label.padEnd(48)} ${value == null ? 'not measured' : `${value.toFixed(2)}×`.padEnd(8)} ${value == null ? '' : `(target ${target}: ${ok(value) ? 'met' : 'MISSED'})`}`);
+const fact = (label, value, target, ok) => console.log(`${label.padEnd(48)} ${String(value).padEnd(8)} (target ${target}: ${ok ? 'met' : 'MISSED'})`);
 console.log('');
-show('build roster.yaml / node -e 0', r.buildRepositoryOverNode, '≤ 1.5', (v) => v <= 1.5);
-show('--version / node -e 0', r.versionOverNode, 'none', () => true);
-show('foreman export 1,000 / build 1,000', r.foremanOverBuild1000, '≥ 4', (v) => v >= 4);
-show('per-agent build cost 10,000 / 1,000', r.perAgent10000Over1000, '≤ 1.2', (v) => v <= 1.2);
+show('--version / node -e 0', r.versionOverNode, '≤ 1.15', (v) => v <= 1.15);
+show('validate roster.yaml / node -e 0', r.validateRepositoryOverNode, '≤ 1.3', (v) => v <= 1.3);
+show('build roster.yaml / node -e 0', r.buildRepositoryOverNode, '≤ 1.4', (v) => v <= 1.4);
+show('build --check roster.yaml / node -e 0', r.checkRepositoryOverNode, '≤ 1.4', (v) => v <= 1.4);
+show('foreman export 1,000 / build 1,000', r.foremanOverBuild1000, '≥ 1', (v) => v >= 1);
+show('per-agent build cost 10,000 / 1,000', r.perAgent10000Over1000, '≤ 1', (v) => v <= 1);
 show('plan 1,000 (no changes) / build 1,000', r.plan1000OverBuild1000, '≤ 1.2', (v) => v <= 1.2);
+if (thousand?.rebuild) {
+  fact('rebuild, one agent changed: files written', thousand.rebuildWrote.length, "that agent's and plan files", thousand.rebuildWrote.length > 0 && thousand.rebuildWrote.every(ownOrPlan));
+  fact('build --check, unchanged 1,000: files written', thousand.checkWrote.length, '0', thousand.checkWrote.length === 0);
+}
+fact('validate at the size limit: seconds', results.limit.validate.wall.toFixed(2), '< 5', results.limit.validate.wall < 5);
+if (results.limit.validate.rss != null) fact('validate at the size limit: peak RSS (MiB)', results.limit.validate.rss.toFixed(0), '< 400', results.limit.validate.rss < 400);
+results.loadAverageAtEnd = loadAverage();
+console.log(`load average (1, 5, 15 min) at the start ${results.loadAverageAtStart.join(' ')}, at the end ${results.loadAverageAtEnd.join(' ')} on ${os.cpus().length} CPUs: wall times, and so ratios, are inflated on a loaded machine`);
 
 writeFileSync(join(REPO, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwrote bench/results.json');
