@@ -52,7 +52,7 @@ function checkManifest(output: BuildOutput): void {
     expect(createHash('sha256').update(artifact.text).digest('hex'), entry.path).toBe(entry.sha256);
     expect(`0${artifact.mode.toString(8)}`, entry.path).toBe(entry.mode);
   }
-  expect(output.files.map((f) => f.path).sort()).toEqual([...manifest.files.map((f) => f.path), 'manifest.json', 'install.sh', 'uninstall.sh'].sort());
+  expect(output.files.map((f) => f.path).sort()).toEqual([...manifest.files.map((f) => f.path), 'manifest.json', 'install.sh', 'uninstall.sh', 'engine.sh'].sort());
 }
 
 /** The fleet says what the roster said: each agent's own args and env values arrive unchanged. */
