@@ -35,7 +35,7 @@ export function buildManifest(fleet: Fleet, artifacts: readonly Artifact[], head
  * the files because a multi-line value can hold a line that looks like a comment.
  */
 function agentDigest(fleet: Fleet, agent: Agent, artifacts: readonly Artifact[]): string {
-  const values = { command: agent.command, workdir: agent.workdir, env: agent.env, envFiles: agent.envFiles, role: agent.role, path: fleet.path, session: fleet.session, tmux: fleet.tmux };
+  const values = { command: agent.command, workdir: agent.workdir, env: agent.env, envFiles: agent.envFiles, limits: agent.limits, role: agent.role, path: fleet.path, session: fleet.session, tmux: fleet.tmux };
   return meaningDigest(values, artifacts.filter((a) => a.owner === 'agents' || ownerAgent(a.owner) === agent.name));
 }
 
