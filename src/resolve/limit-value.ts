@@ -28,7 +28,7 @@ function memorySize(text: string, zeroAllowed: boolean): LimitValue {
   }
   const percent = percentage(text, SIZE_HINT);
   if (percent) return percent;
-  const unit = /^(\d+(?:\.\d+)?)\s*([kmgtKMGT])(?:i?B)?$/.exec(text);
+  const unit = /^(\d+(?:\.\d+)?)\s*([kmgtKMGT])(?:i?b)?$/i.exec(text);
   if (unit) return { problem: 'is not a size systemd reads', hint: `write ${unit[1]}${unit[2]!.toUpperCase()} (systemd sizes are base 1024 and take K, M, G or T alone)` };
   return { problem: 'is not a size', hint: SIZE_HINT };
 }
