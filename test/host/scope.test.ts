@@ -6,7 +6,7 @@
  * restarts that agent. Memory enforcement is checked only where the manager may use the memory
  * controller.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_SCOPE_PREFIX, FLEET_SLICE } from '../../src/model/artifact.js';
@@ -58,6 +58,20 @@ const one = (arg: string) => async () => {
   const pids = sleepers(arg);
   return pids.length === 1 ? pids[0] : undefined;
 };
+
+/**
+ * Whether the manager's own cgroup may use the memory controller (cgroup v2, delegated), so that
+ * MemoryMax= is enforced; or why not.
+ */
+function memoryControllerOf(managerPid: number): { ok: true } | { ok: false; reason: string } {
+  const unified = readFileSync(`/proc/${managerPid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
+  if (!unified) return { ok: false, reason: 'the host has no unified (v2) cgroup hierarchy' };
+  const mount = existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup';
+  // The manager itself sits in init.scope of its cgroup; its units get what that cgroup has.
+  const file = join(mount, unified.slice(3).replace(/\/init\.scope$/, ''), 'cgroup.controllers');
+  const controllers = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  return controllers.split(/\s+/).includes('memory') ? { ok: true } : { ok: false, reason: `the memory controller is not delegated to the user manager (${file}: '${controllers}'), so MemoryMax= is recorded but not enforced` };
+}
 
 describe.skipIf(!support.ok)('agents in their own scope under the fleet slice, on a real user manager', () => {
   let m: UserManager;
@@ -125,6 +139,27 @@ describe.skipIf(!support.ok)('agents in their own scope under the fleet slice, o
     // The old scope went with the restart, the grandchild the agent left in it too.
     await until('one grandchild, the new one', one('100123'));
     expect((await unitProps(m, FLEET_SLICE, ['MemoryMax'])).MemoryMax).toBe('3221225472');
+  });
+
+  it('an agent that allocates past its memory limit is killed, and its unit fails and restarts', async (ctx) => {
+    const memory = memoryControllerOf(m.pid);
+    if (!memory.ok) {
+      console.warn(`[scope] skipping memory enforcement: ${memory.reason}`);
+      ctx.skip();
+      return;
+    }
+    const hog = `  - name: hog
+    runtime: hog
+    limits: { memory: 32M, swap: 0 }
+`;
+    const hogRuntime = `  hog:
+    command: [sh, -c, 'x=$(head -c 268435456 /dev/zero | tr "\\\\0" a); exec sleep 100126']
+agents:
+`;
+    await apply(roster(FORKER_LIMITS.replace('512M', '1G'), FLEET_LIMITS.replace('2G', '3G')).replace('agents:\n', hogRuntime) + hog);
+    await until('the hog to be killed and restarted', async () => Number((await unitProps(m, 'mosaic-agent@hog.service', ['NRestarts'])).NRestarts) >= 1, 60_000);
+    expect(sleepers('100126')).toEqual([]);
+    ok(await m.systemctl('stop', 'mosaic-agent@hog.service'), 'systemctl stop');
   });
 
   it("stopping the agent's unit ends every process of it, the setsid'd grandchild included", async () => {
