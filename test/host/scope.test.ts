@@ -117,6 +117,22 @@ describe.skipIf(!support.ok)('agents in their own scope under the fleet slice, o
     expect(await unitProps(m, FLEET_SLICE, ['MemoryMax', 'CPUQuotaPerSecUSec', 'TasksMax'])).toEqual({ MemoryMax: '2147483648', CPUQuotaPerSecUSec: '4s', TasksMax: '4096' });
   });
 
+  it("status counts the scope's memory as the agent's", async (ctx) => {
+    const forker = await until('the forker agent', one('100124'), 30_000);
+    const memoryOf = async (unit: string) => Number((await unitProps(m, unit, ['MemoryCurrent'])).MemoryCurrent);
+    if (!Number.isSafeInteger(await memoryOf(scopeOf(forker)))) {
+      console.warn('[scope] skipping status memory: the host does not account memory');
+      ctx.skip();
+      return;
+    }
+    const r = await mosaic(m, work, 'status', '--json');
+    const row = (JSON.parse(r.stdout) as { agents: Array<{ name: string; pid: number; memory: number }> }).agents.find((a) => a.name === 'forker')!;
+    const [scope, unit] = [await memoryOf(scopeOf(forker)), await memoryOf('mosaic-agent@forker.service')];
+    expect(row.pid).toBe(forker);
+    expect(Math.abs(row.memory - (scope + unit))).toBeLessThan(0.2 * (scope + unit));
+    expect(row.memory).toBeGreaterThan(unit + scope / 2);
+  });
+
   it('a crashed agent restarts in a new scope, and the old one is stopped with everything in it', async () => {
     const agent = await until('the forker agent', one('100124'), 30_000);
     const grandchild = await until("the forker's grandchild", one('100123'));

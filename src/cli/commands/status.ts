@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { planTransition } from '../../diff/plan-transition.js';
 import { userSystemctl } from '../../host/run-command.js';
-import { agentOfUnit, agentUnit } from '../../model/artifact.js';
+import { AGENT_SCOPE_PREFIX, agentOfUnit, agentUnit } from '../../model/artifact.js';
 import { STATUS_PROPERTIES, fleetStatus, type AgentStatus, type FleetStatus } from '../../state/fleet-status.js';
 import { compileHostBundle } from '../compile-roster.js';
 import { fleetWindows, readInstalledFleet, type InstalledFleet } from '../installed-fleet.js';
@@ -69,7 +70,45 @@ async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatu
     const disk = fleet.installed.disk.get(f.target);
     return !disk || disk.foreign || disk.sha256 !== f.sha256 || disk.mode !== f.mode;
   }).map((f) => f.target));
-  return fleetStatus({ manifest: fleet.manifest, units: props, windows: await fleetWindows(fleet), drifted, knownAgents: known, pending, rosterAgents, now: Date.now() });
+  const windows = await fleetWindows(fleet);
+  await addScopeUsage(fleet, windows, props);
+  return fleetStatus({ manifest: fleet.manifest, units: props, windows, drifted, knownAgents: known, pending, rosterAgents, now: Date.now() });
+}
+
+/**
+ * The agent's processes are in its scope, not in its unit's cgroup (which holds the supervisor):
+ * its memory and CPU are the scope's, added to the unit's.
+ */
+async function addScopeUsage(fleet: InstalledFleet, windows: ReadonlyMap<string, number | null>, props: Map<string, Map<string, string>>): Promise<void> {
+  const scopes = new Map<string, string>();
+  for (const [name, pid] of windows) {
+    const scope = pid === null ? undefined : scopeOf(pid);
+    if (scope?.startsWith(AGENT_SCOPE_PREFIX)) scopes.set(scope, agentUnit(name));
+  }
+  if (scopes.size === 0) return;
+  const usage = ['MemoryCurrent', 'CPUUsageNSec'];
+  const shown = await userSystemctl(fleet.runner, 'show', `--property=Id,${usage.join(',')}`, '--', ...scopes.keys());
+  for (const block of shown.stdout.split(/\n\n+/)) {
+    const entries = new Map(block.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const));
+    const unit = props.get(scopes.get(entries.get('Id') ?? '') ?? '');
+    if (!unit) continue;
+    for (const key of usage) {
+      const [own, scope] = [Number(unit.get(key)), Number(entries.get(key))];
+      // Not accounted: systemd prints "[not set]" or the all-ones value; fleetStatus reads that as null.
+      if (Number.isSafeInteger(scope)) unit.set(key, String(Number.isSafeInteger(own) ? own + scope : scope));
+    }
+  }
+}
+
+/** The unit of the cgroup a process is in, from /proc (the systemd-tracked hierarchy). */
+function scopeOf(pid: number): string | undefined {
+  try {
+    const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+    const line = lines.find((l) => l.includes(':name=systemd:')) ?? lines.find((l) => l.startsWith('0::'));
+    return line?.split('/').pop();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Agent instances the manager has loaded or that are enabled by a link, whoever made them. */
