@@ -117,6 +117,15 @@ describe.skipIf(!support.ok)('agents in their own scope under the fleet slice, o
     expect(await unitProps(m, FLEET_SLICE, ['MemoryMax', 'CPUQuotaPerSecUSec', 'TasksMax'])).toEqual({ MemoryMax: '2147483648', CPUQuotaPerSecUSec: '4s', TasksMax: '4096' });
   });
 
+  it("status's pid is the agent's own process, in the agent's scope (not the pane's shell, not its setsid'd child)", async () => {
+    const forker = await until('the forker agent', one('100124'), 30_000);
+    await until("the forker's grandchild", one('100123'));
+    const r = await mosaic(m, work, 'status', '--json');
+    const row = (JSON.parse(r.stdout) as { agents: Array<{ name: string; pid: number | null }> }).agents.find((a) => a.name === 'forker')!;
+    expect(row.pid).toBe(forker);
+    expect(scopeOf(row.pid!)).toMatch(new RegExp(`^${AGENT_SCOPE_PREFIX}forker-\\d+\\.scope$`));
+  });
+
   it("status counts the scope's memory as the agent's", async (ctx) => {
     const forker = await until('the forker agent', one('100124'), 30_000);
     const memoryOf = async (unit: string) => Number((await unitProps(m, unit, ['MemoryCurrent'])).MemoryCurrent);
