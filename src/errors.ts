@@ -50,6 +50,7 @@ export const DIAGNOSTIC_CODES = {
   DRIFT: 'installed files were edited by hand since they were installed',
   LOCKED: 'another run holds the fleet lock',
   APPLY: 'a step of apply or uninstall failed',
+  UNIT: 'the user manager could not start, stop or restart an agent',
   CONFIRM: 'apply needs a confirmation that could not be asked for',
   TEMPLATE: 'a template failed to render',
   USAGE: 'the command line is wrong',

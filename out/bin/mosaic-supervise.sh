@@ -21,13 +21,28 @@ fleet_tmux() {
   "$MOSAIC_tmux" -L "$MOSAIC_socket" -f /dev/null "$@"
 }
 
-# The agent's process tree, in the window. Every way of starting the agent goes through here.
+# The agent's process tree, in the window. Every way of starting the agent goes through here:
+# in a transient scope of its own under the fleet slice, so that systemd accounts and limits it
+# (MOSAIC_LIMITS, from the env file, are the scope's properties) and stopping the agent's unit,
+# which the scope is bound to, ends every process of it, setsid'd ones included. systemd-run
+# execs LAUNCH inside the scope and exits with its status.
 run_agent() {
-  /bin/sh "$1"
+  MOSAIC_run=$1
+  set --
+  # Resolved limits are Property=value words without spaces, quotes or glob characters.
+  for MOSAIC_property in ${MOSAIC_LIMITS-}; do
+    set -- "$@" -p "$MOSAIC_property"
+  done
+  unset MOSAIC_LIMITS
+  MOSAIC_unit=mosaic-agent@"$MOSAIC_agent".service
+  systemd-run --user --scope --quiet --collect --slice=mosaic-fleet.slice \
+    --unit="mosaic-run-$MOSAIC_agent-$$" -p BindsTo="$MOSAIC_unit" -p PartOf="$MOSAIC_unit" "$@" \
+    -- /bin/sh "$MOSAIC_run"
 }
 
 if [ "${1-}" = --run ]; then
   MOSAIC_channel=$2
+  MOSAIC_agent=$3
   # However this shell ends (the agent exits, the workdir is missing…), the supervisor hears
   # of it and exits with the same status.
   # shellcheck disable=SC2317 # called from the EXIT trap
@@ -51,16 +66,25 @@ fi
 MOSAIC_agent=${1:?usage: $0 NAME LAUNCH}
 MOSAIC_launch=${2:?usage: $0 NAME LAUNCH}
 
-# The agent runs in the tmux server's cgroup, out of reach of systemd's stop signals: hang up
-# its window's process group (the --run shell and the agent) before closing the window.
+# The window's shell runs in the tmux server's cgroup, out of reach of systemd's stop signals:
+# hang up its process group (the --run shell and the agent) before closing the window. And stop
+# the agent's scope, named for that shell: a stop of the unit stops it too (PartOf=), but a
+# restart keeps it bound, and it would outlive the restart with whatever the agent left in it.
 stop_agent() {
   # list-panes, not display-message: that one falls back to another window when this one is gone.
   if MOSAIC_pane=$(fleet_tmux list-panes -t "=$MOSAIC_socket:=$MOSAIC_agent" -F '#{pane_pid}' 2>/dev/null); then
     kill -s HUP -- "-$MOSAIC_pane" 2>/dev/null || true
     kill -s TERM -- "-$MOSAIC_pane" 2>/dev/null || true
+    systemctl --user stop --no-block "mosaic-run-$MOSAIC_agent-$MOSAIC_pane.scope" 2>/dev/null || true
   fi
   fleet_tmux kill-window -t "=$MOSAIC_socket:=$MOSAIC_agent" 2>/dev/null || true
 }
+
+# Without systemd-run the agent could only run unconfined, out of its limits and of stop's reach.
+if ! command -v systemd-run >/dev/null 2>&1; then
+  echo "mosaic: systemd-run is not installed: it runs each agent in its own scope (install systemd, 252 or later)" >&2
+  exit 1
+fi
 
 # Wait (up to 10 s) for mosaic-tmux-holder.service to be listening.
 MOSAIC_tries=0

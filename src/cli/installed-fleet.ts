@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { type Diagnostic, errorIn } from '../errors.js';
 import { processRunner, userSystemctl, type CommandRunner } from '../host/run-command.js';
 import { agentUnit } from '../model/artifact.js';
@@ -49,32 +48,16 @@ export function fleetTmux(fleet: InstalledFleet, ...args: string[]) {
   return fleet.runner(fleet.manifest.tmux, ['-L', fleet.manifest.session, '-f', '/dev/null', ...args]);
 }
 
-/** Every window of the fleet's session: name → the agent's own pid (below the pane's shell). */
+/** Every window of the fleet's session: name → the pid of its pane (the supervisor's `--run` shell). */
 export async function fleetWindows(fleet: InstalledFleet): Promise<Map<string, number | null>> {
   const listed = await fleetTmux(fleet, 'list-windows', '-t', fleet.manifest.session, '-F', '#{window_name} #{pane_pid}');
   const windows = new Map<string, number | null>();
   if (listed.code !== 0) return windows;
   for (const line of listed.stdout.split('\n').filter(Boolean)) {
     const [name, pid] = line.split(' ');
-    windows.set(name!, agentProcess(Number(pid)));
+    windows.set(name!, Number(pid) > 0 ? Number(pid) : null);
   }
   return windows;
-}
-
-/** The pane runs the launch script, which runs the agent: follow the only child down. */
-function agentProcess(panePid: number): number | null {
-  let pid = panePid;
-  for (let depth = 0; depth < 4; depth++) {
-    let children: string[] = [];
-    try {
-      children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    } catch {
-      return Number.isFinite(pid) && pid > 0 ? pid : null;
-    }
-    if (children.length !== 1) break;
-    pid = Number(children[0]);
-  }
-  return Number.isFinite(pid) && pid > 0 ? pid : null;
 }
 
 /** The unit's state as the manager has it, for the errors that name it. */

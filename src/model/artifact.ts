@@ -81,6 +81,14 @@ const [agentUnitPrefix, agentUnitSuffix] = AGENT_TEMPLATE_UNIT.split('@') as [st
 /** What an agent unit's name has around the agent's (`mosaic-agent@` NAME `.service`), for install.sh too. */
 export const AGENT_UNIT_AROUND = { head: `${agentUnitPrefix}@`, tail: agentUnitSuffix } as const;
 
+/**
+ * The slice every agent's process tree runs under (fleet.limits are its properties), and the
+ * prefix of each agent's transient scope, `mosaic-run-NAME-PID.scope`: one per run of the agent,
+ * so a scope still being collected never blocks the next run's.
+ */
+export const FLEET_SLICE = 'mosaic-fleet.slice';
+export const AGENT_SCOPE_PREFIX = 'mosaic-run-';
+
 export function agentUnit(name: string): string {
   return `${AGENT_UNIT_AROUND.head}${name}${AGENT_UNIT_AROUND.tail}`;
 }

@@ -1,4 +1,5 @@
 /** The normalized fleet: every default applied, every invariant checked. What render consumes. */
+import type { Limits } from './limits.js';
 import type { AgentClass, Lifecycle, Profile } from './roster-input.js';
 
 export interface Fleet {
@@ -10,6 +11,8 @@ export interface Fleet {
   /** Directories prepended to every agent's PATH. Paths keep a leading `~/` for the target syntax to expand. */
   path: readonly string[];
   tmux: string;
+  /** fleet.limits, as properties of the fleet slice. */
+  limits: Limits;
   agents: readonly Agent[];
   /** The roster's `hosts:` in roster order, each with the fleet settings it overrides applied; empty without `hosts:`. */
   hosts: readonly FleetHost[];
@@ -38,4 +41,6 @@ export interface Agent {
   envFiles: readonly string[];
   /** The host it runs on; null in a roster without `hosts:`. */
   host: string | null;
+  /** The agent's limits, as properties of its scope. */
+  limits: Limits;
 }

@@ -1,3 +1,5 @@
+import type { LimitKey } from './limits.js';
+
 /** A roster as the schema accepts it: before preset merge and defaults. Mirrors schemas/roster.schema.json. */
 
 export const PROFILES = ['general', 'coding', 'research', 'minimal'] as const;
@@ -18,12 +20,16 @@ export const ROLE_LIBRARY = ['orchestrator', 'enhancer', 'coder', 'code-review',
 export type Scalar = string;
 export type EnvInput = Record<string, Scalar>;
 
+/** `limits:` as spelt (see model/limits.ts): sizes, percentages, counts, `infinity`. */
+export type LimitsInput = Partial<Record<LimitKey, Scalar>>;
+
 export interface FleetInput {
   session?: string;
   linger?: boolean;
   path?: string[];
   env?: EnvInput;
   tmux?: string;
+  limits?: LimitsInput;
 }
 
 /** Per-host overrides of fleet settings; the session (the fleet's name) stays fleet-wide. */
@@ -50,6 +56,7 @@ export interface AgentInput {
   env?: EnvInput;
   envFiles?: string[];
   host?: string;
+  limits?: LimitsInput;
 }
 
 export interface RosterInput {

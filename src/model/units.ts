@@ -3,7 +3,7 @@
  * print these relations and the manifest's enablement is derived from the same `wantedBy`, so
  * the two cannot disagree.
  */
-import { AGENT_TEMPLATE_UNIT, FLEET_TARGET, HOLDER_UNIT, SUPERVISOR_TARGET, agentUnit, envTarget, inUnit, launchTarget } from './artifact.js';
+import { AGENT_SCOPE_PREFIX, AGENT_TEMPLATE_UNIT, FLEET_SLICE, FLEET_TARGET, HOLDER_UNIT, SUPERVISOR_TARGET, agentUnit, envTarget, inUnit, launchTarget } from './artifact.js';
 import type { EnabledUnit } from './manifest.js';
 import type { Lifecycle } from './roster-input.js';
 
@@ -25,6 +25,17 @@ export const UNITS = {
   agent: { file: AGENT_TEMPLATE_UNIT, requires: HOLDER_UNIT, partOf: FLEET_TARGET, wantedBy: FLEET_TARGET },
   fleet: { file: FLEET_TARGET, wantedBy: DEFAULT_TARGET },
 } as const satisfies Record<string, UnitRelations>;
+
+/**
+ * An agent's scope, as the supervisor names it from the agent's name (`unitBefore NAME
+ * unitAfter` is the agent's unit, which the scope is bound to).
+ */
+export const AGENT_SCOPE = {
+  slice: FLEET_SLICE,
+  scopePrefix: AGENT_SCOPE_PREFIX,
+  unitBefore: AGENT_TEMPLATE_UNIT.slice(0, AGENT_TEMPLATE_UNIT.indexOf('@') + 1),
+  unitAfter: AGENT_TEMPLATE_UNIT.slice(AGENT_TEMPLATE_UNIT.indexOf('@') + 1),
+} as const;
 
 /** The installed paths the agent template unit names, with `%i` for the agent. */
 export const AGENT_UNIT_PATHS = {

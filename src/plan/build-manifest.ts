@@ -36,7 +36,7 @@ export function buildManifest(fleet: Fleet, artifacts: readonly Artifact[], head
  * the files because a multi-line value can hold a line that looks like a comment.
  */
 function agentDigest(fleet: Fleet, agent: Agent, files: readonly string[]): string {
-  const values = { command: agent.command, workdir: agent.workdir, env: agent.env, envFiles: agent.envFiles, role: agent.role, path: fleet.path, session: fleet.session, tmux: fleet.tmux };
+  const values = { command: agent.command, workdir: agent.workdir, env: agent.env, envFiles: agent.envFiles, limits: agent.limits, role: agent.role, path: fleet.path, session: fleet.session, tmux: fleet.tmux };
   return meaningDigest(values, files);
 }
 

@@ -1,13 +1,8 @@
 import { FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
-import type { Agent, Fleet } from '../model/fleet.js';
+import type { Fleet } from '../model/fleet.js';
+import type { Limits } from '../model/limits.js';
 import { normalize } from './render-fleet.js';
 import type { Template, TemplateName } from './templates.js';
-
-/**
- * What the summary reads of an agent. `limits` is not in the model yet. The host and limits
- * columns, and the host groups, appear only when some agent of the fleet has one.
- */
-type SummaryAgent = Agent & { readonly limits?: Readonly<Record<string, string | number>> | null };
 
 /**
  * out/FLEET.md: the fleet for a reviewer, a table of agents and a Mermaid diagram. One line per
@@ -15,7 +10,7 @@ type SummaryAgent = Agent & { readonly limits?: Readonly<Record<string, string |
  * it touched. It is written to out/ only, never installed, and never shows an env value.
  */
 export function renderFleetSummary(fleet: Fleet, template: (name: TemplateName) => Template): Artifact {
-  const agents = (fleet.agents as readonly SummaryAgent[]).map((agent) => ({
+  const agents = fleet.agents.map((agent) => ({
     name: agent.name,
     role: agent.role,
     class: agent.class,
@@ -52,7 +47,7 @@ export function renderFleetSummary(fleet: Fleet, template: (name: TemplateName) 
   return { path: FLEET_SUMMARY, target: '', mode: 0o644, owner: 'fleet', text: normalize(template('fleet/FLEET.md')(context)) };
 }
 
-function limitsText(limits: SummaryAgent['limits']): string | null {
-  const entries = Object.entries(limits ?? {});
-  return entries.length === 0 ? null : entries.map(([key, value]) => `${key}=${value}`).join(', ');
+/** The limits column appears only when some agent has limits. */
+function limitsText(limits: Limits): string | null {
+  return limits.length === 0 ? null : limits.map(([property, value]) => `${property}=${value}`).join(', ');
 }

@@ -1,5 +1,5 @@
-import { FLEET_DIR, SUPERVISOR_TARGET, UNIT_DIR, agentUnit, envTarget, launchTarget, type Artifact, type FileMode, type Owner } from '../model/artifact.js';
-import { AGENT_UNIT_PATHS, UNITS } from '../model/units.js';
+import { FLEET_DIR, FLEET_SLICE, SUPERVISOR_TARGET, UNIT_DIR, agentUnit, envTarget, launchTarget, type Artifact, type FileMode, type Owner } from '../model/artifact.js';
+import { AGENT_SCOPE, AGENT_UNIT_PATHS, UNITS } from '../model/units.js';
 import type { Agent, Fleet } from '../model/fleet.js';
 import { commentText } from './quote.js';
 import type { Template, TemplateName } from './templates.js';
@@ -14,12 +14,14 @@ export function renderFleet(fleet: Fleet, template: (name: TemplateName) => Temp
   const artifacts: Artifact[] = [];
   const add = (owner: Owner, target: string, mode: FileMode, name: TemplateName, context: object) =>
     artifacts.push({ path: outputPath(target), target, mode, owner, text: normalize(template(name)(context)) });
-  const model = { units: UNITS, paths: AGENT_UNIT_PATHS, agentInstance: agentUnit('NAME') };
-  const fleetContext = { ...model, session: fleet.session, tmux: fleet.tmux };
+  const model = { units: UNITS, paths: AGENT_UNIT_PATHS, agentInstance: agentUnit('NAME'), scope: AGENT_SCOPE };
+  const fleetContext = { ...model, session: fleet.session, tmux: fleet.tmux, limits: fleet.limits };
 
   add('holder', `${UNIT_DIR}/${UNITS.holder.file}`, 0o644, 'systemd/holder.service', fleetContext);
   add('agents', `${UNIT_DIR}/${UNITS.agent.file}`, 0o644, 'systemd/agent.service', fleetContext);
   add('fleet', `${UNIT_DIR}/${UNITS.fleet.file}`, 0o644, 'systemd/fleet.target', fleetContext);
+  // Limits of the whole fleet: a change applies at daemon-reload and restarts no agent.
+  add('fleet', `${UNIT_DIR}/${FLEET_SLICE}`, 0o644, 'systemd/fleet.slice', fleetContext);
   add('agents', SUPERVISOR_TARGET, 0o755, 'launch/supervise.sh', fleetContext);
   for (const agent of fleet.agents) {
     const context = { ...model, fleet, agent: agentContext(agent), agentUnit: agentUnit(agent.name) };
@@ -44,6 +46,9 @@ function agentContext(agent: Agent) {
     ...agent,
     // Resolve refuses MOSAIC_ names in the roster, so these never meet a roster key.
     env: [['MOSAIC_AGENT', agent.name], ...(agent.role ? [['MOSAIC_ROLE', agent.role] as const] : []), ...agent.env],
+    // The supervisor's, not the agent's: it makes them the properties of the agent's scope and
+    // unsets the variable. Resolved values are numbers, `N%` or `infinity`: no space, no quote.
+    limits: agent.limits.length > 0 ? agent.limits.map(([property, value]) => `${property}=${value}`).join(' ') : null,
     // Not the lifecycle: switching it must not change the agent's files (and so restart it).
     summary: `${role}, runtime ${agent.runtime}`,
   };

@@ -11,6 +11,7 @@ export type TemplateName =
   | 'systemd/holder.service'
   | 'systemd/agent.service'
   | 'systemd/fleet.target'
+  | 'systemd/fleet.slice'
   | 'systemd/env-files.conf'
   | 'env/agent.env'
   | 'launch/agent.sh'

@@ -4,9 +4,11 @@
  * agents use it.
  */
 import type { DiagnosticCode } from '../errors.js';
-import type { Profile } from '../model/roster-input.js';
+import { LIMIT_KEYS, LIMIT_PROPERTIES, type LimitKey, type Limits } from '../model/limits.js';
+import type { LimitsInput, Profile } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import { isHostPath, isReservedEnvKey, unrepresentable, unrepresentableAsExecutable, unrepresentableInPath, unrepresentableInUnit } from './check-value.js';
+import { limitValue } from './limit-value.js';
 import { agentEnv, agentKind, type EnvEntry, type MergedRoster, type Origin } from './merge-roster.js';
 
 export type Say = (severity: 'error' | 'warning', code: DiagnosticCode, message: string, at: Origin, hint?: string, part?: 'key' | 'value') => void;
@@ -128,6 +130,14 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    name: 'limits are values systemd reads (INVALID)',
+    check: (m, say) => {
+      const fleet = m.setting('limits');
+      if (fleet) checkLimits(say, fleet.value, fleet.at, 'fleet.limits');
+      for (const { input: a, origin } of m.agents) if (a.limits) checkLimits(say, a.limits, origin('limits'), `limits of agent '${a.name}'`);
+    },
+  },
+  {
     name: 'role and class agree (ROLE_CLASS)',
     check: (m, say) => {
       for (const { input: a, origin } of m.agents) {
@@ -182,6 +192,22 @@ function checkPath(say: Say, value: string, at: Origin, what: string, check: (va
   const bad = check(value);
   if (bad) say('error', 'UNREPRESENTABLE', `${what} contains ${bad}`, at, check === unrepresentableInUnit ? 'this path is written into a systemd unit file, one line per value' : undefined);
   else if (!isHostPath(value)) say('error', 'RELATIVE_PATH', `${what} '${value}' is relative`, at, 'use an absolute path or one starting with ~/');
+}
+
+function checkLimits(say: Say, limits: LimitsInput, at: Origin, what: string): void {
+  for (const [key, spelt] of Object.entries(limits)) {
+    const read = limitValue(key as LimitKey, spelt);
+    if ('problem' in read) say('error', 'INVALID', `${what}: ${key} '${spelt}' ${read.problem}`, { ...at, path: [...at.path, key] }, read.hint);
+  }
+}
+
+/** The properties of resolved limits; only for limits that passed checkLimits. */
+export function resolveLimits(limits: LimitsInput | undefined): Limits {
+  return LIMIT_KEYS.flatMap((key) => {
+    const spelt = limits?.[key];
+    const read = spelt === undefined ? undefined : limitValue(key, spelt);
+    return read && 'value' in read ? [[LIMIT_PROPERTIES[key], read.value] as const] : [];
+  });
 }
 
 function checkEnv(say: Say, entries: readonly EnvEntry[], what: (key: string) => string): void {

@@ -40,7 +40,7 @@ export interface MergedRuntime {
   at: Origin;
 }
 
-type Setting = 'session' | 'linger' | 'path' | 'tmux';
+type Setting = 'session' | 'linger' | 'path' | 'tmux' | 'limits';
 
 export interface MergedRoster {
   roster: SourcedRoster;

@@ -1,7 +1,7 @@
 import { diagnosticIn, type Report } from '../errors.js';
 import { rangeAt } from '../load/parse-roster.js';
 import type { Fleet } from '../model/fleet.js';
-import { RULES, type Say } from './fleet-rules.js';
+import { RULES, resolveLimits, type Say } from './fleet-rules.js';
 import { agentEnv, agentKind, mergeRoster, type SourcedRoster } from './merge-roster.js';
 import { resolveHosts } from './resolve-hosts.js';
 
@@ -32,6 +32,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     profile: roster.input.profile ?? null,
     session: merged.setting('session')?.value ?? 'mosaic',
     ...settings,
+    limits: resolveLimits(merged.setting('limits')?.value),
     agents: merged.agents.map((agent) => {
       const a = agent.input;
       const runtime = merged.runtimes[a.runtime!]!;
@@ -48,6 +49,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
         env: [...env].sort(byKey),
         envFiles: a.envFiles ?? [],
         host,
+        limits: resolveLimits(a.limits),
       };
     }),
     hosts: resolveHosts(roster.input, settings),

@@ -95,12 +95,12 @@ function spelled(source: RosterSource, input: RosterInput, brokenAgents: Readonl
   const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
   return {
     ...input,
-    ...(input.fleet ? { fleet: defined({ ...input.fleet, env: env(['fleet', 'env'], input.fleet.env) }) } : {}),
+    ...(input.fleet ? { fleet: defined({ ...input.fleet, env: env(['fleet', 'env'], input.fleet.env), limits: env(['fleet', 'limits'], input.fleet.limits) }) } : {}),
     ...(input.runtimes
       ? { runtimes: Object.fromEntries(Object.entries(input.runtimes).map(([name, def]) => [name, defined({ command: words(['runtimes', name, 'command'], def.command)!, env: env(['runtimes', name, 'env'], def.env) })])) }
       : {}),
     ...(input.hosts ? { hosts: Object.fromEntries(Object.entries(input.hosts).map(([name, host]) => [name, defined({ ...host, env: env(['hosts', name, 'env'], host.env) })])) } : {}),
-    agents: input.agents.map((agent, i) => (brokenAgents.has(i) ? agent : defined({ ...agent, args: words(['agents', i, 'args'], agent.args), env: env(['agents', i, 'env'], agent.env) }))),
+    agents: input.agents.map((agent, i) => (brokenAgents.has(i) ? agent : defined({ ...agent, args: words(['agents', i, 'args'], agent.args), env: env(['agents', i, 'env'], agent.env), limits: env(['agents', i, 'limits'], agent.limits) }))),
   };
 }
 

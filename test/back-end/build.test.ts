@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { BIN, bin, cli, REPO, rosterFile, tempDir } from '../support/cli.js';
 import { buildFixture, FIXTURES, readTree } from '../support/build.js';
 import { verifyUnits } from '../harness/user-manager.js';
+import { FLEET_SLICE } from '../../src/model/artifact.js';
 
 const ALL = ['preset-general', 'preset-coding', 'preset-research', 'preset-minimal', 'multi-feature'];
 
@@ -328,7 +329,7 @@ describe('generated units', () => {
     for (const instance of instances) symlinkSync('mosaic-agent@.service', join(units, instance));
     const runtimeDir = tempDir();
     chmodSync(runtimeDir, 0o700);
-    const result = spawnSync('systemd-analyze', ['--user', 'verify', ...['mosaic-tmux-holder.service', 'mosaic-fleet.target', ...instances].map((u) => join(units, u))], {
+    const result = spawnSync('systemd-analyze', ['--user', 'verify', ...['mosaic-tmux-holder.service', 'mosaic-fleet.target', FLEET_SLICE, ...instances].map((u) => join(units, u))], {
       encoding: 'utf8',
       env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir },
     });

@@ -139,4 +139,24 @@ describe.skipIf(!support.ok)('status, attach and logs on a real user manager', (
     writeFileSync(env, original);
     expect((await status()).code).toBe(0);
   });
+
+  it('start, restart and stop an agent by name through the user manager; an unknown name is refused as attach refuses it', async () => {
+    expect(row((await status()).doc, 'spare')).toMatchObject({ state: 'inactive', pid: null, window: false });
+    ok(await mosaic(m, work, 'start', 'spare'), 'start spare');
+    const started = await until('spare running in its window', async () => {
+      const now = row((await status()).doc, 'spare');
+      return now.state === 'active' && now.window && now.pid !== null ? now : undefined;
+    }, 30_000);
+    expect(cmdline(started.pid!)).toEqual(['sleep', '100001']);
+    ok(await mosaic(m, work, 'restart', 'spare'), 'restart spare');
+    await until('spare running again, as another process', async () => {
+      const now = row((await status()).doc, 'spare');
+      return now.state === 'active' && now.pid !== null && now.pid !== started.pid ? now : undefined;
+    }, 30_000);
+    ok(await mosaic(m, work, 'stop', 'spare'), 'stop spare');
+    expect(row((await status()).doc, 'spare')).toMatchObject({ state: 'inactive', pid: null, window: false });
+    const unknown = await mosaic(m, work, 'start', 'spar');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/error\[UNKNOWN_AGENT\]: the installed fleet has no agent 'spar'\n {2}hint: did you mean 'spare'\?/);
+  });
 });

@@ -31,13 +31,19 @@ describe.skipIf(!hasTmux)('the fleet supervisor, on real tmux', () => {
   const supervise = (name: string, body: string, env: Record<string, string> = {}) => {
     const launch = join(dir, `${name}.sh`);
     writeFileSync(launch, `set -eu\n${body}\n`);
-    const child = spawn('/bin/sh', [supervisor, name, launch], { env: { PATH: process.env.PATH!, XDG_RUNTIME_DIR: runtime, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const child = spawn('/bin/sh', [supervisor, name, launch], { env: { PATH: `${shims}:${process.env.PATH!}`, XDG_RUNTIME_DIR: runtime, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     return { child, exit };
   };
 
+  // No user manager here: systemd-run runs the command after `--` in place, and systemctl (the
+  // stop of the agent's scope) does nothing. The scope itself is tested on a real manager in scope.test.ts.
+  const shims = join(dir, 'shims');
+
   beforeAll(async () => {
-    spawnSync('mkdir', ['-m', '700', runtime]);
+    spawnSync('mkdir', ['-m', '700', runtime, shims]);
+    writeFileSync(join(shims, 'systemd-run'), '#!/bin/sh\nwhile [ "$1" != -- ]; do shift; done\nshift\nexec "$@"\n', { mode: 0o755 });
+    writeFileSync(join(shims, 'systemctl'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     const roster = `version: 1\nfleet: { session: ${SESSION}, tmux: ${TMUX} }\nagents:\n  - { name: solo, runtime: pi, class: orchestrator }\n`;
     const output = assembleOutput(loadFleetFromText(roster, 'roster.yaml').fleet!, '0.0.0');
     writeFileSync(supervisor, output.files.find((f) => f.path === outputPath(SUPERVISOR_TARGET))!.text);
@@ -62,6 +68,17 @@ describe.skipIf(!hasTmux)('the fleet supervisor, on real tmux', () => {
     const { exit } = supervise('agent-b', `cd '${join(dir, 'missing')}'\nexec sleep 100`);
     expect(await exit).not.toBe(0);
     expect(windows()).not.toContain('agent-b');
+  });
+
+  it('refuses to run an agent unconfined where systemd-run is missing, and says so', async () => {
+    const launch = join(dir, 'agent-d.sh');
+    writeFileSync(launch, 'exec sleep 100\n');
+    const child = spawn('/bin/sh', [supervisor, 'agent-d', launch], { env: { PATH: join(dir, 'no-such-dir'), XDG_RUNTIME_DIR: runtime }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(1);
+    expect(stderr).toContain('systemd-run is not installed');
+    expect(windows()).not.toContain('agent-d');
   });
 
   it('on TERM ends the agent, closes its window and exits 0', async () => {

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { planTransition } from '../../diff/plan-transition.js';
 import { userSystemctl } from '../../host/run-command.js';
-import { agentOfUnit, agentUnit } from '../../model/artifact.js';
+import { AGENT_SCOPE_PREFIX, agentOfUnit, agentUnit } from '../../model/artifact.js';
 import { STATUS_PROPERTIES, fleetStatus, type AgentStatus, type FleetStatus } from '../../state/fleet-status.js';
 import { compileHostBundle } from '../compile-roster.js';
 import { fleetWindows, readInstalledFleet, type InstalledFleet } from '../installed-fleet.js';
@@ -69,7 +70,65 @@ async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatu
     const disk = fleet.installed.disk.get(f.target);
     return !disk || disk.foreign || disk.sha256 !== f.sha256 || disk.mode !== f.mode;
   }).map((f) => f.target));
-  return fleetStatus({ manifest: fleet.manifest, units: props, windows: await fleetWindows(fleet), drifted, knownAgents: known, pending, rosterAgents, now: Date.now() });
+  const windows = await agentsInScopes(fleet, await fleetWindows(fleet), props);
+  return fleetStatus({ manifest: fleet.manifest, units: props, windows, drifted, knownAgents: known, pending, rosterAgents, now: Date.now() });
+}
+
+/**
+ * The agent runs in its scope, `mosaic-run-NAME-PANE.scope` (the supervisor names it for the
+ * pane's shell), not in its unit's cgroup (which holds the supervisor). Per window: the agent's
+ * own pid, the one process of the scope whose parent is outside it (the scope's first process,
+ * which the launch script execs into the agent); and the scope's memory and CPU, added to the
+ * unit's. A window without a scope (a supervisor from before scopes) has no pid to show.
+ */
+async function agentsInScopes(fleet: InstalledFleet, panes: ReadonlyMap<string, number | null>, props: Map<string, Map<string, string>>): Promise<Map<string, number | null>> {
+  const agents = new Map<string, number | null>([...panes.keys()].map((name) => [name, null]));
+  const scopes = new Map<string, string>();
+  for (const [name, pane] of panes) if (pane !== null) scopes.set(`${AGENT_SCOPE_PREFIX}${name}-${pane}.scope`, name);
+  if (scopes.size === 0) return agents;
+  const usage = ['MemoryCurrent', 'CPUUsageNSec'];
+  const shown = await userSystemctl(fleet.runner, 'show', `--property=Id,ControlGroup,${usage.join(',')}`, '--', ...scopes.keys());
+  for (const block of shown.stdout.split(/\n\n+/)) {
+    const entries = new Map(block.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const));
+    const name = scopes.get(entries.get('Id') ?? '');
+    if (name === undefined) continue;
+    agents.set(name, scopeLeader(entries.get('ControlGroup') ?? ''));
+    const unit = props.get(agentUnit(name));
+    if (!unit) continue;
+    for (const key of usage) {
+      const [own, scope] = [Number(unit.get(key)), Number(entries.get(key))];
+      // Not accounted: systemd prints "[not set]" or the all-ones value; fleetStatus reads that as null.
+      if (Number.isSafeInteger(scope)) unit.set(key, String(Number.isSafeInteger(own) ? own + scope : scope));
+    }
+  }
+  return agents;
+}
+
+/** Where the systemd-tracked hierarchy is mounted: cgroup v2 alone, or the hybrid layout's two. */
+const CGROUP_ROOTS = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd'];
+
+/** The process of a cgroup whose parent is not in it: the agent, for an agent's scope. */
+function scopeLeader(controlGroup: string): number | null {
+  if (!controlGroup.startsWith('/')) return null;
+  for (const root of CGROUP_ROOTS) {
+    let procs: number[];
+    try {
+      procs = readFileSync(`${root}${controlGroup}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch {
+      continue;
+    }
+    const inScope = new Set(procs);
+    return procs.find((pid) => !inScope.has(parentOf(pid))) ?? null;
+  }
+  return null;
+}
+
+function parentOf(pid: number): number {
+  try {
+    return Number(/^PPid:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** Agent instances the manager has loaded or that are enabled by a link, whoever made them. */

@@ -1,0 +1,56 @@
+/**
+ * A roster limit value read the way systemd reads it (systemd.resource-control(5)), to the value
+ * written into the generated files: sizes in bytes (`512M` is 536870912), percentages and
+ * `infinity` as written. Anything systemd would refuse, or read differently from what the roster
+ * seems to say (`4GB`, `1.5` cores), is refused here with the spelling that works.
+ */
+import type { LimitKey } from '../model/limits.js';
+
+export type LimitValue = { value: string } | { problem: string; hint: string };
+
+const SIZE_UNITS: Record<string, number> = { '': 0, K: 1, M: 2, G: 3, T: 4 };
+const SIZE_HINT = 'a size in bytes with K, M, G or T (base 1024: 512M is 536870912 bytes), a percentage of RAM such as 50%, or infinity';
+
+export function limitValue(key: LimitKey, spelt: string): LimitValue {
+  const text = spelt.trim();
+  if (text === 'infinity') return { value: text };
+  return key === 'cpu' ? cpuQuota(text) : key === 'tasks' ? tasksMax(text) : memorySize(text, key === 'swap');
+}
+
+/** No swap at all (0) is a limit; no memory at all is not. */
+function memorySize(text: string, zeroAllowed: boolean): LimitValue {
+  const size = /^(\d+)(?:\.(\d+))?([KMGT]?)$/.exec(text);
+  if (size) {
+    const bytes = (BigInt(size[1]! + (size[2] ?? '')) * 1024n ** BigInt(SIZE_UNITS[size[3]!]!)) / 10n ** BigInt(size[2]?.length ?? 0);
+    if (bytes === 0n && !zeroAllowed) return { problem: 'is 0 bytes', hint: 'a limit of 0 would stop the agent from running at all; use a size, or infinity for none' };
+    if (bytes >= 2n ** 64n - 1n) return { problem: 'is too large', hint: 'use infinity for no limit' };
+    return { value: bytes.toString() };
+  }
+  const percent = percentage(text, SIZE_HINT);
+  if (percent) return percent;
+  const unit = /^(\d+(?:\.\d+)?)\s*([kmgtKMGT])(?:i?b)?$/i.exec(text);
+  if (unit) return { problem: 'is not a size systemd reads', hint: `write ${unit[1]}${unit[2]!.toUpperCase()} (systemd sizes are base 1024 and take K, M, G or T alone)` };
+  return { problem: 'is not a size', hint: SIZE_HINT };
+}
+
+function cpuQuota(text: string): LimitValue {
+  const percent = /^(\d+)%$/.exec(text);
+  if (percent && Number(percent[1]) > 0) return { value: `${Number(percent[1])}%` };
+  const cores = /^(\d+(?:\.\d+)?)$/.exec(text);
+  if (cores && Number(cores[1]) > 0) return { problem: 'is not a percentage', hint: `cpu is a share of one CPU in percent: ${Math.round(Number(cores[1]) * 100)}% is ${cores[1]} CPUs` };
+  return { problem: 'is not a CPU quota', hint: 'a whole percentage of one CPU above 0, e.g. 50% or 150% (one and a half CPUs)' };
+}
+
+function tasksMax(text: string): LimitValue {
+  if (/^\d+$/.test(text) && Number(text) > 0) return { value: String(Number(text)) };
+  const hint = 'a whole number above 0 (processes and threads), a percentage of the system limit such as 10%, or infinity';
+  return percentage(text, hint) ?? { problem: 'is not a number of tasks', hint };
+}
+
+function percentage(text: string, hint: string): LimitValue | undefined {
+  const percent = /^(\d+)%$/.exec(text);
+  if (!percent) return undefined;
+  const n = Number(percent[1]);
+  if (n > 0 && n <= 100) return { value: `${n}%` };
+  return { problem: 'is not a percentage from 1% to 100%', hint };
+}
