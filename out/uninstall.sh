@@ -20,7 +20,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='4b22c73b4887a113ef2db3035a4587431ef779c294d078d394020cc687623ffb'
+engine_sha='e2821ebb1be0dbfa282a18ee1d245ece98e33e3219c4906e183e515eadc06789'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

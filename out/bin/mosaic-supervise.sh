@@ -35,7 +35,7 @@ run_agent() {
   done
   unset MOSAIC_LIMITS
   MOSAIC_unit=mosaic-agent@"$MOSAIC_agent".service
-  systemd-run --user --scope --quiet --collect --slice=mosaic-fleet.slice \
+  systemd-run --user --scope --quiet --collect --slice=mosaic.slice \
     --unit="mosaic-run-$MOSAIC_agent-$$" -p BindsTo="$MOSAIC_unit" -p PartOf="$MOSAIC_unit" "$@" \
     -- /bin/sh "$MOSAIC_run"
 }

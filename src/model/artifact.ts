@@ -84,9 +84,11 @@ export const AGENT_UNIT_AROUND = { head: `${agentUnitPrefix}@`, tail: agentUnitS
 /**
  * The slice every agent's process tree runs under (fleet.limits are its properties), and the
  * prefix of each agent's transient scope, `mosaic-run-NAME-PID.scope`: one per run of the agent,
- * so a scope still being collected never blocks the next run's.
+ * so a scope still being collected never blocks the next run's. The slice's name has no dash:
+ * systemd makes each dash a level (`mosaic-fleet.slice` would live in an implicit `mosaic.slice`
+ * that nothing stops, left loaded after uninstall).
  */
-export const FLEET_SLICE = 'mosaic-fleet.slice';
+export const FLEET_SLICE = 'mosaic.slice';
 export const AGENT_SCOPE_PREFIX = 'mosaic-run-';
 
 export function agentUnit(name: string): string {

@@ -1,4 +1,4 @@
-import { FLEET_DIR, UNIT_DIR } from './artifact.js';
+import { FLEET_DIR, FLEET_SLICE, UNIT_DIR } from './artifact.js';
 
 /**
  * Every temporary file starts so, in out/, beside a roster and in the installed fleet, where a
@@ -6,7 +6,7 @@ import { FLEET_DIR, UNIT_DIR } from './artifact.js';
  */
 export const TMP_PREFIX = '.mosaic-tmp.';
 
-/** Every unit of ours starts with this: the confinement rule below and the scripts' globs. */
+/** Every unit of ours starts with this but the fleet slice: the confinement rule below and the scripts' globs. */
 export const OWN_UNIT_PREFIX = 'mosaic-';
 
 /**
@@ -15,7 +15,7 @@ export const OWN_UNIT_PREFIX = 'mosaic-';
  * outside them is refused before a single thing is touched. The patterns are POSIX extended
  * regular expressions, so install.sh checks the very same text with `grep -E`.
  */
-const UNIT = `${OWN_UNIT_PREFIX}[a-z0-9-]+(@[a-z0-9-]*)?\\.(service|target|slice)`;
+const UNIT = `(${OWN_UNIT_PREFIX}[a-z0-9-]+(@[a-z0-9-]*)?\\.(service|target)|${FLEET_SLICE.replace('.', '\\.')})`;
 const LEAF = '[a-z0-9][a-z0-9._-]*';
 
 /** A file: a mosaic unit or its drop-in, or a file in the fleet directory or one level below it. */

@@ -23,7 +23,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='73022a06c880f30a44ff88dd08f1c66d32966696cdadfe82d03ea29bd270be53'
+engine_sha='2f066ef2ac94eec470416c89c67ca43b5f84c892605f9613a4bada8be92302a2'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh
