@@ -1,6 +1,6 @@
 import { FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
 import type { Fleet } from '../model/fleet.js';
-import type { Limits } from '../model/limits.js';
+import { LIMIT_PROPERTIES, type Limits } from '../model/limits.js';
 import { normalize } from './render-fleet.js';
 import type { Template, TemplateName } from './templates.js';
 
@@ -47,7 +47,18 @@ export function renderFleetSummary(fleet: Fleet, template: (name: TemplateName) 
   return { path: FLEET_SUMMARY, target: '', mode: 0o644, owner: 'fleet', text: normalize(template('fleet/FLEET.md')(context)) };
 }
 
-/** The limits column appears only when some agent has limits. */
+/**
+ * The limits column appears only when some agent has limits. A reviewer reads them in the
+ * roster's words and sizes (`memory 4G`), not as the bytes systemd is handed.
+ */
 function limitsText(limits: Limits): string | null {
-  return limits.length === 0 ? null : limits.map(([property, value]) => `${property}=${value}`).join(', ');
+  return limits.length === 0 ? null : limits.map(([property, value]) => `${ROSTER_KEY.get(property) ?? property} ${/^\d+$/.test(value) && property.startsWith('Memory') ? sizeText(Number(value)) : value}`).join(', ');
+}
+
+const ROSTER_KEY = new Map<string, string>(Object.entries(LIMIT_PROPERTIES).map(([key, property]) => [property, key]));
+
+/** Bytes in the largest of systemd's binary units that divides them exactly: 4294967296 is 4G. */
+function sizeText(bytes: number): string {
+  for (const [unit, size] of [['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  return String(bytes);
 }

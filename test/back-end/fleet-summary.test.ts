@@ -110,12 +110,12 @@ describe('out/FLEET.md', () => {
     const fleet = fixtureFleet();
     const plain = summaryOf(fleet);
     expect(plain).not.toMatch(/\| host \||\| limits \||subgraph/);
-    const agents = fleet.agents.map((a, i) => ({ ...a, host: i === 0 ? 'control' : 'gpu-1', limits: a.class === 'worker' ? [['MemoryMax', '2147483648'], ['CPUQuota', '50%']] as const : [] }));
+    const agents = fleet.agents.map((a, i) => ({ ...a, host: i === 0 ? 'control' : 'gpu-1', limits: a.class === 'worker' ? [['MemoryMax', '2147483648'], ['MemoryHigh', '1610612736'], ['CPUQuota', '50%'], ['TasksMax', '64']] as const : [] }));
     const hosted = summaryOf({ ...fleet, agents });
     const rows = tableRows(hosted);
     expect(rows[0]).toEqual(['agent', 'role', 'class', 'runtime', 'lifecycle', 'host', 'limits', 'workdir']);
     expect(rows.slice(1).every((r) => r.length === 8)).toBe(true);
-    expect(rows.find((r) => r[0] === '`worker-b`')).toEqual(['`worker-b`', '`coder`', '`worker`', '`codex`', '`on-demand`', '`gpu-1`', '`MemoryMax=2147483648, CPUQuota=50%`', '`/srv/b`']);
+    expect(rows.find((r) => r[0] === '`worker-b`')).toEqual(['`worker-b`', '`coder`', '`worker`', '`codex`', '`on-demand`', '`gpu-1`', '`memory 2G, memoryHigh 1536M, cpu 50%, tasks 64`', '`/srv/b`']);
     const diagram = mermaidBlock(hosted);
     expect(diagram).toMatch(/subgraph host_control\["control"\]\n {4}agent_boss\[[^\n]*\n {2}end\n/);
     expect(diagram).toMatch(/subgraph host_gpu_1\["gpu-1"\]\n( {4}agent_worker_\w[^\n]*\n){2} {2}end\n/);
