@@ -151,25 +151,7 @@ const INSTALL = `
           changed_when: false
           when: not ansible_check_mode
 
-        - name: Ask install.sh what it would change
-          ansible.builtin.command:
-            argv: [sh, "{{ mosaic_dest }}/install.sh", --check]
-          environment:
-            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
-          register: mosaic_check
-          check_mode: false
-          changed_when: mosaic_check.rc == 2
-          failed_when: mosaic_check.rc not in [0, 2]
-          when: ansible_check_mode
-
-        - name: Run install.sh
-          ansible.builtin.command:
-            argv: [sh, "{{ mosaic_dest }}/install.sh"]
-          environment:
-            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
-          register: mosaic_install
-          changed_when: "': changed: ' in (mosaic_install.stdout_lines[-1:] | join(''))"
-          when: not ansible_check_mode
+${runScript('{{ mosaic_dest }}', 'install.sh', 'change', 'mosaic_check', 'mosaic_install')}
 
         - name: Show what install.sh would do or did
           ansible.builtin.debug:
@@ -184,6 +166,32 @@ const INSTALL = `
           changed_when: false
           when: mosaic_scratch.path is defined
 `;
+
+/**
+ * A bundle script's two tasks: under --check, ask it what it would do (changed when it exits 2);
+ * otherwise run it (changed when its last line says `changed:`).
+ */
+function runScript(dir: string, script: string, would: string, checked: string, ran: string): string {
+  return `        - name: Ask ${script} what it would ${would}
+          ansible.builtin.command:
+            argv: [sh, "${dir}/${script}", --check]
+          environment:
+            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
+          register: ${checked}
+          check_mode: false
+          changed_when: ${checked}.rc == 2
+          failed_when: ${checked}.rc not in [0, 2]
+          when: ansible_check_mode
+
+        - name: Run ${script}
+          ansible.builtin.command:
+            argv: [sh, "${dir}/${script}"]
+          environment:
+            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
+          register: ${ran}
+          changed_when: "': changed: ' in (${ran}.stdout_lines[-1:] | join(''))"
+          when: not ansible_check_mode`;
+}
 
 /** Any build's uninstall.sh removes whatever fleet is installed; it runs only where that fleet is this one. */
 const UNINSTALL = (when: string) => `
@@ -206,25 +214,7 @@ const UNINSTALL = (when: string) => `
           check_mode: false
           changed_when: false
 
-        - name: Ask uninstall.sh what it would remove
-          ansible.builtin.command:
-            argv: [sh, "{{ mosaic_scratch_uninstall.path }}/uninstall.sh", --check]
-          environment:
-            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
-          register: mosaic_uncheck
-          check_mode: false
-          changed_when: mosaic_uncheck.rc == 2
-          failed_when: mosaic_uncheck.rc not in [0, 2]
-          when: ansible_check_mode
-
-        - name: Run uninstall.sh
-          ansible.builtin.command:
-            argv: [sh, "{{ mosaic_scratch_uninstall.path }}/uninstall.sh"]
-          environment:
-            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
-          register: mosaic_uninstall
-          changed_when: "': changed: ' in (mosaic_uninstall.stdout_lines[-1:] | join(''))"
-          when: not ansible_check_mode
+${runScript('{{ mosaic_scratch_uninstall.path }}', 'uninstall.sh', 'remove', 'mosaic_uncheck', 'mosaic_uninstall')}
       always:
         - name: Remove the scratch directory of uninstall.sh
           ansible.builtin.file:
