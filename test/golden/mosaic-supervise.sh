@@ -6,7 +6,7 @@
 # where LAUNCH is the agent's own script (its workdir, PATH and command). It opens a window named
 # NAME in the fleet's tmux session, waits on a tmux wait-for channel that the window signals when
 # the agent exits, and exits with the agent's status, so that systemd (Restart=, status) sees
-# what the agent did. In the window it runs again as `--run CHANNEL NAME LAUNCH` and is the
+# what the agent did. In the window it runs again as `--run CHANNEL NAME LAUNCH STATE` and is the
 # parent of LAUNCH, which execs the agent. The unit's environment (env file and envFiles, as
 # systemd read them) reaches the window through a private file in $XDG_RUNTIME_DIR that the
 # window deletes once read. The script's own variables start with MOSAIC_ and a lowercase
@@ -15,7 +15,14 @@ set -eu
 
 MOSAIC_tmux='/usr/bin/tmux'
 MOSAIC_socket='lab'
-MOSAIC_state="${XDG_RUNTIME_DIR:?XDG_RUNTIME_DIR is not set}/mosaic-fleet/$MOSAIC_socket"
+# The window's shell is handed the state directory rather than working it out: the tmux server's
+# environment may lack XDG_RUNTIME_DIR or hold another one, and a --run shell that died before
+# its EXIT trap would leave the supervisor waiting for a report that never comes.
+if [ "${1-}" = --run ]; then
+  MOSAIC_state=$5
+else
+  MOSAIC_state="${XDG_RUNTIME_DIR:?XDG_RUNTIME_DIR is not set}/mosaic-fleet/$MOSAIC_socket"
+fi
 
 fleet_tmux() {
   "$MOSAIC_tmux" -L "$MOSAIC_socket" -f /dev/null "$@"
@@ -108,7 +115,7 @@ MOSAIC_channel="mosaic-$MOSAIC_agent.${INVOCATION_ID:-$$}"
 # On stop, end the agent and close its window; exit 0 so a stopped agent is inactive, not failed.
 trap 'stop_agent; rm -f "$MOSAIC_state/$MOSAIC_channel".*; exit 0' INT TERM
 export -p >"$MOSAIC_state/$MOSAIC_channel.env"
-set -- -d -n "$MOSAIC_agent" -- /bin/sh "$0" --run "$MOSAIC_channel" "$MOSAIC_agent" "$MOSAIC_launch"
+set -- -d -n "$MOSAIC_agent" -- /bin/sh "$0" --run "$MOSAIC_channel" "$MOSAIC_agent" "$MOSAIC_launch" "$MOSAIC_state"
 # The first agent to start creates the session; one that loses that race adds its window.
 fleet_tmux new-window -t "=$MOSAIC_socket:" "$@" 2>/dev/null ||
   fleet_tmux new-session -s "$MOSAIC_socket" "$@" 2>/dev/null ||

@@ -81,6 +81,33 @@ describe.skipIf(!hasTmux)('the fleet supervisor, on real tmux', () => {
     expect(windows()).not.toContain('agent-d');
   });
 
+  it('reports the agent status when the tmux server runs without XDG_RUNTIME_DIR (no wait forever)', async () => {
+    // A server started outside the user manager (by hand, from cron): its windows have no
+    // XDG_RUNTIME_DIR. The supervisor hands its state directory to the window instead.
+    const session = `${SESSION}-bare`;
+    const bare = (...args: string[]) => spawnSync(TMUX, ['-L', session, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    const env = { ...process.env };
+    delete env.XDG_RUNTIME_DIR;
+    const other = spawn(TMUX, ['-L', session, '-f', '/dev/null', '-D'], { stdio: 'ignore', env });
+    try {
+      await until('the bare tmux server', async () => bare('list-sessions').status === 0);
+      const roster = `version: 1\nfleet: { session: ${session}, tmux: ${TMUX} }\nagents:\n  - { name: solo, runtime: pi, class: orchestrator }\n`;
+      const script = join(dir, 'mosaic-supervise-bare.sh');
+      writeFileSync(script, assembleOutput(loadFleetFromText(roster, 'roster.yaml').fleet!, '0.0.0').files.find((f) => f.path === outputPath(SUPERVISOR_TARGET))!.text);
+      const launch = join(dir, 'agent-e.sh');
+      writeFileSync(launch, "exec sh -c 'exit 5'\n");
+      const child = spawn('/bin/sh', [script, 'agent-e', launch], { env: { PATH: `${shims}:${process.env.PATH!}`, XDG_RUNTIME_DIR: runtime }, stdio: 'ignore', detached: true });
+      const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 20 s'), 20_000));
+      const result = await Promise.race([exit, timeout]);
+      if (result === 'still waiting after 20 s') process.kill(-child.pid!, 'SIGKILL');
+      expect(result).toBe(5);
+    } finally {
+      bare('kill-server');
+      other.kill();
+    }
+  });
+
   it('on TERM ends the agent, closes its window and exits 0', async () => {
     const marker = `${process.pid}424242`;
     const { child, exit } = supervise('agent-c', `exec sleep ${marker}`);
