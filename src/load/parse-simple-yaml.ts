@@ -286,7 +286,7 @@ function flowValue(text: string, start: number, depth: number): [SimpleValue, nu
 function flowScalar(text: string, start: number): [SimpleValue, number] {
   if (text[start] === '"' || text[start] === "'") return quoted(text, start);
   let end = start;
-  while (end < text.length && /[A-Za-z0-9_./~$=^+-]/.test(text[end]!)) end++;
+  while (end < text.length && /[A-Za-z0-9_./~$=^+%@-]/.test(text[end]!)) end++;
   const plain = text.slice(start, end);
   if (!startsPlain(plain)) decline();
   return [plainScalar(plain), end];

@@ -76,6 +76,10 @@ describe('parseSimpleYaml', () => {
     agree(readFileSync(file, 'utf8'));
   });
 
+  it("takes the repository's roster.yaml (limits in flow maps: 400%), so its build reads no Document", () => {
+    expect(agree(readFileSync(join(REPO, 'roster.yaml'), 'utf8'))).toBe(true);
+  });
+
   it('takes a roster written as README and the benchmark write them', () => {
     const text = [
       'version: 1',
@@ -128,6 +132,9 @@ describe('parseSimpleYaml', () => {
     ['a: [a, [b]\n', 'declined'],
     ['a: [a, ]\n', 'declined'],
     ['a: {K: v}\n', 'taken'],
+    ['a: { cpu: 400%, m: a@b, q: 50%x }\nb: [x%, y@]\n', 'taken'],
+    ['a: [@x]\n', 'declined'],
+    ['a: { p: %x }\n', 'declined'],
     ['"a": 1\n\'b c\': "é💥"\n- x\n', 'declined'],
     ['"a": 1\n\'b c\': "é💥"\nd:\n  - "k": v\n', 'taken'],
     ['a: "\\u2028"\n', 'taken'],
