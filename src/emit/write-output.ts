@@ -114,8 +114,10 @@ export function compareOutput(outDir: string, files: readonly Artifact[], modeBi
     const current = stat.isFile() ? readFileSync(path, 'utf8') : undefined;
     if (current === undefined) changes.conflicts.push(file.path);
     else if (current === file.text && (stat.mode & modeBits) === (file.mode & modeBits)) changes.unchanged.push(file);
-    // Identical bytes are ours whoever wrote them (a parallel build); otherwise it must say so.
-    else if (current === file.text || ((previous?.has(file.path) || ALWAYS.has(file.path)) && isGenerated(current))) changes.write.push(file);
+    // Identical bytes are ours whoever wrote them (a parallel build), and so is a beginning of
+    // them: what a build killed while creating the file (into an empty directory, under its own
+    // name) left. Otherwise it must say so.
+    else if (file.text.startsWith(current) || ((previous?.has(file.path) || ALWAYS.has(file.path)) && isGenerated(current))) changes.write.push(file);
     else changes.conflicts.push(file.path);
   }
   const next = new Set(files.map((f) => f.path));

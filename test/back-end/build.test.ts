@@ -146,6 +146,22 @@ describe('mosaic-gen build', () => {
     }
   });
 
+  it('a re-run finishes what a build killed while creating files left (empty and cut-short files)', async () => {
+    const dir = tempDir();
+    cpSync(join(REPO, 'roster.yaml'), join(dir, 'roster.yaml'));
+    mkdirSync(join(dir, 'out', 'env'), { recursive: true });
+    mkdirSync(join(dir, 'out', 'launch'));
+    writeFileSync(join(dir, 'out', 'env', 'coder0.env'), '');
+    writeFileSync(join(dir, 'out', 'launch', 'coder0.sh'), readFileSync(join(REPO, 'out', 'launch', 'coder0.sh'), 'utf8').slice(0, 60));
+    expect((await cli(['build'], { cwd: dir })).status).toBe(0);
+    expect((await cli(['build', '--check'], { cwd: dir })).status).toBe(0);
+    // A file that is not a beginning of what the build writes is still not ours.
+    writeFileSync(join(dir, 'out', 'env', 'coder0.env'), 'MINE=1\n');
+    rmSync(join(dir, 'out', 'manifest.json'));
+    expect((await cli(['build'], { cwd: dir })).status).toBe(1);
+    expect(readFileSync(join(dir, 'out', 'env', 'coder0.env'), 'utf8')).toBe('MINE=1\n');
+  });
+
   it('a symlink planted in out/ is not followed', async () => {
     const { dir } = rosterFile('version: 1\nprofile: minimal\nagents: []\n');
     const victim = join(tempDir(), 'victim');
