@@ -1,6 +1,6 @@
 import { FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
 import type { Fleet } from '../model/fleet.js';
-import { LIMIT_PROPERTIES, type Limits } from '../model/limits.js';
+import { LIMIT_PROPERTIES, sizeText, type Limits } from '../model/limits.js';
 import { normalize } from './render-fleet.js';
 import type { Template, TemplateName } from './templates.js';
 
@@ -52,13 +52,7 @@ export function renderFleetSummary(fleet: Fleet, template: (name: TemplateName) 
  * roster's words and sizes (`memory 4G`), not as the bytes systemd is handed.
  */
 function limitsText(limits: Limits): string | null {
-  return limits.length === 0 ? null : limits.map(([property, value]) => `${ROSTER_KEY.get(property) ?? property} ${/^\d+$/.test(value) && property.startsWith('Memory') ? sizeText(Number(value)) : value}`).join(', ');
+  return limits.length === 0 ? null : limits.map(([property, value]) => `${ROSTER_KEY.get(property) ?? property} ${/^\d+$/.test(value) && property.startsWith('Memory') ? sizeText(value) : value}`).join(', ');
 }
 
 const ROSTER_KEY = new Map<string, string>(Object.entries(LIMIT_PROPERTIES).map(([key, property]) => [property, key]));
-
-/** Bytes in the largest of systemd's binary units that divides them exactly: 4294967296 is 4G. */
-function sizeText(bytes: number): string {
-  for (const [unit, size] of [['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
-  return String(bytes);
-}

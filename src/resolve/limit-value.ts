@@ -4,11 +4,10 @@
  * `infinity` as written. Anything systemd would refuse, or read differently from what the roster
  * seems to say (`4GB`, `1.5` cores), is refused here with the spelling that works.
  */
-import type { LimitKey } from '../model/limits.js';
+import { SIZE_UNITS, type LimitKey } from '../model/limits.js';
 
 export type LimitValue = { value: string } | { problem: string; hint: string };
 
-const SIZE_UNITS: Record<string, number> = { '': 0, K: 1, M: 2, G: 3, T: 4 };
 const SIZE_HINT = 'a size in bytes with K, M, G or T (base 1024: 512M is 536870912 bytes), a percentage of RAM such as 50%, or infinity';
 
 export function limitValue(key: LimitKey, spelt: string): LimitValue {

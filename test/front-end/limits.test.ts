@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { assembleOutput } from '../../src/emit/assemble-output.js';
 import { loadFleetFromText } from '../../src/load/load-fleet.js';
-import type { LimitKey } from '../../src/model/limits.js';
+import { sizeText, type LimitKey } from '../../src/model/limits.js';
 import { limitValue } from '../../src/resolve/limit-value.js';
 
 describe('limit values', () => {
@@ -28,6 +28,13 @@ describe('limit values', () => {
     ['tasks', 'infinity', 'infinity'],
   ])('%s: %s is %s', (key, spelt, value) => {
     expect(limitValue(key, spelt)).toEqual({ value });
+  });
+
+  it('sizes read back in the largest unit that divides them, and read again to the same bytes', () => {
+    for (const [bytes, text] of [['536870912', '512M'], ['1610612736', '1536M'], ['1099511627776', '1T'], ['4096', '4K'], ['100', '100'], ['18014398509481984', '16384T']]) {
+      expect(sizeText(bytes!)).toBe(text);
+      expect(limitValue('memory', text!)).toEqual({ value: bytes });
+    }
   });
 
   it.each<[LimitKey, string, string]>([
