@@ -12,6 +12,8 @@ export interface RosterSource {
   lineCounter: LineCounter;
   /** The plain data, for schema validation; undefined when the document could not be read. */
   value: unknown;
+  /** Every value that is not a string is spelled in the file as String(value) spells it (see scalarText). */
+  spelledAsRead: boolean;
 }
 
 export type PathSegment = string | number;
@@ -55,7 +57,8 @@ export function parseRoster(file: string, text: string, report: Report): RosterS
       file,
       text,
       lineCounter,
-      value: simple,
+      value: simple.value,
+      spelledAsRead: simple.spelledAsRead,
       get doc() {
         doc ??= parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: true });
         return doc;
@@ -66,7 +69,7 @@ export function parseRoster(file: string, text: string, report: Report): RosterS
 }
 
 function parseWithYaml(file: string, text: string, lineCounter: LineCounter, report: Report): RosterSource {
-  const source: { -readonly [K in keyof RosterSource]: RosterSource[K] } = { file, text, doc: undefined as unknown as Document.Parsed, lineCounter, value: undefined };
+  const source: { -readonly [K in keyof RosterSource]: RosterSource[K] } = { file, text, doc: undefined as unknown as Document.Parsed, lineCounter, value: undefined, spelledAsRead: false };
   const error = (code: DiagnosticCode, message: string, range?: readonly [number, number], hint?: string) =>
     report(errorIn(file, code, message, hint, range));
 
@@ -180,6 +183,7 @@ export function rangeAt(source: RosterSource, path: readonly PathSegment[], part
 /** A scalar as written in the file (so `0700` stays `0700`, not 700). */
 export function scalarText(source: RosterSource, path: readonly PathSegment[], value: unknown): string {
   if (typeof value === 'string') return value;
+  if (source.spelledAsRead) return String(value);
   const node = nodeAt(source, path);
   if (isScalar(node) && typeof node.source === 'string') return node.source;
   return String(value);

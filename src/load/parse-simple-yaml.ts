@@ -50,7 +50,22 @@ interface Line {
   text: string;
 }
 
-export function parseSimpleYaml(text: string): SimpleMap | undefined {
+/**
+ * Whether every value that is not a string reads back as the file spells it (`512`, `true`, but
+ * not `0700`, `1.0`, `~` or an empty value). Command words and env values are kept as spelled
+ * (parse-roster.ts scalarText); when this holds, that needs no positioned document.
+ */
+interface Spelling {
+  exact: boolean;
+}
+
+export interface SimpleYaml {
+  value: SimpleMap;
+  /** Spelling.exact of the whole text. */
+  spelledAsRead: boolean;
+}
+
+export function parseSimpleYaml(text: string): SimpleYaml | undefined {
   if (!PRINTABLE.test(text)) return undefined;
   const lines: Line[] = [];
   for (const raw of text.split('\n')) {
@@ -62,9 +77,10 @@ export function parseSimpleYaml(text: string): SimpleMap | undefined {
   }
   if (lines.length === 0 || lines[0]!.indent !== 0 || isSequenceItem(lines[0]!.text)) return undefined;
   try {
-    const reader = new BlockReader(lines);
+    const spelling: Spelling = { exact: true };
+    const reader = new BlockReader(lines, spelling);
     const value = reader.map(0);
-    return reader.done() ? value : undefined;
+    return reader.done() ? { value, spelledAsRead: spelling.exact } : undefined;
   } catch (thrown) {
     if (thrown === DECLINED) return undefined;
     throw thrown;
@@ -107,7 +123,10 @@ function decline(): never {
 
 class BlockReader {
   private next = 0;
-  constructor(private readonly lines: Line[]) {}
+  constructor(
+    private readonly lines: Line[],
+    private readonly spelling: Spelling,
+  ) {}
 
   done(): boolean {
     return this.next === this.lines.length;
@@ -140,7 +159,7 @@ class BlockReader {
       if (rest === '' || rest[0] === '#') {
         this.next++;
         const below = this.peek();
-        items.push(below && below.indent > indent ? this.node(below.indent) : null);
+        items.push(below && below.indent > indent ? this.node(below.indent) : this.empty());
       } else if (isSequenceItem(rest) || rest[0] === '?') {
         decline();
       } else if (startsEntry(rest)) {
@@ -149,7 +168,7 @@ class BlockReader {
         items.push(this.map(indent + column));
       } else {
         this.next++;
-        items.push(inlineValue(rest));
+        items.push(inlineValue(rest, this.spelling));
       }
       this.endOfBlock(indent);
     }
@@ -162,7 +181,7 @@ class BlockReader {
     if (isSequenceItem(line.text)) return this.sequence(indent);
     if (startsEntry(line.text)) return this.map(indent);
     this.next++;
-    const value = inlineValue(line.text);
+    const value = inlineValue(line.text, this.spelling);
     this.endOfBlock(indent);
     return value;
   }
@@ -170,10 +189,16 @@ class BlockReader {
   /** The value after `key:`: on the same line, or the block below (a sequence may sit at the key's own indent). */
   private valueAfter(rest: string, indent: number): SimpleValue {
     const value = rest.trimStart();
-    if (value !== '' && value[0] !== '#') return inlineValue(value);
+    if (value !== '' && value[0] !== '#') return inlineValue(value, this.spelling);
     const below = this.peek();
     if (below && below.indent > indent) return this.node(below.indent);
     if (below && below.indent === indent && isSequenceItem(below.text)) return this.sequence(indent);
+    return this.empty();
+  }
+
+  /** An empty value is null, spelled as nothing. */
+  private empty(): null {
+    this.spelling.exact = false;
     return null;
   }
 
@@ -185,17 +210,17 @@ class BlockReader {
 }
 
 /** A one-line value after `key: ` or `- `, with an optional comment after it. */
-function inlineValue(text: string): SimpleValue {
+function inlineValue(text: string, spelling: Spelling): SimpleValue {
   const first = text[0]!;
   let value: SimpleValue;
   let end: number;
   if (first === '"' || first === "'") [value, end] = quoted(text, 0);
-  else if (first === '[' || first === '{') [value, end] = flowCollection(text, 0);
+  else if (first === '[' || first === '{') [value, end] = flowCollection(text, spelling, 0);
   else {
     const comment = text.indexOf(' #');
     const plain = (comment < 0 ? text : text.slice(0, comment)).trimEnd();
     if (plain.includes(': ') || plain.endsWith(':') || !startsPlain(plain)) decline();
-    return plainScalar(plain);
+    return plainValue(plain, spelling);
   }
   if (!/^ *(?: #.*)?$/.test(text.slice(end))) decline();
   return value;
@@ -203,6 +228,13 @@ function inlineValue(text: string): SimpleValue {
 
 function startsPlain(text: string): boolean {
   return text !== '' && !INDICATORS.has(text[0]!) && !(text[0] === '-' && (text.length === 1 || text[1] === ' '));
+}
+
+/** A plain scalar as a value, noting a spelling that does not read back. */
+function plainValue(text: string, spelling: Spelling): SimpleValue {
+  const value = plainScalar(text);
+  if (typeof value !== 'string' && String(value) !== text) spelling.exact = false;
+  return value;
 }
 
 function plainScalar(text: string): SimpleValue {
@@ -251,7 +283,7 @@ function quoted(text: string, start: number): [string, number] {
 const MAX_FLOW_DEPTH = 16;
 
 /** `[a, "b", [c]]` or `{ K: v, L: "w", M: [x] }` starting at `start`, closed on the same line: its value and the index after it. */
-function flowCollection(text: string, start = 0, depth = 0): [SimpleValue, number] {
+function flowCollection(text: string, spelling: Spelling, start = 0, depth = 0): [SimpleValue, number] {
   if (depth > MAX_FLOW_DEPTH) decline();
   const close = text[start] === '[' ? ']' : '}';
   const list: SimpleValue[] = [];
@@ -260,13 +292,13 @@ function flowCollection(text: string, start = 0, depth = 0): [SimpleValue, numbe
   if (text[i] === close) return [close === ']' ? list : map, i + 1];
   for (;;) {
     if (close === ']') {
-      const [item, after] = flowValue(text, i, depth);
+      const [item, after] = flowValue(text, spelling, i, depth);
       list.push(item);
       i = after;
     } else {
       const key = KEY.exec(text.slice(i, i + MAX_KEY + 1))?.[0];
       if (key === undefined || text[i + key.length] !== ':' || text[i + key.length + 1] !== ' ' || typeof plainScalar(key) !== 'string' || key === '__proto__' || Object.hasOwn(map, key)) decline();
-      const [value, after] = flowValue(text, skipSpaces(text, i + key.length + 1), depth);
+      const [value, after] = flowValue(text, spelling, skipSpaces(text, i + key.length + 1), depth);
       map[key] = value;
       i = after;
     }
@@ -278,18 +310,18 @@ function flowCollection(text: string, start = 0, depth = 0): [SimpleValue, numbe
   }
 }
 
-function flowValue(text: string, start: number, depth: number): [SimpleValue, number] {
-  return text[start] === '[' || text[start] === '{' ? flowCollection(text, start, depth + 1) : flowScalar(text, start);
+function flowValue(text: string, spelling: Spelling, start: number, depth: number): [SimpleValue, number] {
+  return text[start] === '[' || text[start] === '{' ? flowCollection(text, spelling, start, depth + 1) : flowScalar(text, spelling, start);
 }
 
 /** A quoted or plain scalar inside a flow collection: plain ones only of characters with no meaning there. */
-function flowScalar(text: string, start: number): [SimpleValue, number] {
+function flowScalar(text: string, spelling: Spelling, start: number): [SimpleValue, number] {
   if (text[start] === '"' || text[start] === "'") return quoted(text, start);
   let end = start;
   while (end < text.length && /[A-Za-z0-9_./~$=^+%@-]/.test(text[end]!)) end++;
   const plain = text.slice(start, end);
   if (!startsPlain(plain)) decline();
-  return [plainScalar(plain), end];
+  return [plainValue(plain, spelling), end];
 }
 
 function skipSpaces(text: string, i: number): number {

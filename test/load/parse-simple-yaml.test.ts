@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Document, parseDocument } from 'yaml';
+import { Document, isScalar, parseDocument, visit } from 'yaml';
 import { parseSimpleYaml } from '../../src/load/parse-simple-yaml.js';
 import { mutatedRoster, RUNS, rosterText, SEED, validRoster, yamlStyle } from '../fuzz/arbitraries.js';
 
@@ -21,14 +21,30 @@ function tame(value: unknown): unknown {
   return value;
 }
 
-/** Whether the two parsers agree on a text; returns whether the simple one took it. */
+/**
+ * Whether the two parsers agree on a text; returns whether the simple one took it. Agreeing
+ * includes spelling: when the simple reader says every value that is not a string reads back as
+ * written, yaml's source text of each such scalar is String(value).
+ */
 function agree(text: string): boolean {
   const simple = parseSimpleYaml(text);
   if (simple === undefined) return false;
   const doc = parseDocument(text, { prettyErrors: false, strict: true });
   expect([...doc.errors, ...doc.warnings].map((e) => e.message), `yaml refuses what parseSimpleYaml took:\n${text}`).toEqual([]);
-  expect(simple, `the values differ for:\n${text}`).toStrictEqual(doc.toJS());
+  expect(simple.value, `the values differ for:\n${text}`).toStrictEqual(doc.toJS());
+  expect(simple.spelledAsRead, `the spelling flag is wrong for:\n${text}`).toBe(respelledScalars(doc).length === 0);
   return true;
+}
+
+/** yaml's scalars that are not strings and whose source is not String(value). */
+function respelledScalars(doc: Document.Parsed): string[] {
+  const found: string[] = [];
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value !== 'string' && node.source !== String(node.value)) found.push(String(node.source));
+    },
+  });
+  return found;
 }
 
 const rosterFiles = [
@@ -100,7 +116,7 @@ describe('parseSimpleYaml', () => {
       '',
     ].join('\n');
     expect(agree(text)).toBe(true);
-    expect(parseSimpleYaml(text)?.agents).toEqual([
+    expect(parseSimpleYaml(text)?.value.agents).toEqual([
       { name: 'orchestrator', runtime: 'pi', class: 'orchestrator' },
       { name: 'agent-00005', runtime: 'codex', lifecycle: 'on-demand', workdir: '~/src/app-5', args: ['--model', 'o4'], env: { TZ: 'UTC', TICKET: 'T-5' }, envFiles: ['~/.config/mosaic/secrets/agent-00005.env'] },
     ]);
