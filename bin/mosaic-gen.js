@@ -12,41 +12,76 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   return;
 }
 
-// A reader that goes away (`mosaic-gen build --check | head -c1`) is no error of ours: stop
-// writing to that stream and end with the status the command would have had.
-const closed = new Set();
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error) => {
-    if (error.code !== 'EPIPE') throw error;
-    closed.add(stream);
-  });
-}
-const writer = (stream) => (text) => {
-  if (!closed.has(stream)) stream.write(text);
-};
+const { fstatSync, statSync, writeSync } = require('node:fs');
 
-const { main, runOnTerminal } = require('../dist/mosaic-gen.cjs');
+// Output is written straight to the descriptor: making process.stdout (and the stream modules
+// behind it) cost milliseconds of every run's start. A descriptor set non-blocking by whoever
+// shares it can refuse a write (EAGAIN); from then on that output goes through the stream, which
+// waits. A reader that goes away (`mosaic-gen build --check | head -c1`) is no error of ours:
+// stop writing there and end with the status the command would have had.
+const writer = (fd, name) => {
+  let closed = false;
+  let stream;
+  const gone = (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  };
+  return (text) => {
+    if (closed) return;
+    if (stream) return void stream.write(text);
+    const bytes = Buffer.from(text);
+    let done = 0;
+    try {
+      while (done < bytes.length) done += writeSync(fd, bytes, done);
+    } catch (error) {
+      if (error.code !== 'EAGAIN') return gone(error);
+      stream = process[name].on('error', gone);
+      stream.write(bytes.subarray(done));
+    }
+  };
+};
+// Only a character device other than /dev/null can be a terminal; asking the tty module loads
+// net and streams, so only those are asked (not a pipe, a file or /dev/null, as in CI and cron).
+const terminal = (fd) => {
+  try {
+    const stat = fstatSync(fd);
+    return stat.isCharacterDevice() && stat.rdev !== statSync('/dev/null').rdev && require('node:tty').isatty(fd);
+  } catch {
+    return false;
+  }
+};
+const terminalOut = terminal(1);
+let terminalIn;
+const stdinIsTerminal = () => (terminalIn ??= terminal(0));
+
+// Through the loader: each bundle with the code cache npm run build made for it.
+const { main, runOnTerminal } = require('../dist/mosaic-gen-load.cjs').loadBundle('mosaic-gen.cjs');
+
+async function ask(question) {
+  // Loaded only to ask: every run pays for what is imported at the top.
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
 
 const io = {
-  stdout: writer(process.stdout),
-  stderr: writer(process.stderr),
+  stdout: writer(1, 'stdout'),
+  stderr: writer(2, 'stderr'),
   cwd: process.cwd(),
   env: process.env,
-  isTTY: Boolean(process.stdout.isTTY),
+  isTTY: terminalOut,
   stdin: () => require('node:fs').readFileSync(0),
-  prompt: process.stdin.isTTY
-    ? async (question) => {
-        // Loaded only to ask: every run pays for what is imported at the top.
-        const { createInterface } = await import('node:readline/promises');
-        const rl = createInterface({ input: process.stdin, output: process.stderr });
-        try {
-          return await rl.question(question);
-        } finally {
-          rl.close();
-        }
-      }
-    : undefined,
-  terminal: process.stdin.isTTY && process.stdout.isTTY ? (command, args) => runOnTerminal(command, args) : undefined,
+  // Asked only by the commands that prompt or attach.
+  get prompt() {
+    return stdinIsTerminal() ? ask : undefined;
+  },
+  get terminal() {
+    return stdinIsTerminal() && terminalOut ? (command, args) => runOnTerminal(command, args) : undefined;
+  },
 };
 
 main(argv, io).then(

@@ -3,6 +3,8 @@
 // validator (ajv standalone) and the templates (Handlebars.precompile) compiled ahead of time, so
 // a run loads neither ajv's code generator nor the Handlebars compiler. Type checking is tsc's job
 // (npm run build runs it first); this only transforms.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
@@ -27,7 +29,16 @@ const COMMANDS = readdirSync(COMMANDS_DIR).filter((name) => name.endsWith('.ts')
  * apply, add/remove): it is a bundle of its own, loaded by the commands' on-demand import('diff').
  */
 const DIFF_BUNDLE = `${BUNDLE}-diff`;
-const OUTPUTS = new Set([`${BUNDLE}.cjs`, `${DIFF_BUNDLE}.cjs`, ...COMMANDS.map((name) => `${BUNDLE}-${name}.cjs`)]);
+/**
+ * `yaml` too: a roster in the everyday subset is read without it. src/load/yaml.ts requires it on
+ * first use (replaced below by a require of this bundle); modules that import it load it at once.
+ */
+const YAML_BUNDLE = `${BUNDLE}-yaml`;
+/** Loads the others with their code caches (src/cli/load-bundle.ts); bin/mosaic-gen.js requires it. */
+const LOAD_BUNDLE = `${BUNDLE}-load`;
+// Code caches (NAME.cjs.cache) are not among them: every one is deleted here, before its bundle
+// is replaced, and made again from the new bundles at the end.
+const OUTPUTS = new Set([`${BUNDLE}.cjs`, `${DIFF_BUNDLE}.cjs`, `${YAML_BUNDLE}.cjs`, `${LOAD_BUNDLE}.cjs`, ...COMMANDS.map((name) => `${BUNDLE}-${name}.cjs`)]);
 
 mkdirSync(GEN, { recursive: true });
 // What an older build left (tsc's per-module output) is never imported now; everything else is
@@ -75,6 +86,8 @@ const bundle = await build({
     [BUNDLE]: join(ROOT, 'src', 'cli', 'main.ts'),
     ...Object.fromEntries(COMMANDS.map((name) => [`${BUNDLE}-${name}`, join(COMMANDS_DIR, `${name}.ts`)])),
     [DIFF_BUNDLE]: require.resolve('diff'),
+    [YAML_BUNDLE]: require.resolve('yaml'),
+    [LOAD_BUNDLE]: join(ROOT, 'src', 'cli', 'load-bundle.ts'),
   },
   outdir: DIST,
   outExtension: { '.js': '.cjs' },
@@ -102,6 +115,12 @@ const bundle = await build({
         );
         // import('diff') in a command loads the diff bundle; nothing imports diff statically.
         plugin.onResolve({ filter: /^diff$/ }, (args) => (args.kind === 'dynamic-import' ? { path: `./${DIFF_BUNDLE}.cjs`, external: true } : undefined));
+        // commander requires child_process when it loads, for subcommands that are programs of
+        // their own; mosaic-gen has none, so its spawn requires the module only if ever called.
+        plugin.onResolve({ filter: /^node:child_process$/ }, (args) => (args.importer.includes(`${sep}node_modules${sep}commander${sep}`) ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined));
+        plugin.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({ contents: "exports.spawn = (...args) => require('node:child_process').spawn(...args);", loader: 'js' }));
+        plugin.onResolve({ filter: /^yaml$/ }, () => ({ path: `./${YAML_BUNDLE}.cjs`, external: true }));
+        plugin.onLoad({ filter: /\/src\/load\/yaml\.ts$/ }, () => ({ contents: 'let loaded; export function yaml() { return (loaded ??= require("yaml")); }', loader: 'js' }));
         plugin.onResolve({ filter: /\/precompiled-(validator|templates)\.js$/ }, (args) => ({
           path: join(GEN, args.path.slice(args.path.lastIndexOf('/') + 1)),
         }));
@@ -110,7 +129,16 @@ const bundle = await build({
   ],
 });
 
-for (const file of bundle.outputFiles) writeAtomic(file.path, file.text);
+// Every bundle but the loader names its build on its first line; its code cache must name the same.
+for (const file of bundle.outputFiles) {
+  const loader = file.path.endsWith(`${LOAD_BUNDLE}.cjs`);
+  writeAtomic(file.path, loader ? file.text : `/* mosaic-gen bundle ${createHash('sha256').update(file.text).digest('hex').slice(0, 16)} */\n${file.text}`);
+}
+
+// The code caches: typical runs of the new bundles in a process of their own (plain `node`, as a
+// user runs it: V8 refuses a cache made under other flags), which then saves them.
+const training = spawnSync(process.execPath, [join(ROOT, 'scripts', 'train-code-cache.cjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+if (training.status !== 0) throw new Error(`scripts/train-code-cache.cjs failed (status ${training.status ?? training.signal})`);
 
 function writeAtomic(path, text) {
   writeFileSync(`${path}.tmp-${process.pid}`, text);

@@ -4,7 +4,6 @@
  * going so a user sees all of a file's problems at once; only entry points decide to stop.
  * Line and column are computed from offsets only when printing.
  */
-import { LineCounter } from 'yaml';
 
 export const DIAGNOSTIC_CODES = {
   // reading the file
@@ -97,13 +96,18 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
-/** Source text by file, so positions can be printed as line:col. */
-export type Sources = ReadonlyMap<string, LineCounter>;
-
 export interface Position {
   line: number;
   col: number;
 }
+
+/** Where each line of a file starts: yaml's LineCounter, or one made on first use (parse-roster.ts lineCounterOf). */
+export interface SourceLines {
+  linePos(offset: number): Position;
+}
+
+/** Source lines by file, so positions can be printed as line:col. */
+export type Sources = ReadonlyMap<string, SourceLines>;
 
 export function positionOf(diagnostic: Diagnostic, sources: Sources): Position | undefined {
   const counter = diagnostic.file === undefined ? undefined : sources.get(diagnostic.file);

@@ -1,4 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+/**
+ * node:child_process, required on first use: loading it (and the net and stream modules it
+ * pulls in) cost about 5 ms of every run's start, and build and validate never start a process.
+ */
+let childProcess: typeof import('node:child_process') | undefined;
+const processes = () => (childProcess ??= createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process'));
 
 export interface CommandResult {
   code: number;
@@ -15,7 +22,7 @@ export type CommandRunner = (command: string, args: readonly string[]) => Promis
 export function processRunner(env: NodeJS.ProcessEnv = process.env): CommandRunner {
   return (command, args) =>
     new Promise((resolve) => {
-      const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = processes().spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -35,7 +42,7 @@ export function userSystemctl(run: CommandRunner, ...args: string[]): Promise<Co
  * this process closes the file (or dies). true when locked, false on timeout.
  */
 export function lockDescriptor(fd: number, waitSeconds: number): boolean | 'missing' {
-  const result = spawnSync('flock', ['-w', String(waitSeconds), '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] });
+  const result = processes().spawnSync('flock', ['-w', String(waitSeconds), '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] });
   if (result.error) return 'missing';
   return result.status === 0;
 }
@@ -43,7 +50,7 @@ export function lockDescriptor(fd: number, waitSeconds: number): boolean | 'miss
 /** A program that takes over this terminal until it exits (tmux attach); its exit status. */
 export function runOnTerminal(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: 'inherit' });
+    const child = processes().spawn(command, args, { env, stdio: 'inherit' });
     child.on('error', () => resolve(127));
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });

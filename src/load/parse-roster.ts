@@ -1,6 +1,7 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import { errorIn, type Diagnostic, type DiagnosticCode, type Report } from '../errors.js';
+import type { Document, Node } from 'yaml';
+import { errorIn, type Diagnostic, type DiagnosticCode, type Report, type SourceLines } from '../errors.js';
 import { parseSimpleYaml } from './parse-simple-yaml.js';
+import { yaml } from './yaml.js';
 
 /** A parsed roster that remembers where every value came from. */
 export interface RosterSource {
@@ -9,7 +10,7 @@ export interface RosterSource {
   text: string;
   /** Parsed by yaml on first use when the plain value came from parseSimpleYaml (positions are for diagnostics). */
   readonly doc: Document.Parsed;
-  lineCounter: LineCounter;
+  lineCounter: SourceLines;
   /** The plain data, for schema validation; undefined when the document could not be read. */
   value: unknown;
   /** Every value that is not a string is spelled in the file as String(value) spells it (see scalarText). */
@@ -35,12 +36,17 @@ const YAML_HINTS: Partial<Record<DiagnosticCode, string>> = {
 /**
  * Line starts from the text itself, not from the parser: when yaml recovers from broken flow
  * collections it skips some line breaks, and positions after them pointed past their line's end.
+ * Counted when a position is first asked for: a run without a message needs none (nor yaml).
  */
-export function lineCounterOf(text: string): LineCounter {
-  const counter = new LineCounter();
-  counter.addNewLine(0);
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) counter.addNewLine(i + 1);
-  return counter;
+export function lineCounterOf(text: string): SourceLines {
+  let counter: SourceLines | undefined;
+  const count = () => {
+    const lines = new (yaml().LineCounter)();
+    lines.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+    return lines;
+  };
+  return { linePos: (offset) => (counter ??= count()).linePos(offset) };
 }
 
 /**
@@ -60,7 +66,7 @@ export function parseRoster(file: string, text: string, report: Report): RosterS
       value: simple.value,
       spelledAsRead: simple.spelledAsRead,
       get doc() {
-        doc ??= parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: true });
+        doc ??= yaml().parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: true });
         return doc;
       },
     };
@@ -68,7 +74,8 @@ export function parseRoster(file: string, text: string, report: Report): RosterS
   return parseWithYaml(file, text, lineCounter, report);
 }
 
-function parseWithYaml(file: string, text: string, lineCounter: LineCounter, report: Report): RosterSource {
+function parseWithYaml(file: string, text: string, lineCounter: SourceLines, report: Report): RosterSource {
+  const { isMap, isScalar, parseDocument } = yaml();
   const source: { -readonly [K in keyof RosterSource]: RosterSource[K] } = { file, text, doc: undefined as unknown as Document.Parsed, lineCounter, value: undefined, spelledAsRead: false };
   const error = (code: DiagnosticCode, message: string, range?: readonly [number, number], hint?: string) =>
     report(errorIn(file, code, message, hint, range));
@@ -112,6 +119,7 @@ function parseWithYaml(file: string, text: string, lineCounter: LineCounter, rep
 
 /** Every key that repeats an earlier key of the same mapping (scalar keys, compared by value). */
 function duplicateKeys(doc: Document.Parsed, complex: Node[]): Array<Node & { value: unknown }> {
+  const { isScalar, visit } = yaml();
   const repeated: Array<Node & { value: unknown }> = [];
   visit(doc, {
     Map(_, map) {
@@ -135,6 +143,7 @@ function firstLine(message: string): string {
 }
 
 function kindOf(node: Node): string {
+  const { isScalar, isSeq } = yaml();
   if (isSeq(node)) return 'list';
   if (isScalar(node)) return typeof node.value === 'string' ? 'string' : String(typeof node.value);
   return 'value';
@@ -149,6 +158,7 @@ function rangeOf(node: Node | null | undefined): [number, number] | undefined {
  * of its value, so "unknown key" points at the key.
  */
 export function nodeAt(source: RosterSource, path: readonly PathSegment[], part: 'key' | 'value' = 'value'): Node | undefined {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
   let node: unknown = source.doc?.contents;
   let key: unknown;
   for (const segment of path) {
@@ -185,6 +195,7 @@ export function scalarText(source: RosterSource, path: readonly PathSegment[], v
   if (typeof value === 'string') return value;
   if (source.spelledAsRead) return String(value);
   const node = nodeAt(source, path);
+  const { isScalar } = yaml();
   if (isScalar(node) && typeof node.source === 'string') return node.source;
   return String(value);
 }
