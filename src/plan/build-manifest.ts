@@ -40,9 +40,16 @@ function agentDigest(fleet: Fleet, agent: Agent, files: readonly string[]): stri
   return meaningDigest(values, files);
 }
 
-/** The digest of values and of files' meanings (each already JSON), as JSON.stringify([values, meanings]) would give it. */
+/**
+ * The digest of values and of files' meanings (each already JSON), as JSON.stringify([values,
+ * meanings]) would give it, fed to the hash piece by piece: every agent's digest reads the
+ * fleet's shared files, and joining them into one string per agent was a quarter of what a
+ * 1,000-agent build allocated.
+ */
 function meaningDigest(values: object, files: readonly string[]): string {
-  return sha256(`[${JSON.stringify(values)},[${files.join(',')}]]`);
+  const hash = createHash('sha256').update(`[${JSON.stringify(values)},[`, 'utf8');
+  files.forEach((file, i) => (i === 0 ? hash : hash.update(',')).update(file, 'utf8'));
+  return hash.update(']]', 'utf8').digest('hex');
 }
 
 /**
