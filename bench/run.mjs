@@ -87,6 +87,16 @@ function snapshot(dir) {
 
 const changedFiles = (before, after) => [...new Set([...before.keys(), ...after.keys()])].filter((path) => before.get(path) !== after.get(path)).sort();
 
+/** Every directory (text null) and file under root, parents first, as [relative path, text]. */
+function treeEntries(root) {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .map((entry) => {
+      const path = join(entry.parentPath ?? entry.path, entry.name);
+      return [path.slice(root.length + 1), entry.isDirectory() ? null : readFileSync(path, 'utf8')];
+    })
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function procfileText(n) {
   return Array.from({ length: n }, (_, i) => `agent${i}: sleep 3600\n`).join('');
 }
@@ -174,6 +184,18 @@ for (const [n, runs] of SIZES) {
   if (foreman) {
     const fout = join(dir, 'foreman-out');
     entry.foreman = measure([foreman, 'export', 'systemd', fout, '-f', 'Procfile', '-d', dir, '-a', 'bench', '-u', 'bench'], runs, { cwd: dir, before: fresh(fout) });
+    if (n === 1000) {
+      // The layouts' floors: the same trees made by a plain script (bench/recreate-tree.cjs).
+      runOnce([NODE, BIN, 'build', 'roster.yaml', '-o', out], { cwd: dir, before: fresh(out) });
+      entry.floor = {};
+      for (const [name, tree] of [['build', out], ['foreman', fout]]) {
+        const list = join(dir, `${name}-tree.json`);
+        const entries = treeEntries(tree);
+        writeFileSync(list, JSON.stringify(entries));
+        const copy = join(dir, `${name}-floor`);
+        entry.floor[name] = { files: entries.filter(([, text]) => text !== null).length, directories: entries.filter(([, text]) => text === null).length + 1, ...measure([NODE, join(REPO, 'bench', 'recreate-tree.cjs'), list, copy], runs, { cwd: dir, before: fresh(copy) }) };
+      }
+    }
   }
   results.sizes[n] = entry;
 }
@@ -219,6 +241,10 @@ if (thousand?.rebuild) {
   console.log(`1,000 agents, one agent changed: rebuild ${fmt(thousand.rebuild.wall)}${fmtCpu(thousand.rebuild.cpu)}, wrote ${thousand.rebuildWrote.join(', ')}`);
   console.log(`1,000 agents, unchanged: build --check ${fmt(thousand.check.wall)}${fmtCpu(thousand.check.cpu)}, wrote ${thousand.checkWrote.length ? thousand.checkWrote.join(', ') : 'nothing'}`);
 }
+if (thousand?.floor) {
+  const { build: ours, foreman: theirs } = thousand.floor;
+  console.log(`1,000 agents, the trees alone (bench/recreate-tree.cjs, nothing rendered): build's ${ours.files} files in ${ours.directories} directories ${fmt(ours.wall)}${fmtCpu(ours.cpu)}; foreman's ${theirs.files} files in ${theirs.directories} ${fmt(theirs.wall)}${fmtCpu(theirs.cpu)}`);
+}
 console.log(`size limit (${results.limit.bytes} bytes, ${results.limit.agents} agents): validate ${fmt(results.limit.validate.wall)} (${fmtRss(results.limit.validate.rss)})${fmtCpu(results.limit.validate.cpu)}`);
 
 const r = results.ratios;
@@ -230,6 +256,7 @@ r.validateRepositoryOverNode = ratio(results.baseline.validateRepository.wall, n
 r.buildRepositoryOverNode = ratio(results.baseline.buildRepository.wall, node0);
 r.checkRepositoryOverNode = ratio(results.baseline.checkRepository.wall, node0);
 r.foremanOverBuild1000 = ratio(big?.foreman?.wall, big?.build.wall);
+r.foremanOverFloor1000 = ratio(big?.foreman?.wall, big?.floor?.build.wall);
 r.perAgent10000Over1000 = ratio(huge?.buildPerAgent, big?.buildPerAgent);
 r.plan1000OverBuild1000 = ratio(big?.plan?.wall, big?.build.wall);
 /** Files a rebuild after one agent changed may write: that agent's, and the bundle's plan files. */
@@ -258,6 +285,7 @@ show('validate roster.yaml / node -e 0', 'validateRepositoryOverNode', '≤ 1.3'
 show('build roster.yaml / node -e 0', 'buildRepositoryOverNode', '≤ 1.4', (v) => v <= 1.4);
 show('build --check roster.yaml / node -e 0', 'checkRepositoryOverNode', '≤ 1.4', (v) => v <= 1.4);
 show('foreman export 1,000 / build 1,000', 'foremanOverBuild1000', '≥ 1', (v) => v >= 1);
+if (big?.floor) console.log(`${'  foreman export 1,000 / build\'s tree alone'.padEnd(48)} ${r.foremanOverFloor1000.toFixed(2)}×   (the most the layout allows, with no code at all)`);
 show('per-agent build cost 10,000 / 1,000', 'perAgent10000Over1000', '≤ 1', (v) => v <= 1);
 show('plan 1,000 (no changes) / build 1,000', 'plan1000OverBuild1000', '≤ 1.2', (v) => v <= 1.2);
 if (thousand?.rebuild) {
