@@ -3,7 +3,8 @@
  * they did not mean to, keep the file's owner, and refuse clearly what they cannot do.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, constants, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -152,5 +153,38 @@ describe('messages', () => {
     });
     expect(result.stderr).toBe('out/ is stale: 1 file differs from a fresh build; run mosaic-gen build\n');
     expect(result.status).toBe(2);
+  });
+
+  it('a standard output that is non-blocking and full (a FIFO nobody reads yet) still receives every byte, in order', async () => {
+    // 300 agents whose env files all change with the fleet's env: build --check prints a diff of
+    // far more than a pipe holds (64 KiB), and the CLI writes straight to its descriptor.
+    const agents = Array.from({ length: 300 }, (_, i) => `  - { name: a${i}, runtime: claude, env: { TICKET: "T-${i}" } }`).join('\n');
+    const { dir, path } = rosterFile(`version: 1\nfleet:\n  env: { LOG_LEVEL: info }\nagents:\n  - { name: boss, runtime: pi, class: orchestrator }\n${agents}\n`);
+    expect((await cli(['build'], { cwd: dir })).status).toBe(0);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('LOG_LEVEL: info', 'LOG_LEVEL: debug'));
+    const expected = spawnSync(process.execPath, [BIN, 'build', '--check'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 });
+    expect(expected.status).toBe(2);
+    expect(expected.stdout.length).toBeGreaterThan(256 * 1024);
+
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const readEnd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writeEnd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    const child = spawn(process.execPath, [BIN, 'build', '--check'], { cwd: dir, stdio: ['ignore', writeEnd, 'pipe'] });
+    // libuv made the child's standard output blocking; a socket on our copy of the same open file
+    // makes it non-blocking again (for both: the flag belongs to the open file), then closes ours.
+    new Socket({ fd: writeEnd, readable: false, writable: true }).destroy();
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const status = new Promise<number | null>((done) => child.on('close', done));
+    // Nobody reads for a while: the pipe fills and a write is refused (EAGAIN) instead of waiting.
+    await new Promise((wait) => setTimeout(wait, 500));
+    const chunks: Buffer[] = [];
+    const reader = new Socket({ fd: readEnd, readable: true, writable: false });
+    reader.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await new Promise((done) => reader.on('end', done));
+    expect(await status, stderr).toBe(2);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(expected.stdout);
+    expect(stderr).toBe(expected.stderr);
   });
 });
