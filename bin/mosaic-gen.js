@@ -18,12 +18,14 @@ const { fstatSync, statSync, writeSync } = require('node:fs');
 // behind it) cost milliseconds of every run's start. A descriptor set non-blocking by whoever
 // shares it can refuse a write (EAGAIN); from then on that output goes through the stream, which
 // waits. A reader that goes away (`mosaic-gen build --check | head -c1`) is no error of ours:
-// stop writing there and end with the status the command would have had.
+// stop writing there and end with the status the command would have had. Any other failure
+// (a full disk, EIO) also stops writing there, and the run ends with status 1 saying why.
+let failedOutput;
 const writer = (fd, name) => {
   let closed = false;
   let stream;
   const gone = (error) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code !== 'EPIPE') failedOutput ??= { name, error };
     closed = true;
   };
   return (text) => {
@@ -87,6 +89,11 @@ const io = {
 main(argv, io).then(
   (status) => {
     process.exitCode = status;
+    if (failedOutput) {
+      const { name, error } = failedOutput;
+      if (name === 'stdout') io.stderr(`mosaic-gen: cannot write to standard output: ${error.code ?? error.message}\n`);
+      if (status === 0) process.exitCode = 1;
+    }
   },
   (error) => {
     // Reaching here is a bug in mosaic-gen, never a user mistake: say so, with the trace.

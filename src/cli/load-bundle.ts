@@ -3,15 +3,18 @@
  * makes for each: a run then neither parses the bundle's top level nor compiles the functions a
  * typical run calls (about 25 ms of a 200 ms `build`). Node 20 has no compile cache of its own.
  *
- * A cache is only a hint. V8 refuses one from another Node or V8 version or other flags, and
- * then the bundle is compiled from its text as require() would. V8 checks the text only by its
- * length, so each bundle's first line names its build (`/* mosaic-gen bundle ID *\/`, the start
- * of its SHA-256) and a cache is used only after the same ID: a rebuilt bundle never runs
- * another build's bytecode. The build deletes a bundle's cache before replacing the bundle.
+ * A cache is used only when it is the bundle's: V8 refuses one from another Node or V8 version or
+ * other flags, but checks the text only by its length. So each bundle's first line names its
+ * build (`/* mosaic-gen bundle ID *\/`, the start of its SHA-256), the cache starts with the same
+ * ID, and a bundle changed after its cache was written (an edit, a patch) is newer than it: then
+ * the bundle is compiled from its text, as require() would. The build deletes a bundle's cache
+ * before replacing the bundle. What V8 does not check is the cache's body: in release builds a
+ * damaged body is not detected and can crash the process, as a damaged bundle would break it;
+ * MOSAIC_GEN_CODE_CACHE=off turns caches off, and `npm run build` makes them again.
  *
  * This file is its own small bundle (dist/mosaic-gen-load.cjs), required by bin/mosaic-gen.js.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,14 +27,15 @@ const ID_LENGTH = 16;
 /** What a bundle requires by this name is another bundle, loaded here too. */
 const SIBLING = /^\.\/(mosaic-gen[a-z-]*\.cjs)$/;
 
-export type CacheUse = 'used' | 'rejected' | 'none';
+/** How a bundle was compiled: from its cache, or from its text because the cache was missing, turned off, older than the bundle, of another build, or refused by V8. */
+export type CacheUse = 'used' | 'none' | 'off' | 'stale' | 'other-build' | 'rejected';
 
 interface Loaded {
   file: string;
   id: string | undefined;
   script: Script;
   cache: CacheUse;
-  exports: unknown;
+  module: Module;
 }
 
 const loaded = new Map<string, Loaded>();
@@ -43,36 +47,51 @@ export function cachePath(bundle: string): string {
 /** A bundle of dist/ by file name, evaluated once (as require() would) with its code cache when it has one. */
 export function loadBundle(name: string): unknown {
   const known = loaded.get(name);
-  if (known) return known.exports;
+  if (known) return known.module.exports;
   const file = join(DIST, name);
   const source = readFileSync(file, 'utf8');
   const id = BUNDLE_ID.exec(source)?.[1];
-  const cachedData = id === undefined ? undefined : cacheFor(file, id);
+  const cache: CacheFound = id === undefined ? { use: 'none' } : cacheFor(file, id);
   // The wrapper is require()'s own, so the bundle sees the same five names; the line break keeps
   // a last line comment from swallowing the closing brace.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData: cache.data });
   const module = new Module(file);
   module.filename = file;
-  module.loaded = false;
-  const entry: Loaded = { file, id, script, cache: cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used', exports: module.exports };
-  loaded.set(name, entry);
-  // Anything that require()s the bundle by path gets this same instance.
-  createRequire(file).cache[file] = module;
-  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(module.exports, module.exports, requireFor(file), module, file, DIST);
+  module.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(DIST);
+  loaded.set(name, { file, id, script, cache: cache.data && script.cachedDataRejected ? 'rejected' : cache.use, module });
+  // Anything that require()s the bundle by path gets this same instance (a cycle, its exports so far).
+  const requireCache = createRequire(file).cache;
+  requireCache[file] = module;
+  try {
+    const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+    wrapper.call(module.exports, module.exports, requireFor(file), module, file, DIST);
+  } catch (error) {
+    // As require(): a bundle that threw is not loaded, and the next load evaluates it again.
+    loaded.delete(name);
+    delete requireCache[file];
+    throw error;
+  }
   module.loaded = true;
-  entry.exports = module.exports;
   return module.exports;
 }
 
-function cacheFor(file: string, id: string): Buffer | undefined {
+interface CacheFound {
+  use: CacheUse;
+  data?: Buffer;
+}
+
+function cacheFor(file: string, id: string): CacheFound {
+  if (process.env.MOSAIC_GEN_CODE_CACHE === 'off') return { use: 'off' };
   let bytes: Buffer;
   try {
+    // Like make: a cache older than its bundle was not made from this text.
+    if (statSync(file).mtimeMs > statSync(cachePath(file)).mtimeMs) return { use: 'stale' };
     bytes = readFileSync(cachePath(file));
   } catch {
-    return undefined;
+    return { use: 'none' };
   }
-  return bytes.subarray(0, ID_LENGTH).toString('latin1') === id ? bytes.subarray(ID_LENGTH) : undefined;
+  if (bytes.subarray(0, ID_LENGTH).toString('latin1') !== id) return { use: 'other-build' };
+  return { use: 'used', data: bytes.subarray(ID_LENGTH) };
 }
 
 function requireFor(file: string): NodeJS.Require {
@@ -91,15 +110,23 @@ export function cacheUses(): Record<string, CacheUse> {
 
 /**
  * Writes the code cache of every bundle loaded so far, after the runs that used them: V8 then
- * includes every function those runs compiled. For `npm run build` (scripts/build.mjs) only.
+ * includes every function those runs compiled. Each is flushed before it takes its name, so a
+ * power cut leaves the old cache, none, or the new one whole. For `npm run build` only.
  */
 export function saveCodeCaches(): string[] {
   const written: string[] = [];
   for (const entry of loaded.values()) {
     if (entry.id === undefined) continue;
     const path = cachePath(entry.file);
-    writeFileSync(`${path}.tmp-${process.pid}`, Buffer.concat([Buffer.from(entry.id, 'latin1'), entry.script.createCachedData()]));
-    renameSync(`${path}.tmp-${process.pid}`, path);
+    const temporary = `${path}.tmp-${process.pid}`;
+    const fd = openSync(temporary, 'w');
+    try {
+      writeSync(fd, Buffer.concat([Buffer.from(entry.id, 'latin1'), entry.script.createCachedData()]));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
     written.push(path);
   }
   return written;

@@ -3,7 +3,7 @@
  * they did not mean to, keep the file's owner, and refuse clearly what they cannot do.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, constants, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -186,5 +186,17 @@ describe('messages', () => {
     expect(await status, stderr).toBe(2);
     expect(Buffer.concat(chunks).toString('utf8')).toBe(expected.stdout);
     expect(stderr).toBe(expected.stderr);
+  });
+
+  it('a standard output that cannot be written (a full disk: /dev/full) ends the run with status 1 and says why, once', () => {
+    const { dir } = rosterFile('version: 1\nprofile: minimal\nagents: []\n');
+    const full = openSync('/dev/full', 'w');
+    try {
+      const result = spawnSync(process.execPath, [BIN, 'validate'], { cwd: dir, stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      expect(result.stderr).toBe('mosaic-gen: cannot write to standard output: ENOSPC\n');
+      expect(result.status).toBe(1);
+    } finally {
+      closeSync(full);
+    }
   });
 });

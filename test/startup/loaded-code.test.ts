@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, REPO, tempDir } from '../support/cli.js';
@@ -33,15 +33,16 @@ interface Run {
   files: string[];
   caches: Record<string, string>;
   status: number | null;
+  stdout: string;
 }
 
-function run(args: string[], bin = BIN, cwd = REPO): Run {
-  const result = spawnSync(process.execPath, ['--require', recorder, bin, ...args], { cwd, encoding: 'utf8' });
+function run(args: string[], bin = BIN, cwd = REPO, env: NodeJS.ProcessEnv = process.env): Run {
+  const result = spawnSync(process.execPath, ['--require', recorder, bin, ...args], { cwd, env, encoding: 'utf8' });
   const line = result.stderr.split('\n').find((l) => l.startsWith('LOADED '));
   expect(line, result.stderr).toBeDefined();
   const { files, caches } = JSON.parse(line!.slice('LOADED '.length)) as { files: string[]; caches: Record<string, string> };
   const root = join(bin, '..', '..');
-  return { files: files.filter((file) => file !== recorder).map((file) => relative(root, file)), caches, status: result.status };
+  return { files: files.filter((file) => file !== recorder).map((file) => relative(root, file)), caches, status: result.status, stdout: result.stdout };
 }
 
 /** Every file under a directory, by relative path, with its text. */
@@ -110,29 +111,73 @@ describe('code caches', () => {
     }
   });
 
-  it("a cache of another build of the bundle is not used, a damaged one is refused by V8, and either way the run's output is the same", () => {
+  it('a cache is used only for the text it was made from: not for another build, not after an edit, not when turned off, not when V8 refuses it; the output is the same', () => {
     // A copy of the package whose dist/ can be changed; node_modules is shared.
     const pkg = join(dir, 'package');
-    for (const part of ['bin', 'dist', 'templates', 'schemas', 'package.json']) cpSync(join(REPO, part), join(pkg, part), { recursive: true });
+    for (const part of ['bin', 'dist', 'templates', 'schemas', 'package.json']) cpSync(join(REPO, part), join(pkg, part), { recursive: true, preserveTimestamps: true });
     symlinkSync(join(REPO, 'node_modules'), join(pkg, 'node_modules'));
     const bin = join(pkg, 'bin', 'mosaic-gen.js');
     const build = join(pkg, 'dist', 'mosaic-gen-build.cjs');
-
-    // Another build: the same text under another id, so V8 (which checks the length only) would take it.
     const text = readFileSync(build, 'utf8');
-    const id = /^\/\* mosaic-gen bundle ([0-9a-f]{16}) \*\//.exec(text)![1]!;
-    writeFileSync(build, text.replace(id, id.replace(/^./, (c) => (c === '0' ? '1' : '0'))));
-    expect(run(['build', 'roster.yaml', '-o', join(dir, 'other')], bin).caches['mosaic-gen-build.cjs']).toBe('none');
-    writeFileSync(build, text);
-    expect(run(['build', 'roster.yaml', '-o', join(dir, 'same')], bin).caches['mosaic-gen-build.cjs']).toBe('used');
+    const { atime, mtime } = statSync(build);
+    // Each case writes the bundle as it was made: its text and its time (a copy keeps both).
+    const write = (contents: string) => {
+      writeFileSync(build, contents);
+      utimesSync(build, atime, mtime);
+    };
+    const buildWith = (out: string, env: NodeJS.ProcessEnv = process.env) => run(['build', 'roster.yaml', '-o', join(dir, out)], bin, REPO, env);
 
-    // Damaged: the right id, then bytes that are no cache.
+    expect(buildWith('same').caches['mosaic-gen-build.cjs']).toBe('used');
+    // Another build: the same text (and length: all V8 checks) under another id.
+    const id = /^\/\* mosaic-gen bundle ([0-9a-f]{16}) \*\//.exec(text)![1]!;
+    write(text.replace(id, id.replace(/^./, (c) => (c === '0' ? '1' : '0'))));
+    expect(buildWith('other').caches['mosaic-gen-build.cjs']).toBe('other-build');
+    write(text);
+    expect(buildWith('again').caches['mosaic-gen-build.cjs']).toBe('used');
+
+    // Edited after its cache was made, same length and id: the edit runs, not the cache's code.
+    const edited = text.replace(' written`', ' WRITTEN`');
+    expect(edited).not.toBe(text);
+    writeFileSync(build, edited);
+    const afterEdit = buildWith('edited');
+    expect(afterEdit.caches['mosaic-gen-build.cjs']).toBe('stale');
+    expect(afterEdit.stdout).toMatch(/\d+ WRITTEN, /);
+    write(text);
+
+    expect(buildWith('off', { ...process.env, MOSAIC_GEN_CODE_CACHE: 'off' }).caches).toEqual({ 'mosaic-gen.cjs': 'off', 'mosaic-gen-build.cjs': 'off' });
+
+    // A cache whose header V8 does not recognise (its version, flags or length) is refused.
     const cache = `${build}.cache`;
     const bytes = readFileSync(cache);
     writeFileSync(cache, Buffer.concat([bytes.subarray(0, 16), Buffer.alloc(bytes.length - 16, 7)]));
-    const damaged = run(['build', 'roster.yaml', '-o', join(dir, 'damaged')], bin);
-    expect(damaged.caches['mosaic-gen-build.cjs']).toBe('rejected');
-    expect(damaged.status).toBe(0);
-    for (const other of ['other', 'damaged']) expect(tree(join(dir, other)), other).toEqual(tree(join(dir, 'same')));
+    const refused = buildWith('refused');
+    expect(refused.caches['mosaic-gen-build.cjs']).toBe('rejected');
+    expect(refused.status).toBe(0);
+    for (const other of ['other', 'again', 'off', 'refused']) expect(tree(join(dir, other)), other).toEqual(tree(join(dir, 'same')));
+  });
+
+  it('the loader evaluates bundles as require() does: once, with `this` as exports, a sibling by its ./ name, and again after one threw', () => {
+    const scratch = join(dir, 'loader');
+    cpSync(join(REPO, 'dist', 'mosaic-gen-load.cjs'), join(scratch, 'mosaic-gen-load.cjs'));
+    writeFileSync(join(scratch, 'mosaic-gen-flaky.cjs'), "globalThis.tries = (globalThis.tries ?? 0) + 1; if (globalThis.tries === 1) throw new Error('first time'); module.exports = { tries: globalThis.tries, self: this === exports, sibling: require('./mosaic-gen-other.cjs').name };\n");
+    writeFileSync(join(scratch, 'mosaic-gen-other.cjs'), "exports.name = 'other'; exports.file = __filename;\n");
+    const script = [
+      "const loader = require('./mosaic-gen-load.cjs');",
+      'let first;',
+      "try { loader.loadBundle('mosaic-gen-flaky.cjs'); } catch (error) { first = error.message; }",
+      "const second = loader.loadBundle('mosaic-gen-flaky.cjs');",
+      "const third = loader.loadBundle('mosaic-gen-flaky.cjs');",
+      "const byPath = require('./mosaic-gen-flaky.cjs');",
+      'console.log(JSON.stringify({ first, second, same: second === third && third === byPath, other: require("./mosaic-gen-other.cjs").file, uses: loader.cacheUses() }));',
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: scratch, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({
+      first: 'first time',
+      second: { tries: 2, self: true, sibling: 'other' },
+      same: true,
+      other: join(scratch, 'mosaic-gen-other.cjs'),
+      uses: { 'mosaic-gen-flaky.cjs': 'none', 'mosaic-gen-other.cjs': 'none' },
+    });
   });
 });
