@@ -1,6 +1,7 @@
 import type { Document, Node } from 'yaml';
 import { errorIn, type Diagnostic, type DiagnosticCode, type Report, type SourceLines } from '../errors.js';
 import { parseSimpleYaml } from './parse-simple-yaml.js';
+import { MAX_OUTSIDE_SUBSET_BYTES, MAX_ROSTER_BYTES } from './read-roster-file.js';
 import { yaml } from './yaml.js';
 
 /** A parsed roster that remembers where every value came from. */
@@ -57,21 +58,35 @@ export function lineCounterOf(text: string): SourceLines {
 export function parseRoster(file: string, text: string, report: Report): RosterSource {
   const lineCounter = lineCounterOf(text);
   const simple = parseSimpleYaml(text);
-  if (simple !== undefined) {
-    let doc: Document.Parsed | undefined;
-    return {
-      file,
-      text,
-      lineCounter,
-      value: simple.value,
-      spelledAsRead: simple.spelledAsRead,
-      get doc() {
-        doc ??= yaml().parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: true });
-        return doc;
-      },
-    };
+  if ('outside' in simple) {
+    // yaml's Document takes about 1.8 s and 160 MB a MiB: past this size, refuse rather than
+    // spend a minute and gigabytes. The everyday subset is read up to MAX_ROSTER_BYTES.
+    const bytes = Buffer.byteLength(text);
+    if (bytes <= MAX_OUTSIDE_SUBSET_BYTES) return parseWithYaml(file, text, lineCounter, report);
+    const start = lineStart(text, simple.outside);
+    report(
+      errorIn(
+        file,
+        'TOO_LARGE',
+        `${file} is ${bytes} bytes and line ${simple.outside} is outside the everyday subset of YAML: such a roster may be at most ${MAX_OUTSIDE_SUBSET_BYTES} bytes (one in the subset, ${MAX_ROSTER_BYTES})`,
+        'write it in the subset (block mappings and sequences, one-line values; no anchors, tags, tabs, block scalars or multi-line values), or split the fleet',
+        [start, start],
+      ),
+    );
+    return { file, text, lineCounter, doc: undefined as unknown as Document.Parsed, value: undefined, spelledAsRead: false };
   }
-  return parseWithYaml(file, text, lineCounter, report);
+  let doc: Document.Parsed | undefined;
+  return {
+    file,
+    text,
+    lineCounter,
+    value: simple.value,
+    spelledAsRead: simple.spelledAsRead,
+    get doc() {
+      doc ??= yaml().parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: true });
+      return doc;
+    },
+  };
 }
 
 function parseWithYaml(file: string, text: string, lineCounter: SourceLines, report: Report): RosterSource {
@@ -136,6 +151,13 @@ function duplicateKeys(doc: Document.Parsed, complex: Node[]): Array<Node & { va
     },
   });
   return repeated;
+}
+
+/** The offset where a 1-based line starts. */
+function lineStart(text: string, line: number): number {
+  let offset = 0;
+  for (let n = 1; n < line && offset >= 0; n++) offset = text.indexOf('\n', offset) + 1;
+  return offset;
 }
 
 function firstLine(message: string): string {

@@ -48,6 +48,8 @@ const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 interface Line {
   indent: number;
   text: string;
+  /** 1-based, in the file. */
+  number: number;
 }
 
 /**
@@ -65,26 +67,43 @@ export interface SimpleYaml {
   spelledAsRead: boolean;
 }
 
-export function parseSimpleYaml(text: string): SimpleYaml | undefined {
-  if (!PRINTABLE.test(text)) return undefined;
+/** A text the reader declines, and the first line (1-based) it could not read: why a large roster is refused (parse-roster.ts). */
+export interface OutsideSubset {
+  outside: number;
+}
+
+const NOT_PRINTABLE = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ufefe\uff00-\ufffd]/;
+
+export function parseSimpleYaml(text: string): SimpleYaml | OutsideSubset {
+  if (!PRINTABLE.test(text)) return { outside: lineOf(text, text.search(NOT_PRINTABLE)) };
   const lines: Line[] = [];
+  let number = 0;
   for (const raw of text.split('\n')) {
+    number++;
     let indent = 0;
     while (raw.charCodeAt(indent) === 32) indent++;
     if (indent === raw.length || raw[indent] === '#') continue;
-    if (indent === 0 && (raw[0] === '%' || /^(?:---|\.\.\.)(?: |$)/.test(raw))) return undefined;
-    lines.push({ indent, text: raw.slice(indent) });
+    if (indent === 0 && (raw[0] === '%' || /^(?:---|\.\.\.)(?: |$)/.test(raw))) return { outside: number };
+    lines.push({ indent, text: raw.slice(indent), number });
   }
-  if (lines.length === 0 || lines[0]!.indent !== 0 || isSequenceItem(lines[0]!.text)) return undefined;
+  if (lines.length === 0) return { outside: 1 };
+  if (lines[0]!.indent !== 0 || isSequenceItem(lines[0]!.text)) return { outside: lines[0]!.number };
+  const spelling: Spelling = { exact: true };
+  const reader = new BlockReader(lines, spelling);
   try {
-    const spelling: Spelling = { exact: true };
-    const reader = new BlockReader(lines, spelling);
     const value = reader.map(0);
-    return reader.done() ? { value, spelledAsRead: spelling.exact } : undefined;
+    return reader.done() ? { value, spelledAsRead: spelling.exact } : { outside: reader.nextLine() };
   } catch (thrown) {
-    if (thrown === DECLINED) return undefined;
+    if (thrown === DECLINED) return { outside: reader.lastLine() };
     throw thrown;
   }
+}
+
+/** The 1-based line of an offset. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 /** A mapping key: plain (a name) or quoted, and the index after it. */
@@ -123,6 +142,8 @@ function decline(): never {
 
 class BlockReader {
   private next = 0;
+  /** The line read last: where a decline happened. */
+  private last = 1;
   constructor(
     private readonly lines: Line[],
     private readonly spelling: Spelling,
@@ -132,8 +153,19 @@ class BlockReader {
     return this.next === this.lines.length;
   }
 
+  lastLine(): number {
+    return this.last;
+  }
+
+  /** The first line left unread. */
+  nextLine(): number {
+    return this.lines[this.next]?.number ?? this.last;
+  }
+
   private peek(): Line | undefined {
-    return this.lines[this.next];
+    const line = this.lines[this.next];
+    if (line) this.last = line.number;
+    return line;
   }
 
   map(indent: number): SimpleMap {
@@ -164,7 +196,7 @@ class BlockReader {
         decline();
       } else if (startsEntry(rest)) {
         // `- key: value`: a mapping whose keys line up under the first one.
-        this.lines[this.next] = { indent: indent + column, text: rest };
+        this.lines[this.next] = { indent: indent + column, text: rest, number: line.number };
         items.push(this.map(indent + column));
       } else {
         this.next++;
@@ -246,11 +278,25 @@ function plainScalar(text: string): SimpleValue {
   return text;
 }
 
+/** What ends a run of plain characters in a quoted scalar (sticky state: lastIndex is set before each use). */
+const DOUBLE_QUOTED_SPECIAL = /["\\]/g;
+const SINGLE_QUOTED_SPECIAL = /'/g;
+
 /** A quoted scalar starting at `start`, on this line: its value and the index after the closing quote. */
 function quoted(text: string, start: number): [string, number] {
   const quote = text[start]!;
+  const special = quote === '"' ? DOUBLE_QUOTED_SPECIAL : SINGLE_QUOTED_SPECIAL;
   let value = '';
   for (let i = start + 1; i < text.length; i++) {
+    // Plain characters up to the next quote or escape are taken as one slice: one character at a
+    // time, a 7 MiB string became millions of string pieces (half a gigabyte).
+    special.lastIndex = i;
+    const next = special.exec(text)?.index ?? text.length;
+    if (next > i) {
+      value += text.slice(i, next);
+      i = next - 1;
+      continue;
+    }
     const c = text[i]!;
     if (c === quote) {
       if (quote === "'" && text[i + 1] === "'") {
@@ -272,9 +318,7 @@ function quoted(text: string, start: number): [string, number] {
         i += length;
       } else if (Object.hasOwn(ESCAPES, code)) value += ESCAPES[code];
       else decline();
-      continue;
     }
-    value += c;
   }
   return decline();
 }

@@ -28,7 +28,7 @@ function tame(value: unknown): unknown {
  */
 function agree(text: string): boolean {
   const simple = parseSimpleYaml(text);
-  if (simple === undefined) return false;
+  if ('outside' in simple) return false;
   const doc = parseDocument(text, { prettyErrors: false, strict: true });
   expect([...doc.errors, ...doc.warnings].map((e) => e.message), `yaml refuses what parseSimpleYaml took:\n${text}`).toEqual([]);
   expect(simple.value, `the values differ for:\n${text}`).toStrictEqual(doc.toJS());
@@ -116,7 +116,7 @@ describe('parseSimpleYaml', () => {
       '',
     ].join('\n');
     expect(agree(text)).toBe(true);
-    expect(parseSimpleYaml(text)?.value.agents).toEqual([
+    expect((parseSimpleYaml(text) as { value: { agents: unknown } }).value.agents).toEqual([
       { name: 'orchestrator', runtime: 'pi', class: 'orchestrator' },
       { name: 'agent-00005', runtime: 'codex', lifecycle: 'on-demand', workdir: '~/src/app-5', args: ['--model', 'o4'], env: { TZ: 'UTC', TICKET: 'T-5' }, envFiles: ['~/.config/mosaic/secrets/agent-00005.env'] },
     ]);
@@ -180,5 +180,24 @@ describe('parseSimpleYaml', () => {
   ];
   it.each(EDGES)('%j is %s, and when taken agrees with yaml', (text, expected) => {
     expect(agree(text) ? 'taken' : 'declined').toBe(expected);
+  });
+
+  /** A declined text names the first line the reader could not read: a large roster's TOO_LARGE points there. */
+  const OUTSIDE: Array<[string, number]> = [
+    ['a: 1\nb: 2\nc: &x 3\n', 3],
+    ['a: 1\n\n# c\nb: |\n  x\n', 4],
+    ['a:\n  - x\n  - { p: [q, "r"] }\n  - { s: t: u }\n', 4],
+    ['a: 1\nb:\n  c: 2\n   d: 3\n', 4],
+    ['a: 1\nb: 2\n\tc: 3\n', 3],
+    ['a: 1\nb: "x\x07"\n', 2],
+    ['%YAML 1.2\n---\na: 1\n', 1],
+    ['a: 1\n---\nb: 2\n', 2],
+    ['a: 1\n- b\n', 2],
+    ['  a: 1\n', 1],
+    ['', 1],
+    ['agents:\n  - name: a\n    args: [x]\n  - name: b\n    env: { K: !!str 1 }\n', 5],
+  ];
+  it.each(OUTSIDE)('%j is outside the subset from line %i', (text, line) => {
+    expect(parseSimpleYaml(text)).toEqual({ outside: line });
   });
 });
