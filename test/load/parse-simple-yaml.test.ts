@@ -116,7 +116,8 @@ describe('parseSimpleYaml', () => {
       '',
     ].join('\n');
     expect(agree(text)).toBe(true);
-    expect((parseSimpleYaml(text) as { value: { agents: unknown } }).value.agents).toEqual([
+    const taken = parseSimpleYaml(text);
+    expect('value' in taken && taken.value.agents).toEqual([
       { name: 'orchestrator', runtime: 'pi', class: 'orchestrator' },
       { name: 'agent-00005', runtime: 'codex', lifecycle: 'on-demand', workdir: '~/src/app-5', args: ['--model', 'o4'], env: { TZ: 'UTC', TICKET: 'T-5' }, envFiles: ['~/.config/mosaic/secrets/agent-00005.env'] },
     ]);
