@@ -22,7 +22,7 @@ import { Script } from 'node:vm';
 
 /** Where the bundles are: this file sits among them. */
 const DIST = dirname(fileURLToPath(import.meta.url));
-export const BUNDLE_ID = /^\/\* mosaic-gen bundle ([0-9a-f]{16}) \*\//;
+const BUNDLE_ID = /^\/\* mosaic-gen bundle ([0-9a-f]{16}) \*\//;
 const ID_LENGTH = 16;
 /** What a bundle requires by this name is another bundle, loaded here too. */
 const SIBLING = /^\.\/(mosaic-gen[a-z-]*\.cjs)$/;
@@ -40,7 +40,7 @@ interface Loaded {
 
 const loaded = new Map<string, Loaded>();
 
-export function cachePath(bundle: string): string {
+function cachePath(bundle: string): string {
   return `${bundle}.cache`;
 }
 
@@ -57,7 +57,6 @@ export function loadBundle(name: string): unknown {
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData: cache.data });
   const module = new Module(file);
   module.filename = file;
-  module.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(DIST);
   loaded.set(name, { file, id, script, cache: cache.data && script.cachedDataRejected ? 'rejected' : cache.use, module });
   // Anything that require()s the bundle by path gets this same instance (a cycle, its exports so far).
   const requireCache = createRequire(file).cache;

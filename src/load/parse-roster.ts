@@ -63,14 +63,14 @@ export function parseRoster(file: string, text: string, report: Report): RosterS
     // spend a minute and gigabytes. The everyday subset is read up to MAX_ROSTER_BYTES.
     const bytes = Buffer.byteLength(text);
     if (bytes <= MAX_OUTSIDE_SUBSET_BYTES) return parseWithYaml(file, text, lineCounter, report);
-    const start = lineStart(text, simple.outside);
+    const { line } = lineCounter.linePos(simple.outside);
     report(
       errorIn(
         file,
         'TOO_LARGE',
-        `${file} is ${bytes} bytes and line ${simple.outside} is outside the everyday subset of YAML: such a roster may be at most ${MAX_OUTSIDE_SUBSET_BYTES} bytes (one in the subset, ${MAX_ROSTER_BYTES})`,
+        `${file} is ${bytes} bytes and line ${line} is outside the everyday subset of YAML: such a roster may be at most ${MAX_OUTSIDE_SUBSET_BYTES} bytes (one in the subset, ${MAX_ROSTER_BYTES})`,
         'write it in the subset (block mappings and sequences, one-line values; no anchors, tags, tabs, block scalars or multi-line values), or split the fleet',
-        [start, start],
+        [simple.outside, simple.outside],
       ),
     );
     return { file, text, lineCounter, doc: undefined as unknown as Document.Parsed, value: undefined, spelledAsRead: false };
@@ -151,13 +151,6 @@ function duplicateKeys(doc: Document.Parsed, complex: Node[]): Array<Node & { va
     },
   });
   return repeated;
-}
-
-/** The offset where a 1-based line starts. */
-function lineStart(text: string, line: number): number {
-  let offset = 0;
-  for (let n = 1; n < line && offset >= 0; n++) offset = text.indexOf('\n', offset) + 1;
-  return offset;
 }
 
 function firstLine(message: string): string {

@@ -48,8 +48,8 @@ const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 interface Line {
   indent: number;
   text: string;
-  /** 1-based, in the file. */
-  number: number;
+  /** Where the line starts in the text. */
+  start: number;
 }
 
 /**
@@ -67,7 +67,7 @@ export interface SimpleYaml {
   spelledAsRead: boolean;
 }
 
-/** A text the reader declines, and the first line (1-based) it could not read: why a large roster is refused (parse-roster.ts). */
+/** A text the reader declines, and the offset of the first line (or character) it could not read: where a large roster is refused (parse-roster.ts). */
 export interface OutsideSubset {
   outside: number;
 }
@@ -75,35 +75,29 @@ export interface OutsideSubset {
 const NOT_PRINTABLE = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ufefe\uff00-\ufffd]/;
 
 export function parseSimpleYaml(text: string): SimpleYaml | OutsideSubset {
-  if (!PRINTABLE.test(text)) return { outside: lineOf(text, text.search(NOT_PRINTABLE)) };
+  if (!PRINTABLE.test(text)) return { outside: text.search(NOT_PRINTABLE) };
   const lines: Line[] = [];
-  let number = 0;
+  let start = 0;
   for (const raw of text.split('\n')) {
-    number++;
+    const lineStart = start;
+    start += raw.length + 1;
     let indent = 0;
     while (raw.charCodeAt(indent) === 32) indent++;
     if (indent === raw.length || raw[indent] === '#') continue;
-    if (indent === 0 && (raw[0] === '%' || /^(?:---|\.\.\.)(?: |$)/.test(raw))) return { outside: number };
-    lines.push({ indent, text: raw.slice(indent), number });
+    if (indent === 0 && (raw[0] === '%' || /^(?:---|\.\.\.)(?: |$)/.test(raw))) return { outside: lineStart };
+    lines.push({ indent, text: raw.slice(indent), start: lineStart });
   }
-  if (lines.length === 0) return { outside: 1 };
-  if (lines[0]!.indent !== 0 || isSequenceItem(lines[0]!.text)) return { outside: lines[0]!.number };
+  if (lines.length === 0) return { outside: 0 };
+  if (lines[0]!.indent !== 0 || isSequenceItem(lines[0]!.text)) return { outside: lines[0]!.start };
   const spelling: Spelling = { exact: true };
   const reader = new BlockReader(lines, spelling);
   try {
     const value = reader.map(0);
-    return reader.done() ? { value, spelledAsRead: spelling.exact } : { outside: reader.nextLine() };
+    return reader.done() ? { value, spelledAsRead: spelling.exact } : { outside: reader.nextLineStart() };
   } catch (thrown) {
-    if (thrown === DECLINED) return { outside: reader.lastLine() };
+    if (thrown === DECLINED) return { outside: reader.lastLineStart() };
     throw thrown;
   }
-}
-
-/** The 1-based line of an offset. */
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
 }
 
 /** A mapping key: plain (a name) or quoted, and the index after it. */
@@ -142,8 +136,8 @@ function decline(): never {
 
 class BlockReader {
   private next = 0;
-  /** The line read last: where a decline happened. */
-  private last = 1;
+  /** The start of the line read last: where a decline happened. */
+  private last = 0;
   constructor(
     private readonly lines: Line[],
     private readonly spelling: Spelling,
@@ -153,18 +147,18 @@ class BlockReader {
     return this.next === this.lines.length;
   }
 
-  lastLine(): number {
+  lastLineStart(): number {
     return this.last;
   }
 
   /** The first line left unread. */
-  nextLine(): number {
-    return this.lines[this.next]?.number ?? this.last;
+  nextLineStart(): number {
+    return this.lines[this.next]?.start ?? this.last;
   }
 
   private peek(): Line | undefined {
     const line = this.lines[this.next];
-    if (line) this.last = line.number;
+    if (line) this.last = line.start;
     return line;
   }
 
@@ -196,7 +190,7 @@ class BlockReader {
         decline();
       } else if (startsEntry(rest)) {
         // `- key: value`: a mapping whose keys line up under the first one.
-        this.lines[this.next] = { indent: indent + column, text: rest, number: line.number };
+        this.lines[this.next] = { indent: indent + column, text: rest, start: line.start };
         items.push(this.map(indent + column));
       } else {
         this.next++;
