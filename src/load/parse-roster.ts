@@ -1,6 +1,6 @@
 import type { Document, Node } from 'yaml';
 import { errorIn, type Diagnostic, type DiagnosticCode, type Report, type SourceLines } from '../errors.js';
-import { parseSimpleYaml } from './parse-simple-yaml.js';
+import { parseSimpleYaml, type Places, type SimpleYaml } from './parse-simple-yaml.js';
 import { MAX_OUTSIDE_SUBSET_BYTES, MAX_ROSTER_BYTES } from './read-roster-file.js';
 import { yaml } from './yaml.js';
 
@@ -16,6 +16,17 @@ export interface RosterSource {
   value: unknown;
   /** Every value that is not a string is spelled in the file as String(value) spells it (see scalarText). */
   spelledAsRead: boolean;
+  /**
+   * For a roster in the everyday subset: where its nodes start, read again by parseSimpleYaml on
+   * first use. A diagnostic needs only that, not yaml's document (14 s and 1.3 GB at 8 MiB).
+   */
+  readonly starts?: Starts;
+}
+
+/** A value read with places (parse-simple-yaml.ts). */
+interface Starts {
+  value: unknown;
+  places: Places;
 }
 
 export type PathSegment = string | number;
@@ -76,6 +87,7 @@ export function parseRoster(file: string, text: string, report: Report): RosterS
     return { file, text, lineCounter, doc: undefined as unknown as Document.Parsed, value: undefined, spelledAsRead: false };
   }
   let doc: Document.Parsed | undefined;
+  let starts: Starts | undefined;
   return {
     file,
     text,
@@ -85,6 +97,14 @@ export function parseRoster(file: string, text: string, report: Report): RosterS
     get doc() {
       doc ??= yaml().parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: true });
       return doc;
+    },
+    get starts() {
+      if (!starts) {
+        const places: Places = new Map();
+        // The same text, read the same way: it cannot leave the subset the second time.
+        starts = { value: (parseSimpleYaml(text, places) as SimpleYaml).value, places };
+      }
+      return starts;
     },
   };
 }
@@ -197,12 +217,34 @@ export function nodeAt(source: RosterSource, path: readonly PathSegment[], part:
 
 /** Source range of the value (or key) at path, falling back to the nearest enclosing node. */
 export function rangeAt(source: RosterSource, path: readonly PathSegment[], part: 'key' | 'value' = 'value'): [number, number] | undefined {
+  if (source.starts) {
+    const at = startAt(source.starts, path, part);
+    return [at, at];
+  }
   for (let depth = path.length; depth >= 0; depth--) {
     const node = nodeAt(source, path.slice(0, depth), depth === path.length ? part : 'value');
     const range = rangeOf(node);
     if (range) return range;
   }
   return undefined;
+}
+
+/**
+ * Where the node at a path starts (its key's start with part 'key'), or the deepest node on the
+ * way that exists: what rangeAt finds in yaml's document, from the places the simple reader kept.
+ */
+function startAt({ value, places }: Starts, path: readonly PathSegment[], part: 'key' | 'value'): number {
+  let node = value;
+  let at = places.get(value as object)!.at;
+  for (const [i, segment] of path.entries()) {
+    const placed = node !== null && typeof node === 'object' ? places.get(node) : undefined;
+    const start = placed?.values.get(segment);
+    if (start === undefined) break;
+    if (part === 'key' && i === path.length - 1 && typeof segment === 'string') return placed!.keys.get(segment) ?? start;
+    at = start;
+    node = (node as Record<PathSegment, unknown>)[segment];
+  }
+  return at;
 }
 
 /** A scalar as written in the file (so `0700` stays `0700`, not 700). */

@@ -4,7 +4,8 @@
  *
  * Why: yaml composes a positioned document of every node, which cost about 0.6 ms and 6 KB per
  * agent of a typical roster, most of a large build's time and memory; positions are needed only
- * when a diagnostic points somewhere, and then yaml parses the text after all (parse-roster.ts).
+ * when a diagnostic points somewhere, and then this reader reads the text again, noting where
+ * each node starts (Places). At 8 MiB, yaml's document took 14 s and 1.3 GB for that.
  *
  * The subset: printable text; block mappings and sequences (`- key: value` items included);
  * one-line plain, single- and double-quoted values; one-line flow sequences and mappings;
@@ -67,6 +68,22 @@ export interface SimpleYaml {
   spelledAsRead: boolean;
 }
 
+/**
+ * Where a collection of the value and each of its entries start in the text: the offsets yaml's
+ * nodes start at (keys by the key's first character, an empty value just after its `:` or `-`
+ * and the spaces after them), so that a diagnostic points where it would with yaml's document.
+ */
+export interface Placed {
+  at: number;
+  /** A mapping's keys. */
+  keys: Map<string, number>;
+  /** Each entry's value: by key in a mapping, by index in a sequence. */
+  values: Map<string | number, number>;
+}
+
+/** The place of every collection of a value read with places, by the collection itself. */
+export type Places = Map<object, Placed>;
+
 /** A text the reader declines, and the offset of the first line (or character) it could not read: where a large roster is refused (parse-roster.ts). */
 export interface OutsideSubset {
   outside: number;
@@ -74,7 +91,8 @@ export interface OutsideSubset {
 
 const NOT_PRINTABLE = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ufefe\uff00-\ufffd]/;
 
-export function parseSimpleYaml(text: string): SimpleYaml | OutsideSubset {
+/** With `places`, also records where each collection and entry starts (asked only for diagnostics: it costs a second pass). */
+export function parseSimpleYaml(text: string, places?: Places): SimpleYaml | OutsideSubset {
   if (!PRINTABLE.test(text)) return { outside: text.search(NOT_PRINTABLE) };
   const lines: Line[] = [];
   let start = 0;
@@ -90,7 +108,7 @@ export function parseSimpleYaml(text: string): SimpleYaml | OutsideSubset {
   if (lines.length === 0) return { outside: 0 };
   if (lines[0]!.indent !== 0 || isSequenceItem(lines[0]!.text)) return { outside: lines[0]!.start };
   const spelling: Spelling = { exact: true };
-  const reader = new BlockReader(lines, spelling);
+  const reader = new BlockReader(lines, spelling, places);
   try {
     const value = reader.map(0);
     return reader.done() ? { value, spelledAsRead: spelling.exact } : { outside: reader.nextLineStart() };
@@ -138,9 +156,12 @@ class BlockReader {
   private next = 0;
   /** The start of the line read last: where a decline happened. */
   private last = 0;
+  /** Where the value read last starts. */
+  private valueStart = 0;
   constructor(
     private readonly lines: Line[],
     private readonly spelling: Spelling,
+    private readonly places: Places | undefined,
   ) {}
 
   done(): boolean {
@@ -164,20 +185,25 @@ class BlockReader {
 
   map(indent: number): SimpleMap {
     const map: SimpleMap = {};
+    const placed = place(this.places, map, startOf(this.peek()));
     for (let line = this.peek(); line && line.indent === indent && !isSequenceItem(line.text); line = this.peek()) {
       const [key, end] = blockKey(line.text);
       if (line.text[end] !== ':' || key === '__proto__' || Object.hasOwn(map, key)) decline();
       const rest = line.text.slice(end + 1);
       if (rest !== '' && rest[0] !== ' ') decline();
       this.next++;
-      map[key] = this.valueAfter(rest, indent);
+      map[key] = this.valueAfter(rest, indent, startOf(line) + end + 1);
+      placed?.keys.set(key, startOf(line));
+      placed?.values.set(key, this.valueStart);
     }
     this.endOfBlock(indent);
+    this.valueStart = placed?.at ?? 0;
     return map;
   }
 
   private sequence(indent: number): SimpleValue[] {
     const items: SimpleValue[] = [];
+    const placed = place(this.places, items, startOf(this.peek()));
     for (let line = this.peek(); line && line.indent === indent && isSequenceItem(line.text); line = this.peek()) {
       let column = 1;
       while (line.text[column] === ' ') column++;
@@ -185,7 +211,7 @@ class BlockReader {
       if (rest === '' || rest[0] === '#') {
         this.next++;
         const below = this.peek();
-        items.push(below && below.indent > indent ? this.node(below.indent) : this.empty());
+        items.push(below && below.indent > indent ? this.node(below.indent) : this.empty(startOf(line) + column));
       } else if (isSequenceItem(rest) || rest[0] === '?') {
         decline();
       } else if (startsEntry(rest)) {
@@ -194,10 +220,12 @@ class BlockReader {
         items.push(this.map(indent + column));
       } else {
         this.next++;
-        items.push(inlineValue(rest, this.spelling));
+        items.push(this.inline(rest, startOf(line) + column));
       }
+      placed?.values.set(items.length - 1, this.valueStart);
       this.endOfBlock(indent);
     }
+    this.valueStart = placed?.at ?? 0;
     return items;
   }
 
@@ -207,24 +235,31 @@ class BlockReader {
     if (isSequenceItem(line.text)) return this.sequence(indent);
     if (startsEntry(line.text)) return this.map(indent);
     this.next++;
-    const value = inlineValue(line.text, this.spelling);
+    const value = this.inline(line.text, startOf(line));
     this.endOfBlock(indent);
     return value;
   }
 
-  /** The value after `key:`: on the same line, or the block below (a sequence may sit at the key's own indent). */
-  private valueAfter(rest: string, indent: number): SimpleValue {
+  /** The value after `key:` (whose text starts at `at`): on the same line, or the block below (a sequence may sit at the key's own indent). */
+  private valueAfter(rest: string, indent: number, at: number): SimpleValue {
     const value = rest.trimStart();
-    if (value !== '' && value[0] !== '#') return inlineValue(value, this.spelling);
+    const valueAt = at + rest.length - value.length;
+    if (value !== '' && value[0] !== '#') return this.inline(value, valueAt);
     const below = this.peek();
     if (below && below.indent > indent) return this.node(below.indent);
     if (below && below.indent === indent && isSequenceItem(below.text)) return this.sequence(indent);
-    return this.empty();
+    return this.empty(valueAt);
   }
 
-  /** An empty value is null, spelled as nothing. */
-  private empty(): null {
+  private inline(text: string, at: number): SimpleValue {
+    this.valueStart = at;
+    return inlineValue(text, this.spelling, this.places && { places: this.places, at });
+  }
+
+  /** An empty value is null, spelled as nothing; yaml places it after its indicator and spaces. */
+  private empty(at: number): null {
     this.spelling.exact = false;
+    this.valueStart = at;
     return null;
   }
 
@@ -235,13 +270,31 @@ class BlockReader {
   }
 }
 
+/** Where a line's text starts in the whole text. */
+function startOf(line: Line | undefined): number {
+  return line ? line.start + line.indent : 0;
+}
+
+function place(places: Places | undefined, collection: object, at: number): Placed | undefined {
+  if (!places) return undefined;
+  const placed: Placed = { at, keys: new Map(), values: new Map() };
+  places.set(collection, placed);
+  return placed;
+}
+
+/** Places being recorded, and where the line text a flow collection is read from starts. */
+interface Placing {
+  places: Places;
+  at: number;
+}
+
 /** A one-line value after `key: ` or `- `, with an optional comment after it. */
-function inlineValue(text: string, spelling: Spelling): SimpleValue {
+function inlineValue(text: string, spelling: Spelling, placing?: Placing): SimpleValue {
   const first = text[0]!;
   let value: SimpleValue;
   let end: number;
   if (first === '"' || first === "'") [value, end] = quoted(text, 0);
-  else if (first === '[' || first === '{') [value, end] = flowCollection(text, spelling, 0);
+  else if (first === '[' || first === '{') [value, end] = flowCollection(text, spelling, 0, 0, placing);
   else {
     const comment = text.indexOf(' #');
     const plain = (comment < 0 ? text : text.slice(0, comment)).trimEnd();
@@ -321,22 +374,27 @@ function quoted(text: string, start: number): [string, number] {
 const MAX_FLOW_DEPTH = 16;
 
 /** `[a, "b", [c]]` or `{ K: v, L: "w", M: [x] }` starting at `start`, closed on the same line: its value and the index after it. */
-function flowCollection(text: string, spelling: Spelling, start = 0, depth = 0): [SimpleValue, number] {
+function flowCollection(text: string, spelling: Spelling, start: number, depth: number, placing?: Placing): [SimpleValue, number] {
   if (depth > MAX_FLOW_DEPTH) decline();
   const close = text[start] === '[' ? ']' : '}';
   const list: SimpleValue[] = [];
   const map: SimpleMap = {};
+  const placed = placing && place(placing.places, close === ']' ? list : map, placing.at + start);
   let i = skipSpaces(text, start + 1);
   if (text[i] === close) return [close === ']' ? list : map, i + 1];
   for (;;) {
     if (close === ']') {
-      const [item, after] = flowValue(text, spelling, i, depth);
+      placed?.values.set(list.length, placing!.at + i);
+      const [item, after] = flowValue(text, spelling, i, depth, placing);
       list.push(item);
       i = after;
     } else {
       const key = KEY.exec(text.slice(i, i + MAX_KEY + 1))?.[0];
       if (key === undefined || text[i + key.length] !== ':' || text[i + key.length + 1] !== ' ' || typeof plainScalar(key) !== 'string' || key === '__proto__' || Object.hasOwn(map, key)) decline();
-      const [value, after] = flowValue(text, spelling, skipSpaces(text, i + key.length + 1), depth);
+      const valueAt = skipSpaces(text, i + key.length + 1);
+      placed?.keys.set(key, placing!.at + i);
+      placed?.values.set(key, placing!.at + valueAt);
+      const [value, after] = flowValue(text, spelling, valueAt, depth, placing);
       map[key] = value;
       i = after;
     }
@@ -348,8 +406,8 @@ function flowCollection(text: string, spelling: Spelling, start = 0, depth = 0):
   }
 }
 
-function flowValue(text: string, spelling: Spelling, start: number, depth: number): [SimpleValue, number] {
-  return text[start] === '[' || text[start] === '{' ? flowCollection(text, spelling, start, depth + 1) : flowScalar(text, spelling, start);
+function flowValue(text: string, spelling: Spelling, start: number, depth: number, placing: Placing | undefined): [SimpleValue, number] {
+  return text[start] === '[' || text[start] === '{' ? flowCollection(text, spelling, start, depth + 1, placing) : flowScalar(text, spelling, start);
 }
 
 /** A quoted or plain scalar inside a flow collection: plain ones only of characters with no meaning there. */

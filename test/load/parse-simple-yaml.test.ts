@@ -7,7 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Document, isScalar, parseDocument, visit } from 'yaml';
+import { Document, isMap, isScalar, isSeq, parseDocument, visit, type Node } from 'yaml';
+import { parseRoster, rangeAt, type PathSegment, type RosterSource } from '../../src/load/parse-roster.js';
 import { parseSimpleYaml } from '../../src/load/parse-simple-yaml.js';
 import { mutatedRoster, RUNS, rosterText, SEED, validRoster, yamlStyle } from '../fuzz/arbitraries.js';
 
@@ -24,7 +25,8 @@ function tame(value: unknown): unknown {
 /**
  * Whether the two parsers agree on a text; returns whether the simple one took it. Agreeing
  * includes spelling: when the simple reader says every value that is not a string reads back as
- * written, yaml's source text of each such scalar is String(value).
+ * written, yaml's source text of each such scalar is String(value). And places: a diagnostic
+ * at any path points where it would with yaml's document.
  */
 function agree(text: string): boolean {
   const simple = parseSimpleYaml(text);
@@ -33,7 +35,29 @@ function agree(text: string): boolean {
   expect([...doc.errors, ...doc.warnings].map((e) => e.message), `yaml refuses what parseSimpleYaml took:\n${text}`).toEqual([]);
   expect(simple.value, `the values differ for:\n${text}`).toStrictEqual(doc.toJS());
   expect(simple.spelledAsRead, `the spelling flag is wrong for:\n${text}`).toBe(respelledScalars(doc).length === 0);
+  const read = parseRoster('roster.yaml', text, () => {});
+  expect(read.starts, 'parseRoster read it without places').toBeDefined();
+  const withDoc: RosterSource = { file: read.file, text, lineCounter: read.lineCounter, value: read.value, spelledAsRead: read.spelledAsRead, doc };
+  for (const [path, part] of pathsOf(doc.contents as Node)) {
+    expect(rangeAt(read, path, part)?.[0], `${part} at /${path.join('/')} is placed elsewhere than yaml places it in:\n${text}`).toBe(rangeAt(withDoc, path, part)?.[0]);
+  }
   return true;
+}
+
+/** Every key and value of a document, and paths that miss: a key or index not there, a step below a scalar. */
+function pathsOf(node: Node, path: PathSegment[] = []): Array<[PathSegment[], 'key' | 'value']> {
+  const found: Array<[PathSegment[], 'key' | 'value']> = [[path, 'value'], [[...path, 'missing', 0], 'value']];
+  if (isMap(node)) {
+    found.push([[...path, 'missing'], 'key']);
+    for (const pair of node.items) {
+      const key = (pair.key as { value: string }).value;
+      found.push([[...path, key], 'key'], [[...path, key, 'below'], 'key'], ...pathsOf(pair.value as Node, [...path, key]));
+    }
+  } else if (isSeq(node)) {
+    found.push([[...path, node.items.length], 'value'], [[...path, '0'], 'key']);
+    node.items.forEach((item, i) => found.push([[...path, i], 'key'], ...pathsOf(item as Node, [...path, i])));
+  }
+  return found;
 }
 
 /** yaml's scalars that are not strings and whose source is not String(value). */
@@ -125,6 +149,9 @@ describe('parseSimpleYaml', () => {
 
   const EDGES: Array<[string, 'taken' | 'declined']> = [
     ['a: 1\nb: -7\nc: 0\n', 'taken'],
+    // Where empty values and flow entries are placed: after the indicator and its spaces, at a comment.
+    ['a:   \nb: # c\nc:\n  - # c\n  -   \n  - k:\n    j: 1\n  -  k: [ x , { y: 1,  z: [] } ]\n  -\n    - w\n', 'taken'],
+    ["'q k': 1\n\"r\": {  }\nl:\n- 1\n# c\nm:\n\n  n: 1\n", 'taken'],
     ['a: 0700\nb: 1.5\nc: -0\nd: 0o17\ne: 0x1F\nf: -2.5e-3\ng: +.5\nh: 1.\ni: 99999999999999999999\nj: ./x\nk: .5x\nl: 1_000\n', 'taken'],
     ['a: .inf\n', 'declined'],
     ['a: .NaN\n', 'declined'],
@@ -203,5 +230,27 @@ describe('parseSimpleYaml', () => {
     expect(Object.keys(result)).toEqual(['outside']);
     const { outside } = result as { outside: number };
     expect(text.slice(0, outside).split('\n').length).toBe(line);
+  });
+});
+
+describe('places of a roster in the subset', () => {
+  it("point a diagnostic where yaml would without reading yaml's document", () => {
+    const text = 'version: 1\nagents:\n  - name: a\n    nme: pi\n  - { name: b, args: [x, 7] }\n';
+    const source = parseRoster('roster.yaml', text, () => {});
+    let documentRead = false;
+    const watched = Object.create(source, {
+      doc: {
+        get: () => {
+          documentRead = true;
+          return source.doc;
+        },
+      },
+    }) as RosterSource;
+    const at = (path: PathSegment[], part: 'key' | 'value' = 'value') => text.slice(rangeAt(watched, path, part)![0]).split('\n')[0];
+    expect(at(['agents', 0, 'nme'], 'key')).toBe('nme: pi');
+    expect(at(['agents', 1, 'args', 1])).toBe('7] }');
+    expect(at(['agents', 1, 'runtime'])).toBe('{ name: b, args: [x, 7] }');
+    expect(at(['agents', 2])).toBe('- name: a');
+    expect(documentRead).toBe(false);
   });
 });
