@@ -33,16 +33,18 @@ export type ValidatedParts = { input: RosterInput; complete: true } | { input: R
 export function validateRosterParts(source: RosterSource, report: Report): ValidatedParts | undefined {
   const validate = rosterValidator();
   if (validate(source.value)) return { input: spelled(source, withAgents(source.value)), complete: true };
-  const problems = describeErrors(validate.errors ?? []);
+  const { problems, count } = problemsOf(validate.errors ?? [], MAX_REPORTED + 1);
+  for (const problem of problems.slice(0, MAX_REPORTED)) {
+    const { code, message, hint } = describe(problem.error);
+    report(errorIn(source.file, code, message, hint, rangeAt(source, problem.path, problem.part)));
+  }
+  // Past a screenful, more errors help nobody: the rest are counted, not described or placed,
+  // and the rules after the schema do not look for more.
+  if (count > MAX_REPORTED) {
+    report(errorIn(source.file, describe(problems[MAX_REPORTED]!.error).code, `${count - MAX_REPORTED} more problems like these are not shown`, 'fix the ones above and validate again'));
+    return undefined;
+  }
   const rest = withoutParts(source.value, problems.map((p) => p.path));
-  // Locating a node is linear in its mapping; past a screenful, more errors help nobody.
-  if (problems.length > MAX_REPORTED) {
-    report(errorIn(source.file, problems[MAX_REPORTED]!.code, `${problems.length - MAX_REPORTED} more problems like these are not shown`, 'fix the ones above and validate again'));
-    problems.length = MAX_REPORTED;
-  }
-  for (const problem of problems) {
-    report(errorIn(source.file, problem.code, problem.message, problem.hint, rangeAt(source, problem.path, problem.part)));
-  }
   if (!rest) return undefined;
   const checked = rest.value as { agents?: unknown[] };
   if (!validate({ ...checked, agents: checked.agents?.filter((_, i) => !rest.dropped.agents.has(i)) })) return undefined;
@@ -104,16 +106,25 @@ function spelled(source: RosterSource, input: RosterInput, brokenAgents: Readonl
   };
 }
 
+/** Where a schema error points: the value at a path, or the key of its last segment. */
 interface Problem {
-  code: DiagnosticCode;
-  message: string;
-  hint?: string;
+  error: ErrorObject;
   path: PathSegment[];
   part: 'key' | 'value';
 }
 
-/** Turns ajv's errors into one problem per place, most specific first. */
-function describeErrors(errors: readonly ErrorObject[]): Problem[] {
+/** What a diagnostic says of a problem: described only for the ones shown. */
+interface Explained {
+  code: DiagnosticCode;
+  message: string;
+  hint?: string;
+}
+
+/**
+ * Turns ajv's errors into one problem per place, most specific first: the first `limit` of them
+ * located, and how many there are (a hostile roster has hundreds of thousands).
+ */
+function problemsOf(errors: readonly ErrorObject[], limit: number): { problems: Problem[]; count: number } {
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
@@ -121,16 +132,35 @@ function describeErrors(errors: readonly ErrorObject[]): Problem[] {
     if ((error as { propertyName?: string }).propertyName !== undefined) continue;
     // if/else (agents required without a profile) reports the inner `required` too.
     if (error.keyword === 'if') continue;
-    const problem = describe(error);
-    const key = `${problem.path.join('/')}|${problem.part}`;
+    const [below, part] = placeIn(error);
+    const key = `${part}${error.instancePath}${below === undefined ? '' : `/${pointerSegment(below)}`}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    problems.push(problem);
+    if (problems.length < limit) problems.push({ error, path: below === undefined ? parsePointer(error.instancePath) : [...parsePointer(error.instancePath), below], part });
   }
-  return problems;
+  return { problems, count: seen.size };
 }
 
-function describe(error: ErrorObject): Problem {
+/** Where an error points below its instance, if anywhere, and whether at a key or a value. */
+function placeIn(error: ErrorObject): [below: PathSegment | undefined, part: 'key' | 'value'] {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return [String(params.additionalProperty), 'key'];
+    case 'propertyNames':
+      return [String(params.propertyName), 'key'];
+    case 'uniqueItems':
+      return [Number(params.i), 'value'];
+    default:
+      return [undefined, 'value'];
+  }
+}
+
+function pointerSegment(segment: PathSegment): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function describe(error: ErrorObject): Explained {
   const path = parsePointer(error.instancePath);
   const where = label(path);
   const params = error.params as Record<string, unknown>;
@@ -143,8 +173,6 @@ function describe(error: ErrorObject): Problem {
         code: 'UNKNOWN_KEY',
         message: `unknown key '${key}' in ${where}`,
         hint: didYouMeanHint(key, allowed) ?? `allowed keys: ${allowed.join(', ')}`,
-        path: [...path, key],
-        part: 'key',
       };
     }
     case 'propertyNames': {
@@ -152,21 +180,21 @@ function describe(error: ErrorObject): Problem {
       const names = JSON.stringify(parent.propertyNames ?? {});
       const isEnv = names.includes('envKey');
       return isEnv
-        ? { code: 'ENV_KEY', message: `'${name}' is not a valid environment variable name`, hint: 'use letters, digits and _, not starting with a digit', path: [...path, name], part: 'key' }
-        : { code: 'NAME', message: `'${name}' is not a valid runtime name`, hint: 'use lowercase letters, digits and -, starting with a letter', path: [...path, name], part: 'key' };
+        ? { code: 'ENV_KEY', message: `'${name}' is not a valid environment variable name`, hint: 'use letters, digits and _, not starting with a digit' }
+        : { code: 'NAME', message: `'${name}' is not a valid runtime name`, hint: 'use lowercase letters, digits and -, starting with a letter' };
     }
     case 'required': {
       const key = String(params.missingProperty);
       if (path.length === 0 && key === 'version') {
-        return { code: 'VERSION', message: 'the roster has no version', hint: 'add `version: 1` at the top', path, part: 'value' };
+        return { code: 'VERSION', message: 'the roster has no version', hint: 'add `version: 1` at the top' };
       }
-      return { code: 'MISSING_KEY', message: `${where} has no '${key}'`, hint: `add \`${key}:\``, path, part: 'value' };
+      return { code: 'MISSING_KEY', message: `${where} has no '${key}'`, hint: `add \`${key}:\`` };
     }
     case 'const': {
       if (path.length === 1 && path[0] === 'version') {
-        return { code: 'VERSION', message: `unsupported roster version ${JSON.stringify(error.data)}`, hint: 'this mosaic-gen reads `version: 1`', path, part: 'value' };
+        return { code: 'VERSION', message: `unsupported roster version ${JSON.stringify(error.data)}`, hint: 'this mosaic-gen reads `version: 1`' };
       }
-      return { code: 'ENUM', message: `${where} must be ${JSON.stringify(params.allowedValue)}, not ${JSON.stringify(error.data)}`, path, part: 'value' };
+      return { code: 'ENUM', message: `${where} must be ${JSON.stringify(params.allowedValue)}, not ${JSON.stringify(error.data)}` };
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
@@ -175,8 +203,6 @@ function describe(error: ErrorObject): Problem {
         code: 'ENUM',
         message: `${where} is '${given}'; it must be one of: ${allowed.join(', ')}`,
         hint: didYouMeanHint(given, allowed) ?? `allowed values: ${allowed.join(', ')}`,
-        path,
-        part: 'value',
       };
     }
     case 'type': {
@@ -184,25 +210,25 @@ function describe(error: ErrorObject): Problem {
       // YAML reads .inf, .nan and 1e400 as numbers JSON has no room for: name them for what they are.
       if (typeof error.data === 'number' && !Number.isFinite(error.data)) {
         const what = Number.isNaN(error.data) ? 'NaN (not a number)' : error.data > 0 ? 'infinity' : 'minus infinity';
-        return { code: 'TYPE', message: `${where} must be ${expected}, not ${what}`, hint: 'quote it ("…") to pass the text as written', path, part: 'value' };
+        return { code: 'TYPE', message: `${where} must be ${expected}, not ${what}`, hint: 'quote it ("…") to pass the text as written' };
       }
-      return { code: 'TYPE', message: `${where} must be ${expected}, not ${typeName(jsonType(error.data))}`, path, part: 'value' };
+      return { code: 'TYPE', message: `${where} must be ${expected}, not ${typeName(jsonType(error.data))}` };
     }
     case 'pattern': {
       const description = typeof parent.description === 'string' ? parent.description : `must match ${String(params.pattern)}`;
       if (error.schemaPath.includes('tmux')) {
-        return { code: 'INVALID', message: `${where} must be an absolute path`, hint: 'e.g. /usr/bin/tmux', path, part: 'value' };
+        return { code: 'INVALID', message: `${where} must be an absolute path`, hint: 'e.g. /usr/bin/tmux' };
       }
-      return { code: 'NAME', message: `'${String(error.data)}' is not a valid name for ${where}`, hint: description.split('. ')[0]!, path, part: 'value' };
+      return { code: 'NAME', message: `'${String(error.data)}' is not a valid name for ${where}`, hint: description.split('. ')[0]! };
     }
     case 'uniqueItems':
-      return { code: 'DUPLICATE_ITEM', message: `${where} lists item ${Number(params.j) + 1} twice (again at ${Number(params.i) + 1})`, hint: 'remove the repeated item', path: [...path, Number(params.i)], part: 'value' };
+      return { code: 'DUPLICATE_ITEM', message: `${where} lists item ${Number(params.j) + 1} twice (again at ${Number(params.i) + 1})`, hint: 'remove the repeated item' };
     case 'minItems':
-      return { code: 'INVALID', message: `${where} must not be empty`, path, part: 'value' };
+      return { code: 'INVALID', message: `${where} must not be empty` };
     case 'minLength':
-      return { code: 'INVALID', message: `${where} must not be empty`, path, part: 'value' };
+      return { code: 'INVALID', message: `${where} must not be empty` };
     default:
-      return { code: 'INVALID', message: `${where} ${error.message ?? 'is invalid'}`, path, part: 'value' };
+      return { code: 'INVALID', message: `${where} ${error.message ?? 'is invalid'}` };
   }
 }
 

@@ -88,6 +88,22 @@ describe.skipIf(!existsSync(BIN) || !existsSync('/usr/bin/time'))('resource boun
     ['50,000 duplicate agent names', `version: 1\nagents:\n${Array.from({ length: 50_000 }, () => '  - { name: a, runtime: pi }').join('\n')}\n`],
   ];
 
+  it('a roster at the 8 MiB limit of agents that are not mappings: 100 problems placed, the rest counted, no rule run after the schema', () => {
+    // Every problem was described and the later rules ran on what was left: 17.8 s and 1.2 GB.
+    const head = 'version: 1\nagents:\n  - { name: twin, runtime: pi, class: orchestrator }\n  - { name: twin, runtime: pi, role: enhancer }\n';
+    const count = Math.floor((8 * 1024 * 1024 - head.length) / '  - a123456\n'.length);
+    writeFileSync(join(dir, 'not-mappings.yaml'), head + Array.from({ length: count }, (_, i) => `  - a${String(i).padStart(6, '0')}\n`).join(''));
+    const r = run(['validate', 'not-mappings.yaml'], 60_000);
+    report(`${count} agents that are not mappings (8 MiB)`, r);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.split('\n').filter((line) => line.includes('error['));
+    expect(lines).toHaveLength(101);
+    expect(lines[0]).toBe('not-mappings.yaml: error[TYPE]: ' + `${count - 100} more problems like these are not shown`);
+    expect(lines[1]).toBe('not-mappings.yaml:5:5: error[TYPE]: agents[2] must be a mapping, not a string');
+    expect(lines[100]).toBe('not-mappings.yaml:104:5: error[TYPE]: agents[101] must be a mapping, not a string');
+    expect(r.stderr, 'the duplicate name is a later rule').not.toContain('twin');
+  }, 90_000);
+
   it.each(HOSTILE_INPUTS)('%s: answered within 60 s with a result or a typed error', (what, text) => {
     const file = `${what.replace(/\W+/g, '-')}.yaml`;
     writeFileSync(join(dir, file), text);
