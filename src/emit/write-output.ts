@@ -92,9 +92,11 @@ export const GIT_MODE_BITS = 0o100;
 
 /**
  * Compares a build with an output directory: what to write, what to remove, what is not ours.
- * `modeBits` says which bits of a file's mode count as a difference.
+ * `modeBits` says which bits of a file's mode count as a difference. `afterKill`: a build was
+ * killed while writing here (it left its lock), so a file that is a beginning of what this build
+ * writes is what it left, not a file of someone else's.
  */
-export function compareOutput(outDir: string, files: readonly Artifact[], modeBits = 0o7777): OutputChanges {
+export function compareOutput(outDir: string, files: readonly Artifact[], modeBits = 0o7777, afterKill = false): OutputChanges {
   const changes: OutputChanges = { write: [], unchanged: [], remove: [], kept: [], conflicts: [] };
   // Nothing there yet (the usual first build): every file is new, without a look at each.
   if (isEmptyOutput(outDir)) return { ...changes, write: [...files] };
@@ -114,10 +116,11 @@ export function compareOutput(outDir: string, files: readonly Artifact[], modeBi
     const current = stat.isFile() ? readFileSync(path, 'utf8') : undefined;
     if (current === undefined) changes.conflicts.push(file.path);
     else if (current === file.text && (stat.mode & modeBits) === (file.mode & modeBits)) changes.unchanged.push(file);
-    // Identical bytes are ours whoever wrote them (a parallel build), and so is a beginning of
-    // them: what a build killed while creating the file (into an empty directory, under its own
-    // name) left. Otherwise it must say so.
-    else if (file.text.startsWith(current) || ((previous?.has(file.path) || ALWAYS.has(file.path)) && isGenerated(current))) changes.write.push(file);
+    // Identical bytes are ours whoever wrote them (a parallel build), and so, after a kill, is a
+    // beginning of them: what a build killed while creating the file (into an empty directory,
+    // under its own name) left. Otherwise it must say so: an empty file or a lone `#!/bin/sh`
+    // line of the user's is not ours to replace.
+    else if ((afterKill && file.text.startsWith(current)) || ((previous?.has(file.path) || ALWAYS.has(file.path)) && isGenerated(current))) changes.write.push(file);
     else changes.conflicts.push(file.path);
   }
   const next = new Set(files.map((f) => f.path));
@@ -153,14 +156,14 @@ export function writeOutput(outDir: string, files: readonly Artifact[]): { chang
       : fail(`another mosaic-gen build${locked.holder ? ` (PID ${locked.holder})` : ''} is writing ${outDir}`, `wait for it to finish; if no build is running, remove ${join(outDir, OUTPUT_LOCK)}`);
   }
   try {
-    return writeLocked(outDir, files, fail);
+    return writeLocked(outDir, files, locked.tookOver, fail);
   } finally {
     locked.lock.release();
   }
 }
 
-function writeLocked(outDir: string, files: readonly Artifact[], fail: (message: string, hint?: string) => { diagnostic: Diagnostic }) {
-  const changes = compareOutput(outDir, files);
+function writeLocked(outDir: string, files: readonly Artifact[], afterKill: boolean, fail: (message: string, hint?: string) => { diagnostic: Diagnostic }) {
+  const changes = compareOutput(outDir, files, 0o7777, afterKill);
   if (changes.conflicts.length > 0) {
     const list = changes.conflicts.map((p) => join(outDir, p)).join(', ');
     return { changes, ...fail(`${list} ${changes.conflicts.length === 1 ? 'exists and was' : 'exist and were'} not written by mosaic-gen (or ${changes.conflicts.length === 1 ? 'lies' : 'lie'} behind a symlink)`, 'build into an empty directory (-o DIR), or move those files away') };

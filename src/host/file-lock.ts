@@ -5,7 +5,8 @@ export interface FileLock {
   release: () => void;
 }
 
-export type LockResult = { ok: true; lock: FileLock } | { ok: false; holder: number | undefined; error?: NodeJS.ErrnoException };
+/** tookOver: the lock was left by a process that is gone (killed while it held it). */
+export type LockResult = { ok: true; lock: FileLock; tookOver: boolean } | { ok: false; holder: number | undefined; error?: NodeJS.ErrnoException };
 
 /**
  * An exclusive lock as a file created with O_EXCL and holding the owner's PID: portable to every
@@ -14,6 +15,7 @@ export type LockResult = { ok: true; lock: FileLock } | { ok: false; holder: num
  */
 export function acquireFileLock(path: string, waitMs: number): LockResult {
   const deadline = Date.now() + waitMs;
+  let tookOver = false;
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
     try {
       const fd = openSync(path, 'wx', 0o600);
@@ -25,6 +27,7 @@ export function acquireFileLock(path: string, waitMs: number): LockResult {
       let held = true;
       return {
         ok: true,
+        tookOver,
         lock: {
           release: () => {
             if (!held) return;
@@ -43,6 +46,7 @@ export function acquireFileLock(path: string, waitMs: number): LockResult {
     }
     const holder = holderOf(path);
     if (holder !== undefined && !alive(holder)) {
+      tookOver = true;
       takeOverStale(path, holder);
       continue;
     }

@@ -7,6 +7,7 @@ import { BIN, bin, cli, REPO, rosterFile, tempDir } from '../support/cli.js';
 import { buildFixture, FIXTURES, readTree } from '../support/build.js';
 import { verifyUnits } from '../harness/user-manager.js';
 import { FLEET_SLICE } from '../../src/model/artifact.js';
+import { OUTPUT_LOCK } from '../../src/emit/write-output.js';
 
 const ALL = ['preset-general', 'preset-coding', 'preset-research', 'preset-minimal', 'multi-feature'];
 
@@ -146,20 +147,38 @@ describe('mosaic-gen build', () => {
     }
   });
 
-  it('a re-run finishes what a build killed while creating files left (empty and cut-short files)', async () => {
-    const dir = tempDir();
+  /** What a build killed while creating files into an empty out/ leaves: its lock, an empty file and a cut-short one. */
+  function killedBuild(dir: string, lock: boolean): void {
     cpSync(join(REPO, 'roster.yaml'), join(dir, 'roster.yaml'));
     mkdirSync(join(dir, 'out', 'env'), { recursive: true });
     mkdirSync(join(dir, 'out', 'launch'));
+    // The PID of a process that has exited: the lock's holder is gone.
+    if (lock) writeFileSync(join(dir, 'out', OUTPUT_LOCK), `${spawnSync('true').pid}\n`);
     writeFileSync(join(dir, 'out', 'env', 'coder0.env'), '');
     writeFileSync(join(dir, 'out', 'launch', 'coder0.sh'), readFileSync(join(REPO, 'out', 'launch', 'coder0.sh'), 'utf8').slice(0, 60));
+  }
+
+  it('a re-run finishes what a build killed while creating files left (empty and cut-short files)', async () => {
+    const dir = tempDir();
+    killedBuild(dir, true);
     expect((await cli(['build'], { cwd: dir })).status).toBe(0);
     expect((await cli(['build', '--check'], { cwd: dir })).status).toBe(0);
+    expect(existsSync(join(dir, 'out', OUTPUT_LOCK))).toBe(false);
     // A file that is not a beginning of what the build writes is still not ours.
     writeFileSync(join(dir, 'out', 'env', 'coder0.env'), 'MINE=1\n');
     rmSync(join(dir, 'out', 'manifest.json'));
     expect((await cli(['build'], { cwd: dir })).status).toBe(1);
     expect(readFileSync(join(dir, 'out', 'env', 'coder0.env'), 'utf8')).toBe('MINE=1\n');
+  });
+
+  it("without a killed build's lock, a user's empty or cut-short file at an output path is not replaced", async () => {
+    const dir = tempDir();
+    killedBuild(dir, false);
+    const result = await cli(['build'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/error\[OUTPUT\]: .*coder0\.env, .*coder0\.sh exist and were not written by mosaic-gen/);
+    expect(readFileSync(join(dir, 'out', 'env', 'coder0.env'), 'utf8')).toBe('');
+    expect(readFileSync(join(dir, 'out', 'launch', 'coder0.sh'), 'utf8')).toHaveLength(60);
   });
 
   it('a symlink planted in out/ is not followed', async () => {
