@@ -12,9 +12,15 @@ const SIZE_HINT = 'a size in bytes with K, M, G or T (base 1024: 512M is 5368709
 
 export function limitValue(key: LimitKey, spelt: string): LimitValue {
   const text = spelt.trim();
+  if (key === 'cpu') return cpuQuota(text);
   if (text === 'infinity') return { value: text };
-  return key === 'cpu' ? cpuQuota(text) : key === 'tasks' ? tasksMax(text) : memorySize(text, key === 'swap');
+  return key === 'tasks' ? tasksMax(text) : memorySize(text, key === 'swap');
 }
+
+/** systemd reads a limit as an unsigned 64-bit number, the largest of which means infinity. */
+const UINT64_INFINITY = 2n ** 64n - 1n;
+/** CPUQuota= is read in hundredths of a percent into an int (parse_permyriad_unbounded). */
+const MAX_CPU_PERCENT = 21474836n;
 
 /** No swap at all (0) is a limit; no memory at all is not. */
 function memorySize(text: string, zeroAllowed: boolean): LimitValue {
@@ -22,7 +28,7 @@ function memorySize(text: string, zeroAllowed: boolean): LimitValue {
   if (size) {
     const bytes = (BigInt(size[1]! + (size[2] ?? '')) * 1024n ** BigInt(SIZE_UNITS[size[3]!]!)) / 10n ** BigInt(size[2]?.length ?? 0);
     if (bytes === 0n && !zeroAllowed) return { problem: 'is 0 bytes', hint: 'a limit of 0 would stop the agent from running at all; use a size, or infinity for none' };
-    if (bytes >= 2n ** 64n - 1n) return { problem: 'is too large', hint: 'use infinity for no limit' };
+    if (bytes >= UINT64_INFINITY) return { problem: 'is too large', hint: 'use infinity for no limit' };
     return { value: bytes.toString() };
   }
   const percent = percentage(text, SIZE_HINT);
@@ -34,15 +40,23 @@ function memorySize(text: string, zeroAllowed: boolean): LimitValue {
 
 function cpuQuota(text: string): LimitValue {
   const percent = /^(\d+)%$/.exec(text);
-  if (percent && Number(percent[1]) > 0) return { value: `${Number(percent[1])}%` };
+  if (percent && BigInt(percent[1]!) > MAX_CPU_PERCENT) return { problem: 'is more than systemd reads', hint: `at most ${MAX_CPU_PERCENT}%; leave cpu out for no quota` };
+  if (percent && BigInt(percent[1]!) > 0n) return { value: `${BigInt(percent[1]!)}%` };
+  // CPUQuota= has no infinity: systemd ignores the line (a slice) or refuses the scope.
+  if (text === 'infinity') return { problem: 'is not a CPU quota', hint: 'CPUQuota= has no infinity: leave cpu out for no quota' };
   const cores = /^(\d+(?:\.\d+)?)$/.exec(text);
   if (cores && Number(cores[1]) > 0) return { problem: 'is not a percentage', hint: `cpu is a share of one CPU in percent: ${Math.round(Number(cores[1]) * 100)}% is ${cores[1]} CPUs` };
   return { problem: 'is not a CPU quota', hint: 'a whole percentage of one CPU above 0, e.g. 50% or 150% (one and a half CPUs)' };
 }
 
 function tasksMax(text: string): LimitValue {
-  if (/^\d+$/.test(text) && Number(text) > 0) return { value: String(Number(text)) };
   const hint = 'a whole number above 0 (processes and threads), a percentage of the system limit such as 10%, or infinity';
+  if (/^\d+$/.test(text)) {
+    // Not through Number: 99999999999999999999 would be written rounded, and out of systemd's range.
+    const tasks = BigInt(text);
+    if (tasks >= UINT64_INFINITY) return { problem: 'is too large', hint: 'use infinity for no limit' };
+    if (tasks > 0n) return { value: tasks.toString() };
+  }
   return percentage(text, hint) ?? { problem: 'is not a number of tasks', hint };
 }
 

@@ -3,11 +3,16 @@
  * generated files carry; and a change of an agent's limits is a change of that agent (its
  * digest), while fleet.limits, the slice's, restart nobody.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleOutput } from '../../src/emit/assemble-output.js';
 import { loadFleetFromText } from '../../src/load/load-fleet.js';
 import { sizeText, type LimitKey } from '../../src/model/limits.js';
 import { limitValue } from '../../src/resolve/limit-value.js';
+import { FLEET_SLICE } from '../../src/model/artifact.js';
+import { verifyUnits } from '../harness/user-manager.js';
 
 describe('limit values', () => {
   it.each<[LimitKey, string, string]>([
@@ -26,6 +31,10 @@ describe('limit values', () => {
     ['tasks', '512', '512'],
     ['tasks', '10%', '10%'],
     ['tasks', 'infinity', 'infinity'],
+    // The largest values systemd reads (the same as these numbers, not rounded through a double).
+    ['cpu', '21474836%', '21474836%'],
+    ['tasks', '18446744073709551614', '18446744073709551614'],
+    ['tasks', '0512', '512'],
   ])('%s: %s is %s', (key, spelt, value) => {
     expect(limitValue(key, spelt)).toEqual({ value });
   });
@@ -49,9 +58,32 @@ describe('limit values', () => {
     ['cpu', 'all', 'percentage'],
     ['tasks', '0', 'above 0'],
     ['tasks', '1.5', 'whole number'],
+    // What systemd ignores in a slice and refuses for a scope (see the verify test below).
+    ['cpu', 'infinity', 'leave cpu out'],
+    ['cpu', '21474837%', 'at most 21474836%'],
+    ['tasks', '18446744073709551615', 'infinity'],
+    ['tasks', '99999999999999999999', 'infinity'],
   ])('%s: %s is refused (hint: %s)', (key, spelt, hint) => {
     const read = limitValue(key, spelt);
     expect('hint' in read && read.hint).toContain(hint);
+  });
+});
+
+describe('limits systemd reads', () => {
+  it('the largest values accepted are ones systemd-analyze verify takes in the slice; the next ones up it ignores', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mosaic-gen-limits-'));
+    try {
+      const slice = (cpu: string, tasks: string) => {
+        writeFileSync(join(dir, FLEET_SLICE), `[Slice]\nCPUQuota=${cpu}\nTasksMax=${tasks}\n`);
+        return verifyUnits(dir, [FLEET_SLICE]);
+      };
+      const accepted = (key: LimitKey, spelt: string) => (limitValue(key, spelt) as { value: string }).value;
+      expect(await slice(accepted('cpu', '21474836%'), accepted('tasks', '18446744073709551614'))).toBe('');
+      expect(await slice('21474837%', '18446744073709551615')).toMatch(/Invalid CPU quota '21474837%'[\s\S]*Maximum tasks value '18446744073709551615' out of range/);
+      expect(await slice('infinity', '1')).toMatch(/Invalid CPU quota 'infinity'/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
