@@ -15,7 +15,7 @@ const TIME = '/usr/bin/time';
 const QUICK = process.argv.includes('--quick');
 /** Fleet sizes and how many timed runs each gets (after one untimed warm-up). */
 const SIZES = QUICK ? [[5, 3], [1000, 3]] : [[5, 9], [100, 9], [1000, 7], [10000, 3]];
-const BASE_RUNS = QUICK ? 5 : 15;
+const BASE_RUNS = QUICK ? 7 : 25;
 
 const work = mkdtempSync(join(tmpdir(), 'mosaic-gen-bench-'));
 const hasTime = existsSync(TIME);
@@ -41,10 +41,25 @@ const median = (values) => {
 
 /** Median wall time and median peak RSS over `runs` timed runs, after one warm-up run. */
 function measure(argv, runs, options) {
-  runOnce(argv, options);
-  const samples = Array.from({ length: runs }, () => runOnce(argv, options));
-  const of = (key) => (hasTime ? median(samples.map((s) => s[key])) : null);
-  return { wall: median(samples.map((s) => s.wall)), cpu: of('cpu'), rss: of('rss'), runs };
+  return measureTogether({ only: [argv, options] }, runs).only;
+}
+
+/**
+ * measure() for several commands whose times are compared, taken in turns (a run of each, then a
+ * run of each again): load that comes and goes during the measurement then weighs on all of them
+ * alike instead of on whichever ran at that moment.
+ */
+function measureTogether(commands, runs) {
+  const entries = Object.entries(commands);
+  for (const [, [argv, options]] of entries) runOnce(argv, options);
+  const samples = Object.fromEntries(entries.map(([name]) => [name, []]));
+  for (let i = 0; i < runs; i++) for (const [name, [argv, options]] of entries) samples[name].push(runOnce(argv, options));
+  return Object.fromEntries(
+    entries.map(([name]) => {
+      const of = (key) => (hasTime ? median(samples[name].map((s) => s[key])) : null);
+      return [name, { wall: median(samples[name].map((s) => s.wall)), cpu: of('cpu'), rss: of('rss'), runs }];
+    }),
+  );
 }
 
 const RUNTIMES = ['claude', 'codex', 'pi', 'opencode'];
@@ -129,13 +144,20 @@ if (!foreman) results.skipped.push('foreman: not installed (Debian package ruby-
 if (!withPlan) results.skipped.push('plan: `mosaic-gen plan --help` fails (the command does not exist yet); plan is not measured');
 for (const line of results.skipped) console.log(`skip: ${line}`);
 
-results.baseline.nodeNoop = measure([NODE, '-e', '0'], BASE_RUNS);
-results.baseline.version = measure([NODE, BIN, '--version'], BASE_RUNS);
+// build writes into a fresh directory each time; build --check reads one build left in place.
 const repoOut = join(work, 'repo-out');
-results.baseline.validateRepository = measure([NODE, BIN, 'validate', 'roster.yaml'], BASE_RUNS, { cwd: REPO });
-results.baseline.buildRepository = measure([NODE, BIN, 'build', 'roster.yaml', '-o', repoOut], BASE_RUNS, { cwd: REPO, before: fresh(repoOut) });
-runOnce([NODE, BIN, 'build', 'roster.yaml', '-o', repoOut], { cwd: REPO });
-results.baseline.checkRepository = measure([NODE, BIN, 'build', '--check', 'roster.yaml', '-o', repoOut], BASE_RUNS, { cwd: REPO });
+const checkedOut = join(work, 'checked-out');
+runOnce([NODE, BIN, 'build', 'roster.yaml', '-o', checkedOut], { cwd: REPO });
+results.baseline = measureTogether(
+  {
+    nodeNoop: [[NODE, '-e', '0']],
+    version: [[NODE, BIN, '--version']],
+    validateRepository: [[NODE, BIN, 'validate', 'roster.yaml'], { cwd: REPO }],
+    buildRepository: [[NODE, BIN, 'build', 'roster.yaml', '-o', repoOut], { cwd: REPO, before: fresh(repoOut) }],
+    checkRepository: [[NODE, BIN, 'build', '--check', 'roster.yaml', '-o', checkedOut], { cwd: REPO }],
+  },
+  BASE_RUNS,
+);
 const baseLine = (label, m) => console.log(`${label.padEnd(25)}${fmt(m.wall)}  ${fmtRss(m.rss)}${fmtCpu(m.cpu)}`);
 baseLine('node -e 0:', results.baseline.nodeNoop);
 baseLine('mosaic-gen --version:', results.baseline.version);
