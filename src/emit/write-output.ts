@@ -17,6 +17,15 @@ const ALWAYS = new Set([...UNLISTED, 'ansible/fleet.yml', 'ansible/uninstall.yml
 /** Held while a build writes, so that parallel builds into one directory take turns. */
 export const OUTPUT_LOCK = '.mosaic-gen-build.lock';
 
+/**
+ * Present while a build creates files into an empty output directory under their own names (no
+ * temporary name): found by a later build, it says that a build stopped there (killed, power
+ * cut), so the empty and cut-short files it left are its, to finish. Removed by the build that
+ * finishes, and by no other: a build that fails leaves it for the next.
+ */
+export const UNFINISHED_MARK = '.mosaic-gen-build.unfinished';
+const UNFINISHED_TEXT = '# A mosaic-gen build was creating the files of this directory when it stopped. The next build finishes them.\n';
+
 /** Pseudo file systems where a build never belongs (and where mkdir can loop forever). */
 const FORBIDDEN_ROOTS = ['/proc', '/sys', '/dev'];
 
@@ -92,15 +101,14 @@ export const GIT_MODE_BITS = 0o100;
 
 /**
  * Compares a build with an output directory: what to write, what to remove, what is not ours.
- * `modeBits` says which bits of a file's mode count as a difference. `afterKill`: a build was
- * killed while writing here (it left its lock), so a file that is a beginning of what this build
- * writes is what it left, not a file of someone else's.
+ * `modeBits` says which bits of a file's mode count as a difference.
  */
-export function compareOutput(outDir: string, files: readonly Artifact[], modeBits = 0o7777, afterKill = false): OutputChanges {
+export function compareOutput(outDir: string, files: readonly Artifact[], modeBits = 0o7777): OutputChanges {
   const changes: OutputChanges = { write: [], unchanged: [], remove: [], kept: [], conflicts: [] };
   // Nothing there yet (the usual first build): every file is new, without a look at each.
   if (isEmptyOutput(outDir)) return { ...changes, write: [...files] };
   const previous = previousOutput(outDir);
+  const unfinished = lstatSync(join(outDir, UNFINISHED_MARK), { throwIfNoEntry: false })?.isFile() === true;
   const directoriesBelow = realDirectoriesBelow(outDir);
   for (const file of files) {
     const path = join(outDir, file.path);
@@ -116,11 +124,10 @@ export function compareOutput(outDir: string, files: readonly Artifact[], modeBi
     const current = stat.isFile() ? readFileSync(path, 'utf8') : undefined;
     if (current === undefined) changes.conflicts.push(file.path);
     else if (current === file.text && (stat.mode & modeBits) === (file.mode & modeBits)) changes.unchanged.push(file);
-    // Identical bytes are ours whoever wrote them (a parallel build), and so, after a kill, is a
-    // beginning of them: what a build killed while creating the file (into an empty directory,
-    // under its own name) left. Otherwise it must say so: an empty file or a lone `#!/bin/sh`
-    // line of the user's is not ours to replace.
-    else if ((afterKill && file.text.startsWith(current)) || ((previous?.has(file.path) || ALWAYS.has(file.path)) && isGenerated(current))) changes.write.push(file);
+    // Identical bytes are ours whoever wrote them (a parallel build), and so, after a build that
+    // stopped while creating files here, is a beginning of them: what it left. Otherwise it must
+    // say so: an empty file or a lone `#!/bin/sh` line of the user's is not ours to replace.
+    else if ((unfinished && file.text.startsWith(current)) || ((previous?.has(file.path) || ALWAYS.has(file.path)) && isGenerated(current))) changes.write.push(file);
     else changes.conflicts.push(file.path);
   }
   const next = new Set(files.map((f) => f.path));
@@ -156,14 +163,14 @@ export function writeOutput(outDir: string, files: readonly Artifact[]): { chang
       : fail(`another mosaic-gen build${locked.holder ? ` (PID ${locked.holder})` : ''} is writing ${outDir}`, `wait for it to finish; if no build is running, remove ${join(outDir, OUTPUT_LOCK)}`);
   }
   try {
-    return writeLocked(outDir, files, locked.tookOver, fail);
+    return writeLocked(outDir, files, fail);
   } finally {
     locked.lock.release();
   }
 }
 
-function writeLocked(outDir: string, files: readonly Artifact[], afterKill: boolean, fail: (message: string, hint?: string) => { diagnostic: Diagnostic }) {
-  const changes = compareOutput(outDir, files, 0o7777, afterKill);
+function writeLocked(outDir: string, files: readonly Artifact[], fail: (message: string, hint?: string) => { diagnostic: Diagnostic }) {
+  const changes = compareOutput(outDir, files);
   if (changes.conflicts.length > 0) {
     const list = changes.conflicts.map((p) => join(outDir, p)).join(', ');
     return { changes, ...fail(`${list} ${changes.conflicts.length === 1 ? 'exists and was' : 'exist and were'} not written by mosaic-gen (or ${changes.conflicts.length === 1 ? 'lies' : 'lie'} behind a symlink)`, 'build into an empty directory (-o DIR), or move those files away') };
@@ -173,9 +180,11 @@ function writeLocked(outDir: string, files: readonly Artifact[], afterKill: bool
   // an empty directory, where no reader can see an old file half replaced, each file is created
   // under its own name instead (no rename; 2,200 files at 1,000 agents).
   const direct = isEmptyOutput(outDir);
+  const mark = join(outDir, UNFINISHED_MARK);
   const madeDirs = new Set<string>();
   const staged: StagedFile[] = [];
   try {
+    if (direct) staged.push(createFile(mark, UNFINISHED_TEXT, 0o644));
     for (const file of ordered) {
       const path = join(outDir, file.path);
       const dir = dirname(path);
@@ -195,6 +204,8 @@ function writeLocked(outDir: string, files: readonly Artifact[], afterKill: bool
     rmSync(join(outDir, path), { force: true });
     removeEmptyParents(outDir, dirname(path));
   }
+  // Finished: this build's mark goes, and so does one a stopped build left.
+  rmSync(mark, { force: true });
   return { changes };
 }
 

@@ -5,8 +5,7 @@ export interface FileLock {
   release: () => void;
 }
 
-/** tookOver: the lock was left by a process that is gone (killed while it held it). */
-export type LockResult = { ok: true; lock: FileLock; tookOver: boolean } | { ok: false; holder: number | undefined; error?: NodeJS.ErrnoException };
+export type LockResult = { ok: true; lock: FileLock } | { ok: false; holder: number | undefined; error?: NodeJS.ErrnoException };
 
 /**
  * An exclusive lock as a file created with O_EXCL and holding the owner's PID: portable to every
@@ -15,7 +14,6 @@ export type LockResult = { ok: true; lock: FileLock; tookOver: boolean } | { ok:
  */
 export function acquireFileLock(path: string, waitMs: number): LockResult {
   const deadline = Date.now() + waitMs;
-  let tookOver = false;
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
     try {
       const fd = openSync(path, 'wx', 0o600);
@@ -27,7 +25,6 @@ export function acquireFileLock(path: string, waitMs: number): LockResult {
       let held = true;
       return {
         ok: true,
-        tookOver,
         lock: {
           release: () => {
             if (!held) return;
@@ -45,8 +42,9 @@ export function acquireFileLock(path: string, waitMs: number): LockResult {
       if (code !== 'EEXIST') return { ok: false, holder: undefined, error: error as NodeJS.ErrnoException };
     }
     const holder = holderOf(path);
-    if (holder !== undefined && !alive(holder)) {
-      tookOver = true;
+    // Our own PID in a lock we do not hold is a dead process's whose PID came round again (node
+    // as PID 1 in a container killed and started again).
+    if (holder !== undefined && (holder === process.pid || !alive(holder))) {
       takeOverStale(path, holder);
       continue;
     }

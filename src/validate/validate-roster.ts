@@ -41,7 +41,8 @@ export function validateRosterParts(source: RosterSource, report: Report): Valid
   // Past a screenful, more errors help nobody: the rest are counted, not described or placed,
   // and the rules after the schema do not look for more.
   if (count > MAX_REPORTED) {
-    report(errorIn(source.file, describe(problems[MAX_REPORTED]!.error).code, `${count - MAX_REPORTED} more problems like these are not shown`, 'fix the ones above and validate again'));
+    const more = count - MAX_REPORTED;
+    report(errorIn(source.file, describe(problems[MAX_REPORTED]!.error).code, `${more} more ${more === 1 ? 'problem like these is' : 'problems like these are'} not shown`, 'fix the ones above and validate again'));
     return undefined;
   }
   const rest = withoutParts(source.value, problems.map((p) => p.path));

@@ -7,7 +7,7 @@ import { BIN, bin, cli, REPO, rosterFile, tempDir } from '../support/cli.js';
 import { buildFixture, FIXTURES, readTree } from '../support/build.js';
 import { verifyUnits } from '../harness/user-manager.js';
 import { FLEET_SLICE } from '../../src/model/artifact.js';
-import { OUTPUT_LOCK } from '../../src/emit/write-output.js';
+import { OUTPUT_LOCK, UNFINISHED_MARK } from '../../src/emit/write-output.js';
 
 const ALL = ['preset-general', 'preset-coding', 'preset-research', 'preset-minimal', 'multi-feature'];
 
@@ -147,23 +147,51 @@ describe('mosaic-gen build', () => {
     }
   });
 
-  /** What a build killed while creating files into an empty out/ leaves: its lock, an empty file and a cut-short one. */
-  function killedBuild(dir: string, lock: boolean): void {
+  /**
+   * What a build killed while creating files into an empty out/ leaves: its lock (a PID that has
+   * exited), an empty file and a cut-short one, and (with `mark`) the mark it made first.
+   */
+  function killedBuild(dir: string, mark: boolean): void {
     cpSync(join(REPO, 'roster.yaml'), join(dir, 'roster.yaml'));
     mkdirSync(join(dir, 'out', 'env'), { recursive: true });
     mkdirSync(join(dir, 'out', 'launch'));
-    // The PID of a process that has exited: the lock's holder is gone.
-    if (lock) writeFileSync(join(dir, 'out', OUTPUT_LOCK), `${spawnSync('true').pid}\n`);
+    writeFileSync(join(dir, 'out', OUTPUT_LOCK), `${spawnSync('true').pid}\n`);
+    if (mark) writeFileSync(join(dir, 'out', UNFINISHED_MARK), '');
     writeFileSync(join(dir, 'out', 'env', 'coder0.env'), '');
     writeFileSync(join(dir, 'out', 'launch', 'coder0.sh'), readFileSync(join(REPO, 'out', 'launch', 'coder0.sh'), 'utf8').slice(0, 60));
   }
 
-  it('a re-run finishes what a build killed while creating files left (empty and cut-short files)', async () => {
+  it('a build killed while creating files into an empty out/ leaves its mark; the next build finishes the output', async () => {
+    const agents = Array.from({ length: 2000 }, (_, i) => `  - { name: a${i}, runtime: claude, envFiles: [~/secrets/a${i}.env] }`).join('\n');
+    const { dir } = rosterFile(`version: 1\nagents:\n  - { name: boss, runtime: pi, class: orchestrator }\n  - { name: helper, runtime: pi, role: enhancer }\n${agents}\n`);
+    const out = join(dir, 'out');
+    const child = spawn(process.execPath, [BIN, 'build'], { cwd: dir, stdio: 'ignore' });
+    const exited = new Promise((done) => child.on('exit', done));
+    let running = true;
+    void exited.then(() => (running = false));
+    // Killed once it has created some files under their own names, before the manifest.
+    while (running && !(existsSync(join(out, UNFINISHED_MARK)) && existsSync(join(out, 'env')) && readdirSync(join(out, 'env')).length > 20)) await new Promise((tick) => setTimeout(tick, 2));
+    child.kill('SIGKILL');
+    await exited;
+    expect(existsSync(join(out, UNFINISHED_MARK)), 'the build was killed after making its mark').toBe(true);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+    expect((await cli(['build'], { cwd: dir })).status).toBe(0);
+    expect((await cli(['build', '--check'], { cwd: dir })).status).toBe(0);
+    expect(existsSync(join(out, UNFINISHED_MARK))).toBe(false);
+  }, 60_000);
+
+  it('a re-run finishes what a build killed while creating files left (empty and cut-short files), even after a run that failed', async () => {
     const dir = tempDir();
     killedBuild(dir, true);
+    // A run that fails on something else keeps the mark for the next one.
+    writeFileSync(join(dir, 'out', 'FLEET.md'), 'MINE\n');
+    expect((await cli(['build'], { cwd: dir })).status).toBe(1);
+    expect(existsSync(join(dir, 'out', UNFINISHED_MARK))).toBe(true);
+    rmSync(join(dir, 'out', 'FLEET.md'));
     expect((await cli(['build'], { cwd: dir })).status).toBe(0);
     expect((await cli(['build', '--check'], { cwd: dir })).status).toBe(0);
     expect(existsSync(join(dir, 'out', OUTPUT_LOCK))).toBe(false);
+    expect(existsSync(join(dir, 'out', UNFINISHED_MARK))).toBe(false);
     // A file that is not a beginning of what the build writes is still not ours.
     writeFileSync(join(dir, 'out', 'env', 'coder0.env'), 'MINE=1\n');
     rmSync(join(dir, 'out', 'manifest.json'));
@@ -171,7 +199,7 @@ describe('mosaic-gen build', () => {
     expect(readFileSync(join(dir, 'out', 'env', 'coder0.env'), 'utf8')).toBe('MINE=1\n');
   });
 
-  it("without a killed build's lock, a user's empty or cut-short file at an output path is not replaced", async () => {
+  it("without the mark of a build that stopped, a user's empty or cut-short file at an output path is not replaced", async () => {
     const dir = tempDir();
     killedBuild(dir, false);
     const result = await cli(['build'], { cwd: dir });

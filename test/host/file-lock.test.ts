@@ -1,0 +1,36 @@
+/**
+ * The lock files mosaic-gen takes (out/ while building, a roster while editing): a live holder
+ * is waited for, a dead one's lock is taken over, and so is a lock naming this very process,
+ * which can only be a dead process's whose PID came round again (node as PID 1 in a container).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { acquireFileLock } from '../../src/host/file-lock.js';
+import { tempDir } from '../support/cli.js';
+
+describe('file locks', () => {
+  it("takes over a lock whose holder is gone, or that names this process's own PID", () => {
+    const lock = join(tempDir(), 'x.lock');
+    for (const holder of [spawnSync('true').pid, process.pid]) {
+      writeFileSync(lock, `${holder}\n`);
+      const taken = acquireFileLock(lock, 0);
+      expect(taken.ok, `holder ${holder}`).toBe(true);
+      expect(readFileSync(lock, 'utf8')).toBe(`${process.pid}\n`);
+      if (taken.ok) taken.lock.release();
+      expect(existsSync(lock)).toBe(false);
+    }
+  });
+
+  it('waits for a live holder, then names it', () => {
+    const lock = join(tempDir(), 'x.lock');
+    // PID 1 is alive (and not this test's process).
+    writeFileSync(lock, '1\n');
+    const start = Date.now();
+    const taken = acquireFileLock(lock, 200);
+    expect(taken).toEqual({ ok: false, holder: 1 });
+    expect(Date.now() - start).toBeGreaterThanOrEqual(200);
+    expect(readFileSync(lock, 'utf8')).toBe('1\n');
+  });
+});
