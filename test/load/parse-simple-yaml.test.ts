@@ -71,6 +71,62 @@ function respelledScalars(doc: Document.Parsed): string[] {
   return found;
 }
 
+/** A document of the subset as a tree: its texts are written by subsetText. */
+type SubsetNode = { scalar: string } | { map: Array<[string, SubsetNode]> } | { seq: SubsetNode[] };
+const subsetTree: fc.Arbitrary<SubsetNode> = fc.letrec<{ node: SubsetNode; map: SubsetNode }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.record({ scalar: fc.constantFrom('', 'a', 'pi', '~/p x', '42', '0700', 'true', 'null', '-7', '"q: r"', "'it''s'", '[a, b]', '[ x , "y" ]', '{ a: 1, b: [c] }', '{}', '[]', '{  k: v  }') }),
+    tie('map'),
+    fc.record({ seq: fc.array(tie('node'), { minLength: 1, maxLength: 3 }) }),
+  ),
+  map: fc.record({ map: fc.uniqueArray(fc.tuple(fc.constantFrom('name', 'runtime', 'env', 'args', 'k', "'q k'", 'v2'), tie('node')), { minLength: 1, maxLength: 4, selector: ([key]) => key }) }),
+})).map;
+
+/** Writes a tree in block style, with spaces, comments and blank lines as `choices` pick them. */
+function subsetText(tree: SubsetNode, choices: number[]): string {
+  let next = 0;
+  const pick = <T>(options: readonly T[]): T => options[choices[next++ % choices.length]! % options.length]!;
+  const lines: string[] = [];
+  const gap = () => pick([' ', ' ', '  ', '   ']);
+  const after = () => pick(['', '', '', ' # c', '   #x', '  ']);
+  const between = (indent: number) => pick([null, null, null, null, '', `${' '.repeat(indent)}# between`])?.toString();
+  // A value after `head` (`key:` or `-`): on the same line, or the block below.
+  const value = (head: string, node: SubsetNode, indent: number) => {
+    if ('scalar' in node) lines.push(node.scalar === '' ? `${head}${after()}` : `${head}${gap()}${node.scalar}${after()}`);
+    else if ('map' in node) {
+      lines.push(`${head}${after()}`);
+      block(node, indent + pick([1, 2, 4]));
+    } else {
+      lines.push(`${head}${after()}`);
+      block(node, head.trimStart().startsWith('-') ? indent + 2 : indent + pick([0, 2]));
+    }
+  };
+  const block = (node: SubsetNode, indent: number) => {
+    const pad = ' '.repeat(indent);
+    if ('map' in node) {
+      for (const [key, child] of node.map) {
+        const extra = between(indent);
+        if (extra !== undefined) lines.push(extra);
+        value(`${pad}${key}:`, child, indent);
+      }
+    } else if ('seq' in node) {
+      for (const item of node.seq) {
+        if ('map' in item) {
+          // `- key: value`, the other keys lined up under the first.
+          const space = gap();
+          const [key, first] = item.map[0]!;
+          const rest = item.map.slice(1);
+          value(`${pad}-${space}${key}:`, first, indent + 1 + space.length);
+          block({ map: rest }, indent + 1 + space.length);
+        } else value(`${pad}-`, item, indent);
+      }
+    }
+  };
+  block('map' in tree ? tree : { map: [['k', tree]] }, 0);
+  return `${lines.join('\n')}\n`;
+}
+
 const rosterFiles = [
   join(REPO, 'roster.yaml'),
   ...readdirSync(join(REPO, 'test', 'fixtures', 'rosters')).map((f) => join(REPO, 'test', 'fixtures', 'rosters', f)),
@@ -101,6 +157,17 @@ describe('parseSimpleYaml', () => {
       { numRuns: RUNS, seed: SEED },
     );
     expect(taken).toBeGreaterThan(RUNS / 4);
+  });
+
+  it('agrees with yaml, places included, on texts of the subset written with every spacing, comment and empty value', () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(subsetTree, fc.array(fc.nat(9), { minLength: 32, maxLength: 32 }), (tree, choices) => {
+        if (agree(subsetText(tree, choices))) taken++;
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    expect(taken).toBeGreaterThan(RUNS / 2);
   });
 
   it('agrees with yaml on every mutated roster it takes', () => {
