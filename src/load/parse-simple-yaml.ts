@@ -41,6 +41,7 @@ const NUMBERS: Array<[RegExp, (text: string) => number]> = [
   [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, parseFloat],
   [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, parseFloat],
 ];
+const NUMERIC_START = new Set([...'0123456789+-.']);
 /** Infinities and NaN: left to yaml. */
 const SPECIAL_FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const ESCAPES: Record<string, string> = { '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029' };
@@ -320,6 +321,10 @@ function plainScalar(text: string): SimpleValue {
   if (NULLS.has(text)) return null;
   if (TRUES.has(text)) return true;
   if (FALSES.has(text)) return false;
+  // Every number and special float starts with a digit, a sign or a dot; most values (names,
+  // runtimes, paths) do not, and skip the six tests (each regular expression is compiled on
+  // its first use, a cost every run pays).
+  if (!NUMERIC_START.has(text[0]!)) return text;
   if (SPECIAL_FLOAT.test(text)) decline();
   for (const [test, resolve] of NUMBERS) if (test.test(text)) return resolve(text);
   return text;
