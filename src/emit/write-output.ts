@@ -83,6 +83,8 @@ function isSafeRelative(path: string): boolean {
 }
 
 export interface OutputChanges {
+  /** The output directory held nothing (but a build's lock): every file is new, none was looked at. */
+  empty: boolean;
   write: Artifact[];
   unchanged: Artifact[];
   /** Files of the previous build that this build no longer has. */
@@ -104,9 +106,9 @@ export const GIT_MODE_BITS = 0o100;
  * `modeBits` says which bits of a file's mode count as a difference.
  */
 export function compareOutput(outDir: string, files: readonly Artifact[], modeBits = 0o7777): OutputChanges {
-  const changes: OutputChanges = { write: [], unchanged: [], remove: [], kept: [], conflicts: [] };
+  const changes: OutputChanges = { empty: false, write: [], unchanged: [], remove: [], kept: [], conflicts: [] };
   // Nothing there yet (the usual first build): every file is new, without a look at each.
-  if (isEmptyOutput(outDir)) return { ...changes, write: [...files] };
+  if (isEmptyOutput(outDir)) return { ...changes, empty: true, write: [...files] };
   const previous = previousOutput(outDir);
   const unfinished = lstatSync(join(outDir, UNFINISHED_MARK), { throwIfNoEntry: false })?.isFile() === true;
   const directoriesBelow = realDirectoriesBelow(outDir);
@@ -179,7 +181,7 @@ function writeLocked(outDir: string, files: readonly Artifact[], fail: (message:
   // Every file is staged before any is renamed into place: a failure leaves out/ as it was. Into
   // an empty directory, where no reader can see an old file half replaced, each file is created
   // under its own name instead (no rename; 2,200 files at 1,000 agents).
-  const direct = isEmptyOutput(outDir);
+  const direct = changes.empty;
   const mark = join(outDir, UNFINISHED_MARK);
   const madeDirs = new Set<string>();
   const staged: StagedFile[] = [];
@@ -204,8 +206,9 @@ function writeLocked(outDir: string, files: readonly Artifact[], fail: (message:
     rmSync(join(outDir, path), { force: true });
     removeEmptyParents(outDir, dirname(path));
   }
-  // Finished: this build's mark goes, and so does one a stopped build left.
-  rmSync(mark, { force: true });
+  // Finished: this build's mark goes, and so does one a stopped build left (a file, as every mark
+  // is: anything else of that name is not ours).
+  if (lstatSync(mark, { throwIfNoEntry: false })?.isFile()) rmSync(mark, { force: true });
   return { changes };
 }
 

@@ -199,6 +199,20 @@ describe('mosaic-gen build', () => {
     expect(readFileSync(join(dir, 'out', 'env', 'coder0.env'), 'utf8')).toBe('MINE=1\n');
   });
 
+  it('something else under the mark\'s name is neither taken for a mark nor removed', async () => {
+    const { dir } = rosterFile('version: 1\nprofile: minimal\nagents: []\n');
+    expect((await cli(['build'], { cwd: dir })).status).toBe(0);
+    mkdirSync(join(dir, 'out', UNFINISHED_MARK));
+    const victim = join(tempDir(), 'victim');
+    writeFileSync(victim, 'precious\n');
+    symlinkSync(victim, join(dir, 'out', UNFINISHED_MARK, 'inside'));
+    const result = await cli(['build'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(readdirSync(join(dir, 'out', UNFINISHED_MARK))).toEqual(['inside']);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+  });
+
   it("without the mark of a build that stopped, a user's empty or cut-short file at an output path is not replaced", async () => {
     const dir = tempDir();
     killedBuild(dir, false);
