@@ -141,11 +141,12 @@ const bundle = await build({
 // The loader compiles bundles with vm.Script, which has no way to import(): none may be left.
 for (const file of bundle.outputFiles) if (/\bimport\(/.test(file.text)) throw new Error(`${relative(ROOT, file.path)} calls import(), which src/cli/load-bundle.ts cannot load`);
 
-// Every bundle but the loader names its build on its first line; its code cache must name the same.
-for (const file of bundle.outputFiles) {
-  const loader = file.path.endsWith(`${LOAD_BUNDLE}.cjs`);
-  writeAtomic(file.path, loader ? file.text : `/* mosaic-gen bundle ${createHash('sha256').update(file.text).digest('hex').slice(0, 16)} */\n${file.text}`);
-}
+// Every bundle but the loader names its build on its first line, in the loader's own words; its
+// code cache must name the same. The loader is written first and asked how.
+const isLoader = (file) => file.path.endsWith(`${LOAD_BUNDLE}.cjs`);
+for (const file of bundle.outputFiles.filter(isLoader)) writeAtomic(file.path, file.text);
+const { withBundleHeader } = require(join(DIST, `${LOAD_BUNDLE}.cjs`));
+for (const file of bundle.outputFiles.filter((f) => !isLoader(f))) writeAtomic(file.path, withBundleHeader(file.text, createHash('sha256').update(file.text).digest('hex')));
 
 // The code caches: typical runs of the new bundles in a process of their own (plain `node`, as a
 // user runs it: V8 refuses a cache made under other flags), which then saves them. They only make

@@ -22,8 +22,19 @@ import { Script } from 'node:vm';
 
 /** Where the bundles are: this file sits among them. */
 const DIST = dirname(fileURLToPath(import.meta.url));
-const BUNDLE_ID = /^\/\* mosaic-gen bundle ([0-9a-f]{16}) \*\//;
+/** A build's ID: this many hex digits of its bundle's SHA-256. */
 const ID_LENGTH = 16;
+const BUNDLE_ID = new RegExp(`^/\\* mosaic-gen bundle ([0-9a-f]{${ID_LENGTH}}) \\*/\n`);
+
+/** A bundle as scripts/build.mjs writes it: its first line names its build (`sha256` of the rest, in hex). */
+export function withBundleHeader(text: string, sha256: string): string {
+  return `/* mosaic-gen bundle ${sha256.slice(0, ID_LENGTH)} */\n${text}`;
+}
+
+/** The build a bundle's first line names, if it names one. */
+export function bundleIdOf(source: string): string | undefined {
+  return BUNDLE_ID.exec(source)?.[1];
+}
 /** What a bundle requires by this name is another bundle, loaded here too. */
 const SIBLING = /^\.\/(mosaic-gen[a-z-]*\.cjs)$/;
 
@@ -50,7 +61,7 @@ export function loadBundle(name: string): unknown {
   if (known) return known.module.exports;
   const file = join(DIST, name);
   const source = readFileSync(file, 'utf8');
-  const id = BUNDLE_ID.exec(source)?.[1];
+  const id = bundleIdOf(source);
   const cache: CacheFound = id === undefined ? { use: 'none' } : cacheFor(file, id);
   // The wrapper is require()'s own, so the bundle sees the same five names; the line break keeps
   // a last line comment from swallowing the closing brace.

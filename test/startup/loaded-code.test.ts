@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleIdOf } from '../../src/cli/load-bundle.js';
 import { BIN, REPO, tempDir } from '../support/cli.js';
 
 // What each command of the built CLI (dist/, made by `npm run build`) evaluates: start-up time is
@@ -129,7 +130,7 @@ describe('code caches', () => {
 
     expect(buildWith('same').caches['mosaic-gen-build.cjs']).toBe('used');
     // Another build: the same text (and length: all V8 checks) under another id.
-    const id = /^\/\* mosaic-gen bundle ([0-9a-f]{16}) \*\//.exec(text)![1]!;
+    const id = bundleIdOf(text)!;
     write(text.replace(id, id.replace(/^./, (c) => (c === '0' ? '1' : '0'))));
     expect(buildWith('other').caches['mosaic-gen-build.cjs']).toBe('other-build');
     write(text);
