@@ -10,6 +10,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_SCOPE_PREFIX, FLEET_SLICE } from '../../src/model/artifact.js';
+import type { LimitKey } from '../../src/model/limits.js';
+import { limitValue } from '../../src/resolve/limit-value.js';
 import { startUserManager, userManagerSupport, type UserManager } from '../harness/user-manager.js';
 import { tempDir } from '../support/cli.js';
 import { mosaic } from '../support/host.js';
@@ -115,6 +117,23 @@ describe.skipIf(!support.ok)('agents in their own scope under the fleet slice, o
     const plain = scopeOf(await until('the plain agent', one('100001'), 30_000));
     expect(await unitProps(m, plain, props.slice(0, 3))).toEqual({ MemoryMax: 'infinity', MemoryHigh: 'infinity', CPUQuotaPerSecUSec: 'infinity' });
     expect(await unitProps(m, FLEET_SLICE, ['MemoryMax', 'CPUQuotaPerSecUSec', 'TasksMax'])).toEqual({ MemoryMax: '2147483648', CPUQuotaPerSecUSec: '4s', TasksMax: '4096' });
+  });
+
+  it('the largest limits the roster may give are ones systemd-run takes for a scope; cpu: infinity and a larger quota it refuses, as limitValue does', async () => {
+    const scope = (...properties: string[]) => m.run('systemd-run', ['--user', '--scope', '--quiet', ...properties.flatMap((p) => ['-p', p]), 'true']);
+    const value = (key: LimitKey, spelt: string) => {
+      const read = limitValue(key, spelt);
+      return 'value' in read ? read.value : `refused: ${read.problem}`;
+    };
+    const largest = await scope(`CPUQuota=${value('cpu', '21474836%')}`, `TasksMax=${value('tasks', '18446744073709551614')}`);
+    expect(largest.stderr).toBe('');
+    expect(largest.code).toBe(0);
+    for (const [spelt, property] of [['infinity', 'CPUQuota=infinity'], ['21474837%', 'CPUQuota=21474837%']] as const) {
+      expect(value('cpu', spelt)).toMatch(/^refused: /);
+      const refused = await scope(property);
+      expect(refused.code, property).not.toBe(0);
+      expect(refused.stderr, property).toMatch(/CPU quota '.*' invalid/);
+    }
   });
 
   it("status's pid is the agent's own process, in the agent's scope (not the pane's shell, not its setsid'd child)", async () => {
