@@ -40,8 +40,9 @@ function memorySize(text: string, zeroAllowed: boolean): LimitValue {
 
 function cpuQuota(text: string): LimitValue {
   const percent = /^(\d+)%$/.exec(text);
-  if (percent && BigInt(percent[1]!) > MAX_CPU_PERCENT) return { problem: 'is more than systemd reads', hint: `at most ${MAX_CPU_PERCENT}%; leave cpu out for no quota` };
-  if (percent && BigInt(percent[1]!) > 0n) return { value: `${BigInt(percent[1]!)}%` };
+  const quota = percent ? BigInt(percent[1]!) : undefined;
+  if (quota !== undefined && quota > MAX_CPU_PERCENT) return { problem: 'is more than systemd reads', hint: `at most ${MAX_CPU_PERCENT}%; leave cpu out for no quota` };
+  if (quota !== undefined && quota > 0n) return { value: `${quota}%` };
   // CPUQuota= has no infinity: systemd ignores the line (a slice) or refuses the scope.
   if (text === 'infinity') return { problem: 'is not a CPU quota', hint: 'CPUQuota= has no infinity: leave cpu out for no quota' };
   const cores = /^(\d+(?:\.\d+)?)$/.exec(text);
