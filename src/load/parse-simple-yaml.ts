@@ -157,8 +157,6 @@ class BlockReader {
   private next = 0;
   /** The start of the line read last: where a decline happened. */
   private last = 0;
-  /** Where the value read last starts. */
-  private valueStart = 0;
   constructor(
     private readonly lines: Line[],
     private readonly spelling: Spelling,
@@ -193,12 +191,12 @@ class BlockReader {
       const rest = line.text.slice(end + 1);
       if (rest !== '' && rest[0] !== ' ') decline();
       this.next++;
-      map[key] = this.valueAfter(rest, indent, startOf(line) + end + 1);
+      const [value, at] = this.valueAfter(rest, indent, startOf(line) + end + 1);
+      map[key] = value;
       placed?.keys.set(key, startOf(line));
-      placed?.values.set(key, this.valueStart);
+      placed?.values.set(key, at);
     }
     this.endOfBlock(indent);
-    this.valueStart = placed?.at ?? 0;
     return map;
   }
 
@@ -209,10 +207,15 @@ class BlockReader {
       let column = 1;
       while (line.text[column] === ' ') column++;
       const rest = line.text.slice(column);
+      // Where the item starts: after `-` and its spaces, or on the line below a bare `-`.
+      let at = startOf(line) + column;
       if (rest === '' || rest[0] === '#') {
         this.next++;
         const below = this.peek();
-        items.push(below && below.indent > indent ? this.node(below.indent) : this.empty(startOf(line) + column));
+        if (below && below.indent > indent) {
+          at = startOf(below);
+          items.push(this.node(below.indent));
+        } else items.push(this.empty());
       } else if (isSequenceItem(rest) || rest[0] === '?') {
         decline();
       } else if (startsEntry(rest)) {
@@ -221,12 +224,11 @@ class BlockReader {
         items.push(this.map(indent + column));
       } else {
         this.next++;
-        items.push(this.inline(rest, startOf(line) + column));
+        items.push(this.inline(rest, at));
       }
-      placed?.values.set(items.length - 1, this.valueStart);
+      placed?.values.set(items.length - 1, at);
       this.endOfBlock(indent);
     }
-    this.valueStart = placed?.at ?? 0;
     return items;
   }
 
@@ -241,26 +243,28 @@ class BlockReader {
     return value;
   }
 
-  /** The value after `key:` (whose text starts at `at`): on the same line, or the block below (a sequence may sit at the key's own indent). */
-  private valueAfter(rest: string, indent: number, at: number): SimpleValue {
+  /**
+   * The value after `key:` (whose text starts at `at`), and where it starts: on the same line, or
+   * the block below (a sequence may sit at the key's own indent). An empty value starts where
+   * yaml places it: after the `:` and its spaces.
+   */
+  private valueAfter(rest: string, indent: number, at: number): [SimpleValue, number] {
     const value = rest.trimStart();
     const valueAt = at + rest.length - value.length;
-    if (value !== '' && value[0] !== '#') return this.inline(value, valueAt);
+    if (value !== '' && value[0] !== '#') return [this.inline(value, valueAt), valueAt];
     const below = this.peek();
-    if (below && below.indent > indent) return this.node(below.indent);
-    if (below && below.indent === indent && isSequenceItem(below.text)) return this.sequence(indent);
-    return this.empty(valueAt);
+    if (below && below.indent > indent) return [this.node(below.indent), startOf(below)];
+    if (below && below.indent === indent && isSequenceItem(below.text)) return [this.sequence(indent), startOf(below)];
+    return [this.empty(), valueAt];
   }
 
   private inline(text: string, at: number): SimpleValue {
-    this.valueStart = at;
     return inlineValue(text, this.spelling, this.places && { places: this.places, at });
   }
 
-  /** An empty value is null, spelled as nothing; yaml places it after its indicator and spaces. */
-  private empty(at: number): null {
+  /** An empty value is null, spelled as nothing. */
+  private empty(): null {
     this.spelling.exact = false;
-    this.valueStart = at;
     return null;
   }
 
