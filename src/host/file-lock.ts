@@ -1,4 +1,5 @@
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 /** A held lock; release() is idempotent. */
 export interface FileLock {
@@ -7,6 +8,9 @@ export interface FileLock {
 
 export type LockResult = { ok: true; lock: FileLock } | { ok: false; holder: number | undefined; error?: NodeJS.ErrnoException };
 
+/** The locks this process holds, by absolute path: a lock naming our PID and not among them is a dead process's. */
+const heldHere = new Set<string>();
+
 /**
  * An exclusive lock as a file created with O_EXCL and holding the owner's PID: portable to every
  * file system Node writes to, unlike flock. A lock whose process is gone (killed mid-edit) is
@@ -14,6 +18,7 @@ export type LockResult = { ok: true; lock: FileLock } | { ok: false; holder: num
  */
 export function acquireFileLock(path: string, waitMs: number): LockResult {
   const deadline = Date.now() + waitMs;
+  const key = resolve(path);
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
     try {
       const fd = openSync(path, 'wx', 0o600);
@@ -23,12 +28,14 @@ export function acquireFileLock(path: string, waitMs: number): LockResult {
         closeSync(fd);
       }
       let held = true;
+      heldHere.add(key);
       return {
         ok: true,
         lock: {
           release: () => {
             if (!held) return;
             held = false;
+            heldHere.delete(key);
             try {
               unlinkSync(path);
             } catch {
@@ -43,8 +50,9 @@ export function acquireFileLock(path: string, waitMs: number): LockResult {
     }
     const holder = holderOf(path);
     // Our own PID in a lock we do not hold is a dead process's whose PID came round again (node
-    // as PID 1 in a container killed and started again).
-    if (holder !== undefined && (holder === process.pid || !alive(holder))) {
+    // as PID 1 in a container killed and started again); one we hold is waited for like any other.
+    const ours = holder === process.pid && !heldHere.has(key);
+    if (holder !== undefined && (ours || !alive(holder))) {
       takeOverStale(path, holder);
       continue;
     }

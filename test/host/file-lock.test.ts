@@ -23,6 +23,17 @@ describe('file locks', () => {
     }
   });
 
+  it('a lock this process holds is not taken from it by a second acquire in the same process', () => {
+    const lock = join(tempDir(), 'x.lock');
+    const first = acquireFileLock(lock, 0);
+    expect(first.ok).toBe(true);
+    expect(acquireFileLock(lock, 50)).toEqual({ ok: false, holder: process.pid });
+    if (first.ok) first.lock.release();
+    const again = acquireFileLock(lock, 0);
+    expect(again.ok).toBe(true);
+    if (again.ok) again.lock.release();
+  });
+
   it('waits for a live holder, then names it', () => {
     const lock = join(tempDir(), 'x.lock');
     // PID 1 is alive (and not this test's process).
