@@ -14,7 +14,7 @@
  *
  * This file is its own small bundle (dist/mosaic-gen-load.cjs), required by bin/mosaic-gen.js.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,7 +129,8 @@ export function saveCodeCaches(): string[] {
     if (entry.id === undefined) continue;
     const path = cachePath(entry.file);
     const temporary = `${path}.tmp-${process.pid}`;
-    const fd = openSync(temporary, 'w');
+    // Created, never opened through a name planted in advance (a symlink, a leftover).
+    const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
     try {
       writeSync(fd, Buffer.concat([Buffer.from(entry.id, 'latin1'), entry.script.createCachedData()]));
       fsyncSync(fd);
