@@ -1,104 +1,114 @@
-import { commandError, type Diagnostic, errorIn } from '../errors.js';
-import { planTransition, type TargetBuild, type Transition } from '../diff/plan-transition.js';
-import { processRunner, userSystemctl, type CommandRunner } from '../host/run-command.js';
-import { takeFleetLock, type FleetLock } from '../host/fleet-lock.js';
-import { agentUnits, hostPaths, readInstalled, type HostPaths, type Installed } from '../state/read-installed.js';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { commandError, errorIn, type Diagnostic } from '../errors.js';
+import { fleetlessScripts, type BuildOutput } from '../emit/assemble-output.js';
+import { EnginePlanError, parseEnginePlan, type EnginePlan } from '../diff/engine-plan.js';
+import { planJson, renderPlan, type ShownFile } from '../diff/render-plan.js';
+import { runEngine, writePrivateBundle, type EngineScript, type PrivateBundle } from '../host/run-engine.js';
+import { sha256 } from '../plan/build-manifest.js';
+import { VERSION } from '../version.js';
 import { compileHostBundle } from './compile-roster.js';
 import { painter, useColor, type CliIO } from './io.js';
 import { printDiagnostics } from './print-diagnostics.js';
-import { planJson, renderPlan } from '../diff/render-plan.js';
 
 export interface HostOptions {
   offline?: boolean;
-  /** Take the fleet lock for the whole read-decide-act (apply, uninstall); released by the caller. */
-  lock?: boolean;
   json?: boolean;
   showSecrets?: boolean;
   /** Which host of a roster with hosts to act on. */
   host?: string;
 }
 
+/** A plan the engine made, with the bundle it made it from (kept until `dispose`). */
 export interface Prepared {
-  transition: Transition;
-  installed: Installed;
-  paths: HostPaths;
-  runner: CommandRunner | null;
-  build: TargetBuild | null;
-  lock: FleetLock | null;
+  plan: EnginePlan;
+  build: BuildOutput | null;
+  bundle: PrivateBundle;
+  script: EngineScript;
+  offline: boolean;
+  dispose: () => void;
 }
 
 /**
- * build (or nothing, for uninstall) → read the host → diff. Prints diagnostics itself and
- * returns undefined on any error.
+ * The build (or no fleet, for uninstall) written as a private bundle, and its engine's check of
+ * this host. Prints diagnostics itself and returns undefined on any error. The caller disposes.
  */
-export async function prepareTransition(io: CliIO, roster: string | null, options: HostOptions): Promise<Prepared | undefined> {
-  let build: TargetBuild | null = null;
+export async function prepareTransition(io: CliIO, roster: string | null, options: HostOptions, verb: string): Promise<Prepared | undefined> {
+  let build: BuildOutput | null = null;
   if (roster !== null) {
     const output = compileHostBundle(io, roster, options.host);
     if (!output) return undefined;
-    build = { manifest: output.manifest, text: new Map(output.files.map((f) => [f.path, f.text])) };
+    build = output;
   }
-  const paths = hostPaths(io.env, options.offline === true);
-  if ('code' in paths) {
-    printDiagnostics(io, [paths], new Map());
+  const bundle = writePrivateBundle(build ? build.files : fleetlessScripts(VERSION));
+  const script: EngineScript = build ? 'install.sh' : 'uninstall.sh';
+  const offline = options.offline === true;
+  const checked = await engineCheck(io, bundle, script, offline, verb);
+  if ('code' in checked) {
+    bundle.remove();
+    printDiagnostics(io, [checked], new Map());
     return undefined;
   }
-  const runner = options.offline ? null : (io.runner ?? processRunner({ ...process.env, ...io.env }));
-  if (runner) {
-    const mismatch = await managerMismatch(runner, paths);
-    if (mismatch) {
-      printDiagnostics(io, [mismatch], new Map());
-      return undefined;
-    }
+  return { plan: checked, build, bundle, script, offline, dispose: bundle.remove };
+}
+
+/** The engine's porcelain check of a bundle, or what stopped it. */
+export async function engineCheck(io: CliIO, bundle: PrivateBundle, script: EngineScript, offline: boolean, verb: string, staging = offline): Promise<EnginePlan | Diagnostic> {
+  const result = await runEngine(bundle, script, ['--check', '--porcelain', ...(offline ? ['--offline'] : [])], io.env, staging, io.runner);
+  if (result.code !== 0 && result.code !== 2) return engineError(verb, 'STATE', result.stderr, result.code);
+  try {
+    return parseEnginePlan(result.stdout);
+  } catch (error) {
+    if (!(error instanceof EnginePlanError)) throw error;
+    return commandError(`mosaic-gen ${verb}`, 'STATE', `the engine's check cannot be read: ${error.message}`, 'this is a bug of mosaic-gen; please report it with the output of install.sh --check --porcelain');
   }
-  let lock: FleetLock | null = null;
-  if (options.lock) {
-    const taken = takeFleetLock(paths.root, io.env);
-    if ('code' in taken) {
-      printDiagnostics(io, [taken], new Map());
-      return undefined;
-    }
-    lock = taken;
-  }
-  const read = await readInstalled(
-    paths,
-    build && {
-      targets: build.manifest.files.map((f) => f.target),
-      units: [...agentUnits(build.manifest), ...build.manifest.enable.map((u) => u.unit)],
-    },
-    runner,
-  );
-  if (!read.ok) {
-    lock?.release();
-    printDiagnostics(io, [read.diagnostic], new Map());
-    return undefined;
-  }
-  return { transition: planTransition(build, read.installed), installed: read.installed, paths, runner, build, lock };
+}
+
+/** An engine's own error line ("install.sh: error: …") as a diagnostic of the command. */
+export function engineError(verb: string, code: 'STATE' | 'APPLY', stderr: string, exit: number, hint?: string): Diagnostic {
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  const main = lines.find((line) => / error: /.test(line)) ?? lines[0] ?? `the engine exited with status ${exit}`;
+  const message = [main.replace(/^[a-z.]+: error: /, ''), ...lines.filter((line) => line !== main).map((line) => line.replace(/^[a-z.]+: /, ''))].join('\n  ');
+  return commandError(`mosaic-gen ${verb}`, code, message, hint);
+}
+
+/** Each changed file with its text on the host and in the build, for the diffs a reader sees. */
+export function shownFiles(prepared: Prepared): ShownFile[] {
+  const text = new Map((prepared.build?.files ?? []).map((f) => [f.path, f.text]));
+  const recorded = new Map((prepared.plan.record?.files ?? []).map((f) => [f.target, f.state]));
+  return prepared.plan.files.map((file) => {
+    const before = /^[0-9a-f]{64}$/.test(file.disk) ? readInstalledText(join(prepared.plan.root + prepared.plan.configHome, file.target), file.disk) : null;
+    return { ...file, before, after: file.source === null ? null : (text.get(file.source) ?? null), beforeIsOurs: recorded.get(file.target) === 'ok' };
+  });
 }
 
 /**
- * The units say %E for $XDG_CONFIG_HOME as the manager sees it: if that is not where this run
- * installs, every agent would fail to find its files. Read it from the manager and refuse.
+ * The text of an installed file the engine hashed: read without following a link at its name
+ * (the engine found no link on the way), and only if it is still what the engine saw.
  */
-async function managerMismatch(runner: CommandRunner, paths: HostPaths): Promise<Diagnostic | null> {
-  const shown = await userSystemctl(runner, 'show-environment');
-  if (shown.code !== 0) return null; // readInstalled reports an unreachable manager
-  const env = new Map(shown.stdout.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const));
-  const xdg = env.get('XDG_CONFIG_HOME');
-  const home = env.get('HOME');
-  const managerConfig = xdg && xdg.startsWith('/') ? xdg.replace(/(.)\/$/, '$1') : home && home.startsWith('/') ? `${home.replace(/\/$/, '')}/.config` : null;
-  if (managerConfig === null || managerConfig === paths.configHome) return null;
-  return commandError('systemctl --user show-environment', 'STATE', `the user manager reads its units from ${managerConfig} (%E), but this run would install under ${paths.configHome}`, 'set XDG_CONFIG_HOME (or HOME) to match the user manager, or change the manager\'s environment with systemctl --user set-environment');
+function readInstalledText(path: string, sha: string): string | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return null;
+    const text = readFileSync(fd, 'utf8');
+    return sha256(text) === sha ? text : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 export async function printPlan(io: CliIO, prepared: Prepared, options: HostOptions): Promise<void> {
+  const files = shownFiles(prepared);
   if (options.json) {
-    io.stdout(`${JSON.stringify(planJson(prepared.transition, prepared.paths, options.showSecrets === true), null, 2)}\n`);
+    io.stdout(`${JSON.stringify(planJson(prepared.plan, files, options.showSecrets === true), null, 2)}\n`);
     return;
   }
   const { createTwoFilesPatch } = await import('diff');
   io.stdout(
-    renderPlan(prepared.transition, prepared.paths, {
+    renderPlan(prepared.plan, files, {
       showSecrets: options.showSecrets === true,
       paint: painter(useColor(io)),
       patch: (a, b, before, after) => createTwoFilesPatch(a, b, before, after, undefined, undefined, { context: 3 }),
@@ -107,6 +117,6 @@ export async function printPlan(io: CliIO, prepared: Prepared, options: HostOpti
 }
 
 export function driftDiagnostic(prepared: Prepared): Diagnostic {
-  return errorIn(prepared.paths.root + prepared.paths.configHome, 'DRIFT', `${prepared.transition.drift.length} installed file${prepared.transition.drift.length === 1 ? ' was' : 's were'} changed by hand: ${prepared.transition.drift.map((d) => d.target).join(', ')}`, 'put the change into the roster, or pass --force to overwrite it');
+  const { drift } = prepared.plan;
+  return errorIn(join(prepared.plan.root + prepared.plan.configHome, drift[0]!.target), 'DRIFT', `${drift.length} installed file${drift.length === 1 ? ' was' : 's were'} changed by hand: ${drift.map((d) => d.target).join(', ')}`, 'put the change into the roster, or pass --force to overwrite it');
 }
-

@@ -1,9 +1,16 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Transition, FileChange } from './plan-transition.js';
-import type { HostPaths } from '../state/read-installed.js';
+import type { EnginePlan, FileChange } from './engine-plan.js';
 
 type Paint = (color: 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold', text: string) => string;
 type Patch = (oldName: string, newName: string, before: string, after: string) => string;
+
+/** A changed file with its text on the host (null when absent or unreadable) and in the build. */
+export interface ShownFile extends FileChange {
+  before: string | null;
+  after: string | null;
+  /** The text on the host is what mosaic-gen installed (the record's), not a hand edit. */
+  beforeIsOurs: boolean;
+}
 
 export interface RenderOptions {
   showSecrets: boolean;
@@ -15,35 +22,34 @@ const SYMBOL = { create: '+', update: '~', delete: '-' } as const;
 const COLOR = { create: 'green', update: 'yellow', delete: 'red' } as const;
 
 /** The plan as a reader sees it: files with diffs, units, linger, drift, one summary line. */
-export function renderPlan(transition: Transition, paths: HostPaths, options: RenderOptions): string {
+export function renderPlan(plan: EnginePlan, files: readonly ShownFile[], options: RenderOptions): string {
   const { paint } = options;
   const lines: string[] = [];
-  const where = paths.root ? `${paths.root}${paths.configHome}` : paths.configHome;
-  if (transition.files.length > 0) {
-    lines.push(paint('bold', `Files under ${where}:`));
-    for (const file of transition.files) {
+  if (files.length > 0) {
+    lines.push(paint('bold', `Files under ${plan.root}${plan.configHome}:`));
+    for (const file of files) {
       lines.push(`  ${paint(COLOR[file.change], `${SYMBOL[file.change]} ${file.target}`)}${file.change === 'delete' ? '' : paint('dim', ` (${file.mode})`)}`);
       if (file.change === 'update') lines.push(...indent(diffOf(file, options)));
     }
     lines.push('');
   }
-  const { units } = transition;
+  const { units } = plan;
   const unitLines = [
     ...units.stop.map((u) => `  ${paint('red', 'stop')}     ${u}`),
     ...units.disable.map((u) => `  ${paint('red', 'disable')}  ${u}`),
-    ...(transition.daemonReload ? ['  daemon-reload'] : []),
+    ...(plan.daemonReload ? ['  daemon-reload'] : []),
     ...units.enable.map((u) => `  ${paint('green', 'enable')}   ${u}`),
     ...units.restart.map((u) => `  ${paint('yellow', 'restart')}  ${u}`),
     ...units.start.map((u) => `  ${paint('green', 'start')}    ${u}`),
   ];
   if (unitLines.length > 0) lines.push(paint('bold', 'Units:'), ...unitLines, '');
-  if (transition.linger) lines.push(paint('bold', 'Linger:'), `  ${transition.linger} linger for ${paths.user}`, '');
-  if (transition.drift.length > 0) {
+  if (plan.linger) lines.push(paint('bold', 'Linger:'), `  ${lingerWord(plan)} linger for ${plan.user}`, '');
+  if (plan.drift.length > 0) {
     lines.push(paint('bold', 'Drift (changed on the host since install; apply overwrites it only with --force):'));
-    for (const d of transition.drift) lines.push(`  ${paint('red', '!')} ${d.target}: ${DRIFT_TEXT[d.kind]}`);
+    for (const d of plan.drift) lines.push(`  ${paint('red', '!')} ${d.target}: ${DRIFT_TEXT[d.kind]}`);
     lines.push('');
   }
-  lines.push(summary(transition));
+  lines.push(summary(plan));
   return `${lines.join('\n')}\n`;
 }
 
@@ -54,36 +60,40 @@ const DRIFT_TEXT = {
   unmanaged: 'exists, but was not installed by mosaic-gen',
 } as const;
 
-export function summary(transition: Transition): string {
-  const { add, change, destroy } = transition.counts;
-  if (transition.ops.length === 0) return 'No changes. The installed fleet matches the build.';
+function lingerWord(plan: EnginePlan): 'enable' | 'disable' | null {
+  return plan.linger === 'on' ? 'enable' : plan.linger === 'off' ? 'disable' : null;
+}
+
+export function summary(plan: EnginePlan): string {
+  const { add, change, destroy } = plan.counts;
+  if (plan.ops.length === 0) return 'No changes. The installed fleet matches the build.';
   return `Plan: ${add} to add, ${change} to change, ${destroy} to destroy.`;
 }
 
 /** The same plan for machines; env file contents are redacted like the text form. */
-export function planJson(transition: Transition, paths: HostPaths, showSecrets: boolean) {
+export function planJson(plan: EnginePlan, files: readonly ShownFile[], showSecrets: boolean) {
   return {
-    configHome: paths.configHome,
-    ...(paths.root ? { root: paths.root } : {}),
-    changes: transition.ops.length > 0,
-    counts: transition.counts,
-    files: transition.files.map((f) => ({
+    configHome: plan.configHome,
+    ...(plan.root ? { root: plan.root } : {}),
+    changes: plan.ops.length > 0,
+    counts: plan.counts,
+    files: files.map((f) => ({
       change: f.change,
       target: f.target,
       mode: f.mode,
       agent: f.agent,
-      ...(f.change === 'update' ? { before: shown(f, f.before, showSecrets), after: shown(f, f.after, showSecrets) } : {}),
+      ...(f.change === 'update' ? { before: shownBefore(f, showSecrets), after: shownAfter(f, showSecrets) } : {}),
     })),
-    units: transition.units,
-    daemonReload: transition.daemonReload,
-    linger: transition.linger,
-    drift: transition.drift,
+    units: plan.units,
+    daemonReload: plan.daemonReload,
+    linger: lingerWord(plan),
+    drift: plan.drift,
   };
 }
 
-function diffOf(file: FileChange, options: RenderOptions): string[] {
-  const before = shown(file, file.before, options.showSecrets) ?? '';
-  const after = shown(file, file.after, options.showSecrets) ?? '';
+function diffOf(file: ShownFile, options: RenderOptions): string[] {
+  const before = shownBefore(file, options.showSecrets) ?? '';
+  const after = shownAfter(file, options.showSecrets) ?? '';
   const patch = options.patch(`installed/${file.target}`, `build/${file.target}`, before, after);
   return patch
     .split('\n')
@@ -95,34 +105,66 @@ function indent(lines: string[]): string[] {
   return lines.map((line) => `      ${line}`);
 }
 
-function shown(file: FileChange, text: string | null, showSecrets: boolean): string | null {
-  return text !== null && !showSecrets && file.target.endsWith('.env') ? redactEnv(text, file.after) : text;
+const isEnv = (file: ShownFile) => file.target.endsWith('.env');
+
+/** The build's text came from the roster, which the same pull request shows: only secrets go. */
+function shownAfter(file: ShownFile, showSecrets: boolean): string | null {
+  return file.after !== null && !showSecrets && isEnv(file) ? redactEnv(file.after, file.after) : file.after;
 }
 
 /**
- * Every value of an env file is replaced by its length and a fingerprint keyed with a secret
- * of this run (so a reader sees which variables changed, and a short value cannot be found by
- * trying candidates). Whatever the line's form: the generator's quoted values (multi-line ones
- * included), hand-written lines, and comments, except comment lines the build itself writes.
+ * The host's text: what mosaic-gen installed came from a roster too; a file edited by hand shows
+ * only the lines the build also has.
  */
-export function redactEnv(text: string, build: string | null = null): string {
-  const own = new Set((build ?? '').split('\n').filter((line) => line.startsWith('#')));
+function shownBefore(file: ShownFile, showSecrets: boolean): string | null {
+  if (file.before === null || showSecrets || !isEnv(file)) return file.before;
+  return redactEnv(file.before, file.beforeIsOurs ? file.before : (file.after ?? ''));
+}
+
+/** A variable whose name says it holds a secret: its value is never shown. */
+const SECRET_KEY = /(SECRET|TOKEN|PASSW(OR)?D|API_?KEY|PRIVATE|CREDENTIAL|AUTH|COOKIE|SESSION_?KEY)/i;
+
+/**
+ * An env file as a reviewer may see it: the lines that `known` (text from a roster) has too are
+ * shown as they are, but for values under a key that names a secret; every other value becomes
+ * its length and a fingerprint keyed with a secret of this run (so a reader sees which
+ * variables changed, and a short value cannot be found by trying candidates). Whatever the
+ * line's form: the generator's quoted values (multi-line ones included), hand-written lines, and
+ * comments.
+ */
+export function redactEnv(text: string, known: string): string {
+  const fromRoster = new Set(entries(known));
+  return entries(text)
+    .map((line) => {
+      const eq = line.indexOf('=');
+      const key = eq > 0 ? line.slice(0, eq) : '';
+      const assignment = eq > 0 && /^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*$/.test(key);
+      if (line === '' || (fromRoster.has(line) && !(assignment && SECRET_KEY.test(key)))) return line;
+      if (line.startsWith('#')) return `# (comment redacted, ${placeholder(line.slice(1))})`;
+      if (assignment) return `${key}=(redacted, ${placeholder(unquoted(line.slice(eq + 1)))})`;
+      return `(line redacted, ${placeholder(line)})`;
+    })
+    .join('\n');
+}
+
+/** The file's entries: lines, with a quoted value that runs over several lines kept as one. */
+function entries(text: string): string[] {
   const out: string[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!;
-    const quoted = /^([A-Za-z_][A-Za-z0-9_]*)="/.exec(line);
-    if (quoted) {
-      // The generator's form may run over several lines: up to the closing unescaped quote.
+    if (/^([A-Za-z_][A-Za-z0-9_]*)="/.test(line)) {
       while (!/^[A-Za-z_][A-Za-z0-9_]*="(?:[^"\\]|\\[\s\S])*"\s*$/.test(line) && i + 1 < lines.length) line += `\n${lines[++i]!}`;
     }
-    const eq = line.indexOf('=');
-    if (line === '' || own.has(line)) out.push(line);
-    else if (line.startsWith('#')) out.push(`# (comment redacted, ${placeholder(line.slice(1))})`);
-    else if (eq > 0 && /^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*$/.test(line.slice(0, eq))) out.push(`${line.slice(0, eq)}=(redacted, ${placeholder(line.slice(eq + 1))})`);
-    else out.push(`(line redacted, ${placeholder(line)})`);
+    out.push(line);
   }
-  return out.join('\n');
+  return out;
+}
+
+/** The value as the agent gets it: the generator's double quotes and backslashes taken off. */
+function unquoted(value: string): string {
+  const quoted = /^"((?:[^"\\]|\\[\s\S])*)"\s*$/.exec(value);
+  return quoted ? quoted[1]!.replace(/\\([\s\S])/g, '$1') : value;
 }
 
 /** Per run: a fingerprint means nothing outside the output it appears in. */

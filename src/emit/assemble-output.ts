@@ -1,12 +1,10 @@
 import { basename } from 'node:path';
-import { AGENT_UNIT_AROUND, BUNDLE_SCRIPTS, DIRS_RECORD, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, LINGER_DIR, LINGER_RECORD, MANIFEST_TARGET, UNIT_DIR, type Artifact } from '../model/artifact.js';
+import { AGENT_UNIT_AROUND, BUNDLE_SCRIPTS, DIRS_RECORD, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, JOURNAL_TARGET, LINGER_DIR, LINGER_RECORD, MANIFEST_SOURCE, MANIFEST_TARGET, UNIT_DIR, type Artifact } from '../model/artifact.js';
 import { FLEET_LOCK, LOCK_WAIT_SECONDS } from '../model/fleet-lock.js';
 import { OWN_DIR_ERE, OWN_FILE_ERE, OWN_UNIT_ERE, OWN_UNIT_PREFIX, TMP_PREFIX, WANTED_BY_ERE } from '../model/own-names.js';
 import type { Fleet } from '../model/fleet.js';
 import type { Manifest } from '../model/manifest.js';
 import { buildManifest, manifestText, sha256 } from '../plan/build-manifest.js';
-import type { Op } from '../plan/ops.js';
-import { MANIFEST_SOURCE, planInstall } from '../plan/plan-install.js';
 import { generatedHeader, renderFleet } from '../render/render-fleet.js';
 import { loadTemplates } from '../render/templates.js';
 
@@ -15,6 +13,7 @@ const ENGINE_CONTEXT = {
   engine: BUNDLE_SCRIPTS.engine,
   manifestSource: MANIFEST_SOURCE,
   manifestTarget: MANIFEST_TARGET,
+  journalTarget: JOURNAL_TARGET,
   lingerRecord: LINGER_RECORD,
   dirsRecord: DIRS_RECORD,
   unitDir: UNIT_DIR,
@@ -37,7 +36,6 @@ const ENGINE_CONTEXT = {
 /** Everything a build writes to the output directory, in memory. */
 export interface BuildOutput {
   manifest: Manifest;
-  install: Op[];
   /** Every file of the bundle, sorted by path: artifacts, manifest.json, install.sh, uninstall.sh, engine.sh. */
   files: Artifact[];
 }
@@ -51,18 +49,31 @@ export function assembleOutput(named: Fleet, version: string): BuildOutput {
   const template = loadTemplates(header);
   const artifacts = renderFleet(fleet, template);
   const manifest = buildManifest(fleet, artifacts, header, version);
-  const install = planInstall(manifest);
+  const files = [...artifacts, { path: MANIFEST_SOURCE, target: MANIFEST_TARGET, mode: 0o600 as const, owner: 'fleet' as const, text: manifestText(manifest) }, ...bundleScripts(template, artifacts.length + 1)];
+  return { manifest, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+}
+
+/**
+ * The bundle's scripts: two short entry points and the engine they source, which they pin by
+ * its digest (they source no other, whatever lies beside them).
+ */
+function bundleScripts(template: ReturnType<typeof loadTemplates>, files: number): Artifact[] {
   const engine = template('scripts/engine.sh')(ENGINE_CONTEXT);
-  // The scripts pin the engine's digest: they source no other, whatever lies beside them.
   const context = { ...ENGINE_CONTEXT, engineSha: sha256(engine) };
   const script = (path: string, mode: 0o755 | 0o644, text: string): Artifact => ({ path, target: '', mode, owner: 'fleet', text });
-  const scripts: Artifact[] = [
-    script(BUNDLE_SCRIPTS.install, 0o755, template('scripts/install.sh')({ ...context, script: BUNDLE_SCRIPTS.install, files: String(artifacts.length + 1) })),
+  return [
+    script(BUNDLE_SCRIPTS.install, 0o755, template('scripts/install.sh')({ ...context, script: BUNDLE_SCRIPTS.install, files: String(files) })),
     script(BUNDLE_SCRIPTS.uninstall, 0o755, template('scripts/uninstall.sh')({ ...context, script: BUNDLE_SCRIPTS.uninstall })),
     // Sourced, never run: not executable.
     script(BUNDLE_SCRIPTS.engine, 0o644, engine),
   ];
-  const files = [...artifacts, { path: MANIFEST_SOURCE, target: MANIFEST_TARGET, mode: 0o600 as const, owner: 'fleet' as const, text: manifestText(manifest) }, ...scripts];
-  return { manifest, install, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
+/**
+ * uninstall.sh and its engine alone, for a run with no roster: any build's engine removes
+ * (or reports) whatever fleet the installed record describes.
+ */
+export function fleetlessScripts(version: string): Artifact[] {
+  const template = loadTemplates(generatedHeader(version, '(none: uninstall only)'));
+  return bundleScripts(template, 0).filter((a) => a.path !== BUNDLE_SCRIPTS.install);
+}

@@ -3,9 +3,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { errorIn, type Diagnostic } from '../errors.js';
 import { acquireFileLock } from '../host/file-lock.js';
 import { createFile, stageFile, type StagedFile } from '../host/write-file-atomic.js';
-import { BUNDLE_SCRIPTS, FLEET_SUMMARY, type Artifact } from '../model/artifact.js';
+import { BUNDLE_SCRIPTS, FLEET_SUMMARY, MANIFEST_SOURCE, type Artifact } from '../model/artifact.js';
 import { sha256 } from '../plan/build-manifest.js';
-import { MANIFEST_SOURCE } from '../plan/plan-install.js';
 import { HOSTS_DIR } from './assemble-fleet-output.js';
 
 /** The files of a bundle that its manifest does not list (it cannot hash itself); and FLEET.md, which older builds wrote in each host's bundle (now one at the top of out/). */

@@ -32,6 +32,9 @@ export const UNIT_DIR = 'systemd/user';
 export const FLEET_DIR = 'mosaic/fleet';
 export const MANIFEST_TARGET = `${FLEET_DIR}/manifest.json`;
 
+/** The build's record in out/ (and in a bundle), installed as MANIFEST_TARGET. */
+export const MANIFEST_SOURCE = 'manifest.json';
+
 /** The fleet summary for reviewers (out/ only: not in the manifest, never installed). */
 export const FLEET_SUMMARY = 'FLEET.md';
 
@@ -40,6 +43,13 @@ export const BUNDLE_SCRIPTS = { install: 'install.sh', uninstall: 'uninstall.sh'
 
 /** Where logind keeps one flag file per lingering user, relative to the root (a staging root offline). */
 export const LINGER_DIR = 'var/lib/systemd/linger';
+
+/**
+ * What a run that changes the host may leave behind if it stops half-way: the engine writes it
+ * before the first change and removes it with the record, so that until then every content
+ * and unit named there counts as the fleet's (not drift; removed by uninstall).
+ */
+export const JOURNAL_TARGET = `${FLEET_DIR}/transition-in-progress`;
 
 /** Where install.sh records that it turned linger on (so uninstall turns it off only then). */
 export const LINGER_RECORD = `${FLEET_DIR}/linger-enabled-by-install`;

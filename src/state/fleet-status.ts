@@ -1,5 +1,5 @@
 import { AGENT_TEMPLATE_UNIT, UNIT_DIR, agentUnit } from '../model/artifact.js';
-import type { Manifest } from '../model/manifest.js';
+import type { InstalledRecord } from '../model/installed-record.js';
 import type { Lifecycle } from '../model/roster-input.js';
 
 /** The flags `status` raises; any of them makes the fleet unhealthy. */
@@ -38,7 +38,7 @@ export interface FleetStatus {
 export type UnitProps = ReadonlyMap<string, string>;
 
 export interface StatusInputs {
-  manifest: Manifest;
+  record: InstalledRecord;
   units: ReadonlyMap<string, UnitProps>;
   /** Agent name → the pid of the agent process in its window. */
   windows: ReadonlyMap<string, number | null>;
@@ -56,15 +56,15 @@ export const STATUS_PROPERTIES = ['Id', 'ActiveState', 'SubState', 'Result', 'Ma
 
 /** Joins the record, the manager and tmux into one row per agent. Pure. */
 export function fleetStatus(inputs: StatusInputs): FleetStatus {
-  const { manifest, units } = inputs;
-  const listed = new Set(manifest.agents.map((a) => a.name));
+  const { record, units } = inputs;
+  const listed = new Set(record.agents.map((a) => a.name));
   const row = (name: string, lifecycle: Lifecycle | null): AgentStatus => {
     const props = units.get(agentUnit(name)) ?? new Map<string, string>();
     const state = props.get('ActiveState') ?? 'inactive';
     const enabled = props.get('UnitFileState') === 'enabled' || props.get('UnitFileState') === 'enabled-runtime';
     const flags: StatusFlag[] = [];
     if (lifecycle === null) flags.push('orphan');
-    const files = manifest.files.filter((f) => f.agent === name || f.target === `${UNIT_DIR}/${AGENT_TEMPLATE_UNIT}`);
+    const files = record.files.filter((f) => f.agent === name || f.target === `${UNIT_DIR}/${AGENT_TEMPLATE_UNIT}`);
     if (files.some((f) => inputs.drifted.has(f.target))) flags.push('drift');
     if (inputs.pending?.has(name)) flags.push('pending');
     if ((lifecycle === 'always-on' && !enabled) || (lifecycle === 'on-demand' && enabled)) flags.push('boot-mismatch');
@@ -89,12 +89,12 @@ export function fleetStatus(inputs: StatusInputs): FleetStatus {
     };
   };
   const agents = [
-    ...manifest.agents.map((a) => row(a.name, a.lifecycle)),
+    ...record.agents.map((a) => row(a.name, a.lifecycle)),
     ...[...new Set(inputs.knownAgents)].filter((name) => !listed.has(name)).sort().map((name) => row(name, null)),
   ];
   const notInstalled = (inputs.rosterAgents ?? []).filter((name) => !listed.has(name));
   const healthy = notInstalled.length === 0 && agents.every((a) => a.flags.length === 0 && (a.lifecycle !== 'always-on' || a.state === 'active'));
-  return { healthy, session: manifest.session, agents, notInstalled };
+  return { healthy, session: record.session, agents, notInstalled };
 }
 
 /** systemd prints "[not set]" or an all-ones value where a cgroup is not accounted. */

@@ -1,16 +1,18 @@
 import type { Command } from 'commander';
-import { applyOps, ApplyError, describeOp } from '../../apply/apply-ops.js';
 import { EXIT, type CliIO } from '../io.js';
-import { driftDiagnostic, prepareTransition, printPlan, type HostOptions, type Prepared } from '../host-transition.js';
+import { driftDiagnostic, engineError, prepareTransition, printPlan, type HostOptions, type Prepared } from '../host-transition.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { commandError } from '../../errors.js';
-import { LINGER_DIR } from '../../model/artifact.js';
+import { runEngine } from '../../host/run-engine.js';
 
 export interface ApplyOptions extends HostOptions {
   yes?: boolean;
   dryRun?: boolean;
   force?: boolean;
 }
+
+/** The engine's exit status when the host no longer has the plan it was given (--expect). */
+const PLAN_CHANGED = 4;
 
 export function registerApply(program: Command, io: CliIO, exit: (code: number) => void): void {
   program
@@ -22,36 +24,35 @@ export function registerApply(program: Command, io: CliIO, exit: (code: number) 
     .option('--force', 'overwrite installed files that were changed by hand (drift)')
     .option('--offline', 'work on files and enablement links only (under $DESTDIR$XDG_CONFIG_HOME), run no systemctl or loginctl')
     .option('--host <name>', 'with a roster of hosts: the host whose part to act on (default: this machine\'s hostname)')
-    .option('--show-secrets', 'show env file values in diffs instead of redacting them')
+    .option('--show-secrets', 'show every env file value in diffs, secrets and hand-written lines included')
     .addHelpText('after', '\nExamples:\n  mosaic-gen apply\n  mosaic-gen apply --dry-run\n  mosaic-gen apply fleets/prod.yaml --yes')
-    .action(async (roster: string, options: ApplyOptions) => exit(await carryOut(io, await prepareTransition(io, roster, { ...options, lock: !options.dryRun }), options, 'apply')));
+    .action(async (roster: string, options: ApplyOptions) => exit(await carryOut(io, await prepareTransition(io, roster, options, 'apply'), options, 'apply')));
 }
 
-/** Shared by apply and uninstall: show the plan, check drift, confirm, run the ops. */
+/** Shared by apply and uninstall: show the plan, check drift, confirm, have the engine run it. */
 export async function carryOut(io: CliIO, prepared: Prepared | undefined, options: ApplyOptions, verb: 'apply' | 'uninstall'): Promise<number> {
   if (!prepared) return EXIT.ERROR;
   try {
-    return await carryOutLocked(io, prepared, options, verb);
+    return await carryOutPrepared(io, prepared, options, verb);
   } finally {
-    prepared.lock?.release();
+    prepared.dispose();
   }
 }
 
-async function carryOutLocked(io: CliIO, prepared: Prepared, options: ApplyOptions, verb: 'apply' | 'uninstall'): Promise<number> {
+async function carryOutPrepared(io: CliIO, prepared: Prepared, options: ApplyOptions, verb: 'apply' | 'uninstall'): Promise<number> {
   await printPlan(io, prepared, { ...options, json: false });
-  const { transition } = prepared;
-  if (transition.ops.length === 0) return EXIT.OK;
-  if (transition.drift.length > 0 && !options.force) {
+  const { plan } = prepared;
+  if (plan.ops.length === 0) return EXIT.OK;
+  if (plan.drift.length > 0 && !options.force) {
     printDiagnostics(io, [driftDiagnostic(prepared)], new Map());
     return EXIT.ERROR;
   }
-  const offline = prepared.runner === null;
-  if (offline && prepared.paths.root === '' && transition.ops.some((op) => op.kind === 'enable-linger' || op.kind === 'disable-linger')) {
-    printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'APPLY', `changing linger offline writes /${LINGER_DIR}, which belongs to logind on a live host`, 'set DESTDIR to the staging root, or run without --offline so loginctl does it')], new Map());
+  if (prepared.offline && plan.root === '' && plan.linger !== null) {
+    printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'APPLY', 'changing linger offline writes /var/lib/systemd/linger, which belongs to logind on a live host', 'set DESTDIR to the staging root, or run without --offline so loginctl does it')], new Map());
     return EXIT.ERROR;
   }
   if (options.dryRun) {
-    io.stdout(`\nWould run:\n${transition.ops.map((op) => `  ${describeOp(op, prepared.paths, offline)}`).join('\n')}\n`);
+    io.stdout(`\nWould run:\n${plan.commands.map((line) => `  ${line}\n`).join('')}`);
     return EXIT.OK;
   }
   if (!options.yes) {
@@ -65,13 +66,19 @@ async function carryOutLocked(io: CliIO, prepared: Prepared, options: ApplyOptio
       return EXIT.ERROR;
     }
   }
-  try {
-    await applyOps(transition.ops, { paths: prepared.paths, runner: prepared.runner, text: prepared.build?.text ?? new Map(), log: (line) => io.stdout(`  ${line}\n`) });
-  } catch (error) {
-    const message = error instanceof ApplyError ? error.message : String(error);
-    printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'APPLY', `${message}; the steps after it were not run`, `fix the cause and run mosaic-gen ${verb} again: it continues from where it stopped`)], new Map());
+  // The engine decides again under the fleet lock, and acts only on the plan shown here.
+  const args = [...(prepared.offline ? ['--offline'] : []), ...(options.force ? ['--force'] : []), `--expect=${plan.digest}`];
+  const result = await runEngine(prepared.bundle, prepared.script, args, io.env, prepared.offline, io.runner);
+  const said = result.stdout.split('\n').filter((line) => line !== '').map((line) => line.replace(/^[a-z.]+: /, ''));
+  io.stdout(said.filter((line) => !/^(changed|ok): /.test(line)).map((line) => `  ${line}\n`).join(''));
+  if (result.code === PLAN_CHANGED) {
+    printDiagnostics(io, [engineError(verb, 'APPLY', result.stderr, result.code, `run mosaic-gen ${verb} again to see the plan for the host as it is now`)], new Map());
     return EXIT.ERROR;
   }
-  io.stdout(`${verb === 'apply' ? 'Apply' : 'Uninstall'} complete: ${transition.counts.add} added, ${transition.counts.change} changed, ${transition.counts.destroy} destroyed.\n`);
+  if (result.code !== 0) {
+    printDiagnostics(io, [engineError(verb, 'APPLY', result.stderr, result.code, `fix the cause and run mosaic-gen ${verb} again: it continues from where it stopped`)], new Map());
+    return EXIT.ERROR;
+  }
+  io.stdout(`${verb === 'apply' ? 'Apply' : 'Uninstall'} complete: ${plan.counts.add} added, ${plan.counts.change} changed, ${plan.counts.destroy} destroyed.\n`);
   return EXIT.OK;
 }

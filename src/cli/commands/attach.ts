@@ -13,7 +13,7 @@ export function registerAttach(program: Command, io: CliIO, exit: (code: number)
     .option('-r, --read-only', 'watch without being able to type into the agent')
     .addHelpText('after', '\nExamples:\n  mosaic-gen attach coder0\n  mosaic-gen attach orchestrator --read-only')
     .action(async (name: string, options: { readOnly?: boolean }) => {
-      const fleet = await readInstalledFleet(io);
+      const fleet = await readInstalledFleet(io, 'attach');
       if (!fleet || !agentOf(io, fleet, name)) return exit(EXIT.ERROR);
       const fail = (message: string, hint: string) => {
         printDiagnostics(io, [commandError('mosaic-gen attach', 'USAGE', message, hint)], new Map());
@@ -24,8 +24,8 @@ export function registerAttach(program: Command, io: CliIO, exit: (code: number)
         return fail(`agent '${name}' has no window: its unit is ${state}`, `start it with: systemctl --user start ${agentUnit(name)} (and see mosaic-gen status, mosaic-gen logs ${name})`);
       }
       if (!io.terminal) return fail('attach needs a terminal, and standard input or output is not one', `run it in a terminal, or read the window with: mosaic-gen logs ${name}`);
-      const target = `${fleet.manifest.session}:=${name}`;
-      const status = await io.terminal(fleet.manifest.tmux, ['-L', fleet.manifest.session, '-f', '/dev/null', 'attach-session', ...(options.readOnly ? ['-r'] : []), '-t', target]);
+      const target = `${fleet.record.session}:=${name}`;
+      const status = await io.terminal(fleet.record.tmux, ['-L', fleet.record.session, '-f', '/dev/null', 'attach-session', ...(options.readOnly ? ['-r'] : []), '-t', target]);
       exit(status === 0 ? EXIT.OK : EXIT.ERROR);
     });
 }

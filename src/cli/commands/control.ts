@@ -27,7 +27,7 @@ function registerControl(verb: Verb) {
       .argument('<agent>', 'agent name')
       .addHelpText('after', `\nExample:\n  mosaic-gen ${verb} coder0`)
       .action(async (name: string) => {
-        const fleet = await readInstalledFleet(io);
+        const fleet = await readInstalledFleet(io, verb);
         if (!fleet || !agentOf(io, fleet, name)) return exit(EXIT.ERROR);
         const unit = agentUnit(name);
         const done = await userSystemctl(fleet.runner, verb, '--', unit);

@@ -24,7 +24,7 @@ export function registerLogs(program: Command, io: CliIO, exit: (code: number) =
         printDiagnostics(io, [commandError('mosaic-gen logs', 'USAGE', `--lines must be a positive whole number, not '${options.lines}'`)], new Map());
         return exit(EXIT.ERROR);
       }
-      const fleet = await readInstalledFleet(io);
+      const fleet = await readInstalledFleet(io, 'logs');
       if (!fleet || !agentOf(io, fleet, name)) return exit(EXIT.ERROR);
       const journal = await fleet.runner('journalctl', ['--user', '--unit', agentUnit(name), '--lines', String(lines), '--no-pager', '--quiet', '--output', 'short-iso']);
       if (journal.code === 0 && journal.stdout.trim()) io.stdout(`== journal of ${agentUnit(name)}\n${journal.stdout.replace(/\n?$/, '\n')}`);
@@ -50,7 +50,7 @@ export function registerLogs(program: Command, io: CliIO, exit: (code: number) =
 
 /** The window's whole history and screen, trailing blank lines dropped; null without a window. */
 async function pane(fleet: InstalledFleet, name: string): Promise<string[] | null> {
-  const captured = await fleetTmux(fleet, 'capture-pane', '-p', '-J', '-S', '-', '-E', '-', '-t', `${fleet.manifest.session}:=${name}`);
+  const captured = await fleetTmux(fleet, 'capture-pane', '-p', '-J', '-S', '-', '-E', '-', '-t', `${fleet.record.session}:=${name}`);
   if (captured.code !== 0) return null;
   const lines = captured.stdout.split('\n');
   while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();

@@ -14,13 +14,17 @@ export function registerPlan(program: Command, io: CliIO, exit: (code: number) =
     .option('--offline', 'read files only (under $DESTDIR$XDG_CONFIG_HOME); ask no user manager')
     .option('--host <name>', 'with a roster of hosts: the host whose part to act on (default: this machine\'s hostname)')
     .option('--json', 'print the plan as one JSON document')
-    .option('--show-secrets', 'show env file values in diffs instead of redacting them')
+    .option('--show-secrets', 'show every env file value in diffs, secrets and hand-written lines included')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .addHelpText('after', '\nExamples:\n  mosaic-gen plan\n  mosaic-gen plan fleets/prod.yaml --json\n  mosaic-gen plan --detailed-exitcode || echo "changes pending"')
     .action(async (roster: string, options: PlanOptions) => {
-      const prepared = await prepareTransition(io, roster, options);
+      const prepared = await prepareTransition(io, roster, options, 'plan');
       if (!prepared) return exit(EXIT.ERROR);
-      await printPlan(io, prepared, options);
-      exit(options.detailedExitcode && prepared.transition.ops.length > 0 ? EXIT.DIFFERENCES : EXIT.OK);
+      try {
+        await printPlan(io, prepared, options);
+        exit(options.detailedExitcode && prepared.plan.ops.length > 0 ? EXIT.DIFFERENCES : EXIT.OK);
+      } finally {
+        prepared.dispose();
+      }
     });
 }

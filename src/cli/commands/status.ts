@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { planTransition } from '../../diff/plan-transition.js';
 import { userSystemctl } from '../../host/run-command.js';
 import { AGENT_SCOPE_PREFIX, agentOfUnit, agentUnit } from '../../model/artifact.js';
 import { STATUS_PROPERTIES, fleetStatus, type AgentStatus, type FleetStatus } from '../../state/fleet-status.js';
 import { compileHostBundle } from '../compile-roster.js';
 import { fleetWindows, readInstalledFleet, type InstalledFleet } from '../installed-fleet.js';
+import { engineCheck } from '../host-transition.js';
+import { writePrivateBundle } from '../../host/run-engine.js';
+import { printDiagnostics } from '../print-diagnostics.js';
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
 
 interface StatusOptions {
@@ -39,26 +41,34 @@ export function registerStatus(program: Command, io: CliIO, exit: (code: number)
 }
 
 async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatus | undefined> {
-  const fleet = await readInstalledFleet(io);
+  const fleet = await readInstalledFleet(io, 'status');
   if (!fleet) return undefined;
   let pending: Set<string> | null = null;
   let rosterAgents: string[] | null = null;
   if (options.roster) {
     const output = compileHostBundle(io, options.roster, undefined);
     if (!output) return undefined;
-    const build = { manifest: output.manifest, text: new Map(output.files.map((f) => [f.path, f.text])) };
-    const transition = planTransition(build, fleet.installed);
-    const oldDigests = new Map(fleet.manifest.agents.map((a) => [a.name, a.digest]));
-    pending = new Set([
-      ...output.manifest.agents.filter((a) => oldDigests.has(a.name) && oldDigests.get(a.name) !== a.digest).map((a) => a.name),
-      ...fleet.manifest.agents.filter((a) => !output.manifest.agents.some((b) => b.name === a.name)).map((a) => a.name),
-      ...[...transition.units.enable, ...transition.units.disable].map(agentOfUnit).filter((a): a is string => a !== undefined),
-    ]);
+    // The engine's check of installing the roster's build, files and links only: every agent
+    // it would restart, stop, enable or disable.
+    const bundle = writePrivateBundle(output.files);
+    try {
+      const checked = await engineCheck(io, bundle, 'install.sh', true, 'status', false);
+      if ('code' in checked) {
+        printDiagnostics(io, [checked], new Map());
+        return undefined;
+      }
+      pending = new Set([
+        ...checked.agents.filter((a) => a.change !== 'added').map((a) => a.name),
+        ...[...checked.units.enable, ...checked.units.disable].map(agentOfUnit).filter((a): a is string => a !== undefined),
+      ]);
+    } finally {
+      bundle.remove();
+    }
     rosterAgents = output.manifest.agents.map((a) => a.name);
   }
   const known = await knownAgents(fleet);
   // Instances only: the manager cannot show a template, and an instance says when its template changed.
-  const units = [...new Set([...fleet.manifest.agents.map((a) => a.name), ...known])].map(agentUnit);
+  const units = [...new Set([...fleet.record.agents.map((a) => a.name), ...known])].map(agentUnit);
   const shown = await userSystemctl(fleet.runner, 'show', '--timestamp=unix', `--property=${STATUS_PROPERTIES.join(',')}`, '--', ...units);
   const props = new Map<string, Map<string, string>>();
   for (const block of shown.stdout.split(/\n\n+/)) {
@@ -66,12 +76,9 @@ async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatu
     const id = entries.get('Id');
     if (id) props.set(id, entries);
   }
-  const drifted = new Set(fleet.manifest.files.filter((f) => {
-    const disk = fleet.installed.disk.get(f.target);
-    return !disk || disk.foreign || disk.sha256 !== f.sha256 || disk.mode !== f.mode;
-  }).map((f) => f.target));
+  const drifted = new Set(fleet.record.files.filter((f) => f.state !== 'ok').map((f) => f.target));
   const windows = await agentsInScopes(fleet, await fleetWindows(fleet), props);
-  return fleetStatus({ manifest: fleet.manifest, units: props, windows, drifted, knownAgents: known, pending, rosterAgents, now: Date.now() });
+  return fleetStatus({ record: fleet.record, units: props, windows, drifted, knownAgents: known, pending, rosterAgents, now: Date.now() });
 }
 
 /**
@@ -136,7 +143,7 @@ async function knownAgents(fleet: InstalledFleet): Promise<string[]> {
   const listed = await userSystemctl(fleet.runner, 'list-units', '--all', '--plain', '--no-legend', agentUnit('*'));
   // Columns: UNIT LOAD ACTIVE SUB DESCRIPTION.
   const loaded = listed.stdout.split('\n').map((line) => line.trim().split(/\s+/)).filter(([unit, , active]) => unit && agentOfUnit(unit) !== undefined && active !== 'inactive').map(([unit]) => unit!);
-  const linked = [...fleet.installed.links.values()].map((u) => u.unit);
+  const linked = fleet.record.links.map((u) => u.unit);
   return [...new Set([...loaded, ...linked])].map(agentOfUnit).filter((a): a is string => a !== undefined);
 }
 
