@@ -88,8 +88,8 @@ lock_wait='10'
 work=$(mktemp -d)
 lock=
 cleanup() {
-  rm -rf "$work"
-  if [ -n "$lock" ]; then rm -f "$lock"; fi
+  rm -rf "$work" || :
+  if [ -n "$lock" ]; then rm -f "$lock" || :; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -240,7 +240,7 @@ function json_string(raw, key,    s) {
 }
 # A record (manifest version 1 or 2) as entry lines; "" with why set when it cannot be read
 # whole or names anything but files and units of the fleet.
-function record_entries(raw,    out, session, tmux, flat, n, part, i, p, q, agent, nf, na, ne, lingers, holder, seen, enabled, k, name, c1, c2, c3) {
+function record_entries(raw,    foreign, out, session, tmux, flat, n, part, i, p, q, agent, nf, na, ne, lingers, holder, seen, enabled, k, name, c1, c2, c3) {
   out = ""
   session = json_string(raw, "session")
   tmux = json_string(raw, "tmux")
@@ -287,15 +287,22 @@ function record_entries(raw,    out, session, tmux, flat, n, part, i, p, q, agen
   }
   out = out "H " (holder == "" ? "-" : holder) "\n"
   n = split(out, q, "\n")
-  for (i = 1; i < n; i++) {
-    if (!entry_ok(q[i])) {
-      why = "names files or units that are not mosaic-gen\047s to touch; refusing to use it"
-      return ""
-    }
+  foreign = ""
+  for (i = 1; i < n; i++) if (!entry_ok(q[i])) foreign = foreign (foreign == "" ? "" : ", ") strange(q[i])
+  if (foreign != "") {
+    why = "names " foreign ", which " (index(foreign, ", ") ? "are" : "is") " not mosaic-gen\047s to touch; refusing to use it"
+    return ""
   }
   if (session != "") out = out "S " session "\n"
   if (tmux != "") out = out "T " tmux "\n"
   return out
+}
+# What of an entry breaks the confinement rule, quoted, for the message that refuses it.
+function strange(line,    f) {
+  split(line, f, " ")
+  if (f[1] == "F" && !file_ok(f[2])) return "\"" f[2] "\""
+  if (f[1] == "E") return "\"" (!unit_ok(f[2]) ? f[2] : !unit_ok(f[3]) ? f[3] : f[4]) "\""
+  return "\"" line "\""
 }
 function record_file(path, label,    out) {
   out = record_entries(slurp(path))
@@ -918,7 +925,8 @@ install_text() {
   tmp=$(mktemp "$dest/${2%/*}/${tmp_prefix}XXXXXXXXXXXX")
   cat "$1" >"$tmp"
   chmod "$3" "$tmp"
-  mv -f "$tmp" "$dest/$2"
+  # -T: a link (or directory) planted at the target is replaced or refused, never moved into.
+  mv -fT "$tmp" "$dest/$2"
 }
 
 write_file() {

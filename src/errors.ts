@@ -48,6 +48,7 @@ export const DIAGNOSTIC_CODES = {
   STATE: 'the installed state cannot be read',
   DRIFT: 'installed files were edited by hand since they were installed',
   LOCKED: 'another run holds the fleet lock',
+  CHANGED: 'the host changed between the plan and its confirmation',
   APPLY: 'a step of apply or uninstall failed',
   UNIT: 'the user manager could not start, stop or restart an agent',
   CONFIRM: 'apply needs a confirmation that could not be asked for',

@@ -40,7 +40,7 @@ export async function prepareTransition(io: CliIO, roster: string | null, option
     if (!output) return undefined;
     build = output;
   }
-  const bundle = writePrivateBundle(build ? build.files : fleetlessScripts(VERSION));
+  const bundle = writePrivateBundle(build ? build.files : fleetlessScripts(VERSION), io.env);
   const script: EngineScript = build ? 'install.sh' : 'uninstall.sh';
   const offline = options.offline === true;
   const checked = await engineCheck(io, bundle, script, offline, verb);
@@ -65,11 +65,11 @@ export async function engineCheck(io: CliIO, bundle: PrivateBundle, script: Engi
 }
 
 /** An engine's own error line ("install.sh: error: …") as a diagnostic of the command. */
-export function engineError(verb: string, code: 'STATE' | 'APPLY', stderr: string, exit: number, hint?: string): Diagnostic {
+export function engineError(verb: string, code: 'STATE' | 'APPLY' | 'CHANGED', stderr: string, exit: number, hint?: string): Diagnostic {
   const lines = stderr.trim().split('\n').filter(Boolean);
   const main = lines.find((line) => / error: /.test(line)) ?? lines[0] ?? `the engine exited with status ${exit}`;
   const message = [main.replace(/^[a-z.]+: error: /, ''), ...lines.filter((line) => line !== main).map((line) => line.replace(/^[a-z.]+: /, ''))].join('\n  ');
-  return commandError(`mosaic-gen ${verb}`, code, message, hint);
+  return commandError(`mosaic-gen ${verb}`, /holds the fleet lock/.test(main) ? 'LOCKED' : code, message, hint);
 }
 
 /** Each changed file with its text on the host and in the build, for the diffs a reader sees. */

@@ -23,7 +23,7 @@ export interface InstalledFleet {
  * links only, nothing changed); prints what is wrong and returns undefined.
  */
 export async function readInstalledFleet(io: CliIO, verb: string): Promise<InstalledFleet | undefined> {
-  const bundle = writePrivateBundle(fleetlessScripts(VERSION));
+  const bundle = writePrivateBundle(fleetlessScripts(VERSION), io.env);
   try {
     const checked = await engineCheck(io, bundle, 'uninstall.sh', true, verb, false);
     if ('code' in checked) {

@@ -1,21 +1,27 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { Artifact } from '../model/artifact.js';
 import { processRunner, type CommandResult, type CommandRunner } from './run-command.js';
 
 /**
  * A build held in memory, written out as a bundle for its engine to run: into a fresh private
- * directory (mkdtemp makes it 0700, nothing planted is followed), each file with its mode.
- * Removed by `remove`, whatever happened.
+ * directory (mkdtemp makes it 0700; nothing planted is followed), each file with its mode, in
+ * the user's runtime directory where there is one (a tmpfs of the user's own). Removed by
+ * `remove`; one left by a run that was killed is removed by the next run.
  */
 export interface PrivateBundle {
   dir: string;
   remove: () => void;
 }
 
-export function writePrivateBundle(files: readonly Pick<Artifact, 'path' | 'text' | 'mode'>[], tmp = tmpdir()): PrivateBundle {
-  const dir = mkdtempSync(join(tmp, 'mosaic-gen-bundle-'));
+const PREFIX = 'mosaic-gen-bundle-';
+
+export function writePrivateBundle(files: readonly Pick<Artifact, 'path' | 'text' | 'mode'>[], env: Readonly<Record<string, string | undefined>>): PrivateBundle {
+  const runtime = env.XDG_RUNTIME_DIR;
+  const parent = runtime && isAbsolute(runtime) ? runtime : tmpdir();
+  sweepBundles(parent);
+  const dir = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
     for (const file of files) {
@@ -30,6 +36,30 @@ export function writePrivateBundle(files: readonly Pick<Artifact, 'path' | 'text
   return { dir, remove };
 }
 
+/** Bundles of runs whose process is gone (killed before it could remove its own). */
+function sweepBundles(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent).filter((name) => name.startsWith(PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^\d+/.exec(name.slice(PREFIX.length))?.[0]);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || alive(pid)) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export type EngineScript = 'install.sh' | 'uninstall.sh';
 
 /**
@@ -42,8 +72,12 @@ export function runEngine(bundle: PrivateBundle, script: EngineScript, args: rea
   return run('sh', [join(bundle.dir, script), ...args]);
 }
 
+/** Where the fleet is comes from the command's own environment alone, never from elsewhere. */
+const WHERE = ['HOME', 'XDG_CONFIG_HOME', 'XDG_RUNTIME_DIR', 'USER', 'LOGNAME', 'DESTDIR'];
+
 function engineEnv(env: Readonly<Record<string, string | undefined>>, staging: boolean): NodeJS.ProcessEnv {
   const merged: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of WHERE) delete merged[key];
   for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
   if (!staging) delete merged.DESTDIR;
   return merged;

@@ -8,15 +8,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyOps } from '../../src/apply/apply-ops.js';
-import { planTransition } from '../../src/diff/plan-transition.js';
 import { redactEnv } from '../../src/diff/render-plan.js';
 import { assembleOutput } from '../../src/emit/assemble-output.js';
 import { loadFleetFromText } from '../../src/load/load-fleet.js';
-import { readInstalled, type HostPaths } from '../../src/state/read-installed.js';
 import { sha256 } from '../../src/plan/build-manifest.js';
 import { BIN, bin, cli, tempDir } from '../support/cli.js';
 import { listing } from '../support/host.js';
+import { failingCommands } from '../support/failing-commands.js';
 import { envTarget, FLEET_DIR, MANIFEST_TARGET } from '../../src/model/artifact.js';
 
 const ROSTER = `version: 1
@@ -93,7 +91,7 @@ describe('confinement: only the fleet own files, never through a link', () => {
     for (const name of ['uninstall.sh', 'install.sh']) {
       const s = h.script(name, '--force');
       expect(s.status, name).toBe(1);
-      expect(s.stderr).toMatch(/names files or units that are not mosaic-gen's to touch/);
+      expect(s.stderr).toMatch(/error: .*manifest\.json names "git\/config", which is not mosaic-gen's to touch/);
     }
     expect(listing(h.home)).toEqual(before);
   });
@@ -110,41 +108,26 @@ describe('confinement: only the fleet own files, never through a link', () => {
     expect(readFileSync(join(h.home, '.bashrc'), 'utf8')).toBe('my shell\n');
   });
 
-  it('an uninstall interrupted after any step is finished by running it again (home as before install)', async () => {
-    const { fleet } = loadFleetFromText(ROSTER, 'roster.yaml');
-    const output = assembleOutput(fleet!, '0.0.0-test');
-    const text = new Map(output.files.map((f) => [f.path, f.text]));
+  it('an uninstall that fails at any of its steps is finished by running it again (home as before install)', async () => {
+    const failing = failingCommands();
     let steps = 0;
-    for (let stopAfter = 0; ; stopAfter++) {
+    for (let n = 1; ; n++) {
       const h = host();
       mkdirSync(join(h.config, 'mosaic/secrets'), { recursive: true }); // the user's, before install
       const pristine = listing(h.home);
       expect((await h.run('apply', '--yes')).status).toBe(0);
-      const paths: HostPaths = { root: '', configHome: h.config, user: 'someone' };
-      const read = await readInstalled(paths, null, null);
-      if (!read.ok) throw new Error(read.diagnostic.message);
-      const t = planTransition(null, read.installed);
-      steps = t.ops.length;
-      let interrupted = false;
-      await applyOps(t.ops, {
-        paths,
-        runner: null,
-        text,
-        log: () => {},
-        afterOp: (i) => {
-          if (i === stopAfter) {
-            interrupted = true;
-            throw new Error('killed');
-          }
-        },
-      }).catch(() => {});
+      const failed = await cli(['uninstall', '--offline', '--yes'], { cwd: h.work, env: { ...h.env, ...failing.env(n) } });
+      steps = failing.calls();
+      const status = await h.run('plan');
+      expect(status.stdout, `failed at call ${n}`).not.toContain('Drift');
       const again = await h.run('uninstall', '--yes');
       expect(again.status, `${again.stdout}${again.stderr}`).toBe(0);
-      expect(listing(h.home), `interrupted after op ${stopAfter}`).toEqual(pristine);
-      if (!interrupted) break;
+      expect(listing(h.home), `failed at call ${n}`).toEqual(pristine);
+      if (failed.status === 0) break;
+      expect(failed.stderr, `call ${n}`).toMatch(/error\[(APPLY|STATE)\]/);
     }
     expect(steps).toBeGreaterThan(10);
-  }, 120_000);
+  }, 240_000);
 
   it('a fleet directory the user made stays, and no record of made directories is left in it', async () => {
     const h = host();
@@ -179,26 +162,30 @@ describe('confinement: only the fleet own files, never through a link', () => {
 });
 
 describe('secrets stay secret', () => {
-  it('every value of an env file is redacted, a hand-written line included, with a fingerprint keyed per run', async () => {
+  it('a plan shows what the roster says; lines written by hand and keys that name a secret are redacted, with a fingerprint keyed per run', async () => {
     const h = host();
     expect((await h.run('apply', '--yes')).status).toBe(0);
     const env = join(h.config, envTarget('coder0'));
+    writeFileSync(join(h.work, 'roster.yaml'), ROSTER.replace('PIN: "4821"', 'PIN: "4822", DB_PASSWORD: "opensesame"'));
     writeFileSync(env, `${readFileSync(env, 'utf8')}API_KEY=hunter2\n# password: swordfish\nexport TOKEN='abc'\n`);
     for (const args of [['plan'], ['plan', '--json'], ['apply', '--yes', '--force']]) {
       const r = await h.run(...args);
-      expect(r.stdout, args.join(' ')).not.toMatch(/hunter2|swordfish|abc|4821/);
+      expect(r.stdout, args.join(' ')).not.toMatch(/hunter2|swordfish|abc|opensesame/);
       expect(r.stdout, args.join(' ')).toContain('API_KEY=(redacted, 7 chars, #');
+      expect(r.stdout, args.join(' ')).toContain('DB_PASSWORD=(redacted, 10 chars, #');
+      if (args[1] !== '--json') expect(r.stdout, args.join(' ')).toContain('+PIN="4822"');
     }
     // The same value gets the same fingerprint within a run, and another one in the next run: a
     // short secret cannot be found by hashing candidates.
-    const once = redactEnv('PIN="4821"\nAGAIN="4821"\n');
+    const once = redactEnv('PIN="4821"\nAGAIN="4821"\n', '');
     const [a, b] = [...once.matchAll(/#([0-9a-f]{4})/g)].map((m) => m[1]);
     expect(a).toBe(b);
     writeFileSync(env, `${readFileSync(env, 'utf8')}API_KEY=hunter2\n`);
+    writeFileSync(join(h.work, 'roster.yaml'), ROSTER.replace('PIN: "4821"', 'PIN: "4823"'));
     const runs = new Set<string>();
     for (let i = 0; i < 3; i++) {
       const r = bin(['plan', '--offline'], { cwd: h.work, env: { ...process.env, ...h.env } });
-      runs.add(/PIN=\(redacted, 4 chars, #([0-9a-f]{4})\)/.exec(r.stdout)?.[1] ?? `none: ${r.stdout}${r.stderr}`);
+      runs.add(/API_KEY=\(redacted, 7 chars, #([0-9a-f]{4})\)/.exec(r.stdout)?.[1] ?? `none: ${r.stdout}${r.stderr}`);
     }
     expect(runs.size, [...runs].join(' ')).toBeGreaterThan(1);
   });
@@ -227,7 +214,9 @@ describe('one run at a time', () => {
           }),
       ),
     );
-    for (const r of results) if (r.code !== 0) expect(r.out, r.verb).toMatch(/error\[LOCKED\].*holds the fleet lock/);
+    // A loser waited for the lock in vain, or found the host changed since its plan: either way it
+    // changed nothing.
+    for (const r of results) if (r.code !== 0) expect(r.out, r.verb).toMatch(/error\[LOCKED\].*holds the fleet lock|error\[CHANGED\]: the host changed since the plan/);
     expect([JSON.stringify(pristine), JSON.stringify(installed)]).toContain(JSON.stringify(listing(h.home)));
     // And whatever state it is in, a single run converges from it.
     expect((await h.run('apply', '--yes')).status).toBe(0);

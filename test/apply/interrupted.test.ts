@@ -1,21 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyOps } from '../../src/apply/apply-ops.js';
-import { planTransition } from '../../src/diff/plan-transition.js';
-import { assembleOutput } from '../../src/emit/assemble-output.js';
-import type { CommandRunner } from '../../src/host/run-command.js';
-import { loadFleetFromText } from '../../src/load/load-fleet.js';
 import { agentUnit } from '../../src/model/artifact.js';
-import { readInstalled, type HostPaths } from '../../src/state/read-installed.js';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
-import { tempDir } from '../support/cli.js';
+import { BIN, tempDir } from '../support/cli.js';
+import { failingCommands } from '../support/failing-commands.js';
 import { describeHost, listing, mosaic, unitState, until } from '../support/host.js';
 
 /**
- * Fault injection: an apply interrupted after each of its ops in turn, then re-run, always ends
- * in the state a clean apply reaches — same files, links and modes, same running agents, and a
- * plan with no changes. Both directions between two rosters are interrupted at every step.
+ * Fault injection: an apply whose Nth host command fails (a stand-in systemctl, mv, rm… on
+ * PATH), for every N, leaves a host on which status flags no drift; re-run, it always ends in
+ * the state a clean apply reaches: same files, links and modes, same running agents, and a plan
+ * with no changes. Both directions between two rosters fail at every step.
  */
 
 const HEAD = `version: 1
@@ -27,15 +23,12 @@ agents:
 const A = `${HEAD}  - name: coder0\n    runtime: codex\n  - name: coder2\n    runtime: codex\n`;
 const B = `${HEAD}  - name: coder0\n    runtime: codex\n    env: { TZ: UTC }\n  - name: coder1\n    runtime: codex\n`;
 
-class Interrupted extends Error {}
-
-describeHost('an interrupted apply converges when re-run', () => {
+describeHost('an apply that fails at any of its steps leaves a host status reads without drift, and a re-run converges', () => {
   let m: UserManager;
   let work: string;
   const reference = new Map<string, { home: string[]; running: string[] }>();
+  const failing = failingCommands();
 
-  const paths = (): HostPaths => ({ root: '', configHome: m.configHome, user: 'root' });
-  const runner: CommandRunner = (command, args) => m.run(command, [...args]);
   const use = (roster: string) => writeFileSync(join(work, 'roster.yaml'), roster);
   const running = async (names: string[]) => {
     const states = await Promise.all(names.map(async (n) => [n, (await unitState(m, agentUnit(n))).active] as const));
@@ -53,27 +46,17 @@ describeHost('an interrupted apply converges when re-run', () => {
     await settle(roster);
   };
 
-  /** The ops of the transition to `roster`, run in-process and stopped after op `stopAfter`. */
-  const interruptedApply = async (roster: string, stopAfter: number): Promise<number> => {
-    const { fleet } = loadFleetFromText(roster, 'roster.yaml');
-    const output = assembleOutput(fleet!, '0.1.0');
-    const text = new Map(output.files.map((f) => [f.path, f.text]));
-    const build = { manifest: output.manifest, text };
-    const read = await readInstalled(paths(), { targets: output.manifest.files.map((f) => f.target), units: agents.map(agentUnit) }, runner);
-    if (!read.ok) throw new Error(read.diagnostic.message);
-    const { ops } = planTransition(build, read.installed);
-    await applyOps(ops, {
-      paths: paths(),
-      runner,
-      text,
-      log: () => {},
-      afterOp: (index) => {
-        if (index === stopAfter) throw new Interrupted();
-      },
-    }).catch((error) => {
-      if (!(error instanceof Interrupted)) throw error;
-    });
-    return ops.length;
+  /** apply to `roster` with the Nth host command failing; whether it failed, and how many calls it made. */
+  const failingApply = async (roster: string, n: number): Promise<{ failed: boolean; calls: number }> => {
+    use(roster);
+    const result = await m.run(process.execPath, [BIN, 'apply', '--yes'], { cwd: work, env: failing.env(n), timeoutMs: 60_000 });
+    const calls = failing.calls();
+    if (result.code !== 0) expect(result.stderr, `call ${n}`).toMatch(/error\[(APPLY|STATE)\]/);
+    // What status reads of the host: no file the tool wrote counts as changed by hand.
+    const status = await mosaic(m, work, 'status', '--json');
+    const flagged = (JSON.parse(status.stdout) as { agents: { name: string; flags: string[] }[] }).agents.filter((a) => a.flags.includes('drift'));
+    expect(flagged, `failed at call ${n}: ${result.stderr}`).toEqual([]);
+    return { failed: result.code !== 0, calls };
   };
 
   const expectConverged = async (roster: string) => {
@@ -103,15 +86,19 @@ describeHost('an interrupted apply converges when re-run', () => {
     await m?.stop();
   });
 
-  it('after every op, in both directions', async () => {
-    let total = { AB: 0, BA: 0 };
-    for (let k = 0; k < Math.max(total.AB, total.BA, 1); k++) {
-      total.AB = await interruptedApply(B, k);
+  it('at every call, in both directions', async () => {
+    const steps = { AB: 0, BA: 0 };
+    let goingOn = { AB: true, BA: true };
+    for (let n = 1; goingOn.AB || goingOn.BA; n++) {
+      const ab = await failingApply(B, n);
       await expectConverged(B);
-      total.BA = await interruptedApply(A, k);
+      const ba = await failingApply(A, n);
       await expectConverged(A);
+      goingOn = { AB: ab.failed, BA: ba.failed };
+      steps.AB = Math.max(steps.AB, ab.calls);
+      steps.BA = Math.max(steps.BA, ba.calls);
     }
-    expect(total.AB).toBeGreaterThan(5);
-    expect(total.BA).toBeGreaterThan(5);
-  }, 600_000);
+    expect(steps.AB).toBeGreaterThan(5);
+    expect(steps.BA).toBeGreaterThan(5);
+  }, 900_000);
 });

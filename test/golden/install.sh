@@ -3,27 +3,31 @@
 #
 # Brings this host's fleet to this build: from no fleet it installs 17 files under
 # $XDG_CONFIG_HOME (default ~/.config) and enables and starts the units; from any other build
-# it performs the transition, with the same rules as `mosaic-gen apply`: agents no longer in the
-# build are stopped, disabled and their files removed; an agent restarts only when what its
-# process gets changed; unchanged agents keep running. Idempotent, runnable from any directory.
+# it performs the transition (the engine beside it is the one `mosaic-gen apply` runs): agents
+# no longer in the build are stopped, disabled and their files removed; an agent restarts only
+# when what its process gets changed; unchanged agents keep running. Idempotent, runnable from
+# any directory.
 script='install.sh'
+# shellcheck disable=SC2034 # read by the engine this script sources
 target_record='manifest.json'
 
 usage() {
   cat <<'USAGE'
-usage: sh install.sh [--check] [--no-start] [--offline] [--force]
-  --check     print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
-  --no-start  install and enable, but start nothing
-  --offline   write the files and enablement links under $DESTDIR (a staging root) as
-              systemctl --user enable would, running no systemctl or loginctl
-  --force     overwrite installed files that were changed by hand (drift)
+usage: sh install.sh [--check [--porcelain]] [--no-start] [--offline] [--force] [--expect=DIGEST]
+  --check      print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
+  --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2)
+  --no-start   install and enable, but start nothing
+  --offline    write files and enablement links (under $DESTDIR, a staging root, when set)
+               as systemctl --user enable would, running no systemctl or loginctl
+  --force      overwrite installed files that were changed by hand (drift)
+  --expect=D   change nothing (exit 4) unless the plan's digest (--check --porcelain) is D
 The last line says "changed: …" or "ok: …", for config management to report.
 USAGE
 }
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='2f066ef2ac94eec470416c89c67ca43b5f84c892605f9613a4bada8be92302a2'
+engine_sha='b098d05e1e60a6ed83988dd79b42948bedf56f445a9354f52190c8bc1785dedc'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh
@@ -35,5 +39,5 @@ if [ "$(sha256sum <"$engine")" != "$engine_sha  -" ]; then
   echo "$script: error: $engine is not the engine $self was built with (from another build, or edited); ship the bundle's files together" >&2
   exit 1
 fi
-# shellcheck source=SCRIPTDIR/engine.sh
+# shellcheck source=/dev/null # the engine is checked on its own, and pinned above
 . "$engine"

@@ -6,21 +6,24 @@
 # if install turned it on. Succeeds where nothing is installed; an interrupted run is finished by
 # running it again.
 script='uninstall.sh'
+# shellcheck disable=SC2034 # read by the engine this script sources: no target, no fleet
 target_record=
 
 usage() {
   cat <<'USAGE'
-usage: sh uninstall.sh [--check] [--offline] [--force]
-  --check     print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
-  --offline   remove the files and enablement links under $DESTDIR (a staging root),
-              running no systemctl or loginctl
-  --force     also remove installed files that were changed by hand
+usage: sh uninstall.sh [--check [--porcelain]] [--offline] [--force] [--expect=DIGEST]
+  --check      print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
+  --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2)
+  --offline    remove files and enablement links (under $DESTDIR, a staging root, when set),
+               running no systemctl or loginctl
+  --force      also remove installed files that were changed by hand
+  --expect=D   change nothing (exit 4) unless the plan's digest (--check --porcelain) is D
 USAGE
 }
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='2f066ef2ac94eec470416c89c67ca43b5f84c892605f9613a4bada8be92302a2'
+engine_sha='b098d05e1e60a6ed83988dd79b42948bedf56f445a9354f52190c8bc1785dedc'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh
@@ -32,5 +35,5 @@ if [ "$(sha256sum <"$engine")" != "$engine_sha  -" ]; then
   echo "$script: error: $engine is not the engine $self was built with (from another build, or edited); ship the bundle's files together" >&2
   exit 1
 fi
-# shellcheck source=SCRIPTDIR/engine.sh
+# shellcheck source=/dev/null # the engine is checked on its own, and pinned above
 . "$engine"

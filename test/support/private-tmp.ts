@@ -14,7 +14,9 @@ export default function setup(): () => void {
   // Test workers are started after this and inherit it; os.tmpdir() reads TMPDIR.
   process.env.TMPDIR = dir;
   return () => {
-    const left = readdirSync(dir);
+    // The engine's private lock directory where no runtime directory is set (mosaic-fleet-UID,
+    // 0700, like /tmp/tmux-UID) is meant to stay.
+    const left = readdirSync(dir).filter((name) => !/^mosaic-fleet-\d+$/.test(name));
     rmSync(dir, { recursive: true, force: true });
     if (left.length === 0) return;
     // Vitest reports an error thrown here but still exits 0: set the status itself.

@@ -4,6 +4,7 @@ import { driftDiagnostic, engineError, prepareTransition, printPlan, type HostOp
 import { printDiagnostics } from '../print-diagnostics.js';
 import { commandError } from '../../errors.js';
 import { runEngine } from '../../host/run-engine.js';
+import { LINGER_DIR } from '../../model/artifact.js';
 
 export interface ApplyOptions extends HostOptions {
   yes?: boolean;
@@ -48,7 +49,7 @@ async function carryOutPrepared(io: CliIO, prepared: Prepared, options: ApplyOpt
     return EXIT.ERROR;
   }
   if (prepared.offline && plan.root === '' && plan.linger !== null) {
-    printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'APPLY', 'changing linger offline writes /var/lib/systemd/linger, which belongs to logind on a live host', 'set DESTDIR to the staging root, or run without --offline so loginctl does it')], new Map());
+    printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'APPLY', `changing linger offline writes /${LINGER_DIR}, which belongs to logind on a live host`, 'set DESTDIR to the staging root, or run without --offline so loginctl does it')], new Map());
     return EXIT.ERROR;
   }
   if (options.dryRun) {
@@ -72,7 +73,7 @@ async function carryOutPrepared(io: CliIO, prepared: Prepared, options: ApplyOpt
   const said = result.stdout.split('\n').filter((line) => line !== '').map((line) => line.replace(/^[a-z.]+: /, ''));
   io.stdout(said.filter((line) => !/^(changed|ok): /.test(line)).map((line) => `  ${line}\n`).join(''));
   if (result.code === PLAN_CHANGED) {
-    printDiagnostics(io, [engineError(verb, 'APPLY', result.stderr, result.code, `run mosaic-gen ${verb} again to see the plan for the host as it is now`)], new Map());
+    printDiagnostics(io, [engineError(verb, 'CHANGED', result.stderr, result.code, `run mosaic-gen ${verb} again to see the plan for the host as it is now`)], new Map());
     return EXIT.ERROR;
   }
   if (result.code !== 0) {

@@ -50,7 +50,7 @@ async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatu
     if (!output) return undefined;
     // The engine's check of installing the roster's build, files and links only: every agent
     // it would restart, stop, enable or disable.
-    const bundle = writePrivateBundle(output.files);
+    const bundle = writePrivateBundle(output.files, io.env);
     try {
       const checked = await engineCheck(io, bundle, 'install.sh', true, 'status', false);
       if ('code' in checked) {
