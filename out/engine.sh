@@ -68,10 +68,10 @@ esac
 user=${USER:-${LOGNAME:-}}
 if [ -z "$user" ]; then user=$(id -un); fi
 # Offline, nothing asks the user manager, and everything is written under the staging root
-# $DESTDIR as it will be on the host (without DESTDIR: under the live $XDG_CONFIG_HOME).
+# $DESTDIR as it will be on the host (DESTDIR=/: the live $XDG_CONFIG_HOME, files only).
 root=
 if $offline; then
-  root=${DESTDIR-}
+  root=${DESTDIR:?--offline needs DESTDIR, the staging root (DESTDIR=/ for the files of this host)}
   root=${root%/}
 elif [ -n "${DESTDIR-}" ]; then
   fail "DESTDIR is only used with --offline"

@@ -14,7 +14,7 @@ usage() {
 usage: sh uninstall.sh [--check [--porcelain]] [--offline] [--force] [--expect=DIGEST]
   --check      print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
   --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2)
-  --offline    remove files and enablement links (under $DESTDIR, a staging root, when set),
+  --offline    remove files and enablement links under $DESTDIR (a staging root; / for this host),
                running no systemctl or loginctl
   --force      also remove installed files that were changed by hand
   --expect=D   change nothing (exit 4) unless the plan's digest (--check --porcelain) is D
@@ -23,7 +23,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='2b838cd23d0de382c026fd90fd9074fa13ab5319eaf30437519aac1c51de17c2'
+engine_sha='ca60e1d5b50dc4961206e6b1bc48879b1503e9d5282899cf0a1ac18e4331792e'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -4,7 +4,7 @@ import { commandError, errorIn, type Diagnostic } from '../errors.js';
 import { fleetlessScripts, type BuildOutput } from '../emit/assemble-output.js';
 import { EnginePlanError, parseEnginePlan, type EnginePlan } from '../diff/engine-plan.js';
 import { planJson, renderPlan, type ShownFile } from '../diff/render-plan.js';
-import { runEngine, writePrivateBundle, type EngineScript, type PrivateBundle } from '../host/run-engine.js';
+import { runEngine, writePrivateBundle, type EngineScript, type EngineWhere, type PrivateBundle } from '../host/run-engine.js';
 import { sha256 } from '../plan/build-manifest.js';
 import { VERSION } from '../version.js';
 import { compileHostBundle } from './compile-roster.js';
@@ -43,7 +43,7 @@ export async function prepareTransition(io: CliIO, roster: string | null, option
   const bundle = writePrivateBundle(build ? build.files : fleetlessScripts(VERSION), io.env);
   const script: EngineScript = build ? 'install.sh' : 'uninstall.sh';
   const offline = options.offline === true;
-  const checked = await engineCheck(io, bundle, script, offline, verb);
+  const checked = await engineCheck(io, bundle, script, offline ? 'offline' : 'online', verb);
   if ('code' in checked) {
     bundle.remove();
     printDiagnostics(io, [checked], new Map());
@@ -53,8 +53,8 @@ export async function prepareTransition(io: CliIO, roster: string | null, option
 }
 
 /** The engine's porcelain check of a bundle, or what stopped it. */
-export async function engineCheck(io: CliIO, bundle: PrivateBundle, script: EngineScript, offline: boolean, verb: string, staging = offline): Promise<EnginePlan | Diagnostic> {
-  const result = await runEngine(bundle, script, ['--check', '--porcelain', ...(offline ? ['--offline'] : [])], io.env, staging, io.runner);
+export async function engineCheck(io: CliIO, bundle: PrivateBundle, script: EngineScript, where: EngineWhere, verb: string): Promise<EnginePlan | Diagnostic> {
+  const result = await runEngine(bundle, script, ['--check', '--porcelain'], io.env, where, io.runner);
   if (result.code !== 0 && result.code !== 2) return engineError(verb, 'STATE', result.stderr, result.code);
   try {
     return parseEnginePlan(result.stdout);

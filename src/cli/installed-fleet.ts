@@ -25,7 +25,7 @@ export interface InstalledFleet {
 export async function readInstalledFleet(io: CliIO, verb: string): Promise<InstalledFleet | undefined> {
   const bundle = writePrivateBundle(fleetlessScripts(VERSION), io.env);
   try {
-    const checked = await engineCheck(io, bundle, 'uninstall.sh', true, verb, false);
+    const checked = await engineCheck(io, bundle, 'uninstall.sh', 'files', verb);
     if ('code' in checked) {
       printDiagnostics(io, [checked], new Map());
       return undefined;

@@ -70,7 +70,8 @@ function holderOf(path: string): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
+/** The process exists (EPERM: it does, as another user's). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Artifact } from '../model/artifact.js';
+import { alive } from './file-lock.js';
 import { processRunner, type CommandResult, type CommandRunner } from './run-command.js';
 
 /**
@@ -51,34 +52,30 @@ function sweepBundles(parent: string): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export type EngineScript = 'install.sh' | 'uninstall.sh';
 
 /**
- * Runs a bundle script the way a host does (`sh install.sh …`), with the environment of this
- * run of mosaic-gen. DESTDIR goes with it only for a staging root (the engine refuses it online,
- * and status reads the live host).
+ * Where an engine run works: `online` asks the user manager (no DESTDIR: the engine refuses it);
+ * `offline` works on files only, under the run's DESTDIR when it has one; `files` reads this
+ * host's own files only (status: the live config, whatever DESTDIR says).
  */
-export function runEngine(bundle: PrivateBundle, script: EngineScript, args: readonly string[], env: Readonly<Record<string, string | undefined>>, staging: boolean, runner?: CommandRunner): Promise<CommandResult> {
-  const run = runner ?? processRunner(engineEnv(env, staging));
-  return run('sh', [join(bundle.dir, script), ...args]);
+export type EngineWhere = 'online' | 'offline' | 'files';
+
+/** Runs a bundle script the way a host does (`sh install.sh …`), with this run's environment. */
+export function runEngine(bundle: PrivateBundle, script: EngineScript, args: readonly string[], env: Readonly<Record<string, string | undefined>>, where: EngineWhere, runner?: CommandRunner): Promise<CommandResult> {
+  const run = runner ?? processRunner(engineEnv(env, where));
+  return run('sh', [join(bundle.dir, script), ...(where === 'online' ? [] : ['--offline']), ...args]);
 }
 
 /** Where the fleet is comes from the command's own environment alone, never from elsewhere. */
 const WHERE = ['HOME', 'XDG_CONFIG_HOME', 'XDG_RUNTIME_DIR', 'USER', 'LOGNAME', 'DESTDIR'];
 
-function engineEnv(env: Readonly<Record<string, string | undefined>>, staging: boolean): NodeJS.ProcessEnv {
+function engineEnv(env: Readonly<Record<string, string | undefined>>, where: EngineWhere): NodeJS.ProcessEnv {
   const merged: NodeJS.ProcessEnv = { ...process.env };
   for (const key of WHERE) delete merged[key];
   for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
-  if (!staging) delete merged.DESTDIR;
+  // The engine takes DESTDIR=/ for this host's own files, offline.
+  if (where === 'online') delete merged.DESTDIR;
+  else if (where === 'files' || !merged.DESTDIR) merged.DESTDIR = '/';
   return merged;
 }

@@ -225,6 +225,60 @@ describe('one run at a time', () => {
     expect(listing(h.home)).toEqual(pristine);
   }, 240_000);
 
+  it('without a runtime directory, the lock lives in a private directory of the user; a planted link or a foreign directory is refused, nothing written through', () => {
+    const h = host();
+    expect(spawnSync(process.execPath, [BIN, 'build', '-o', h.out], { cwd: h.work, encoding: 'utf8' }).status).toBe(0);
+    const tmp = tempDir('mosaic-lock-tmp-');
+    const victim = tempDir('mosaic-lock-victim-');
+    writeFileSync(join(victim, 'private'), 'mine\n', { mode: 0o600 });
+    const before = listing(victim);
+    const uid = process.getuid!();
+    const dir = join(tmp, `mosaic-fleet-${uid}`);
+    const install = () => spawnSync('sh', [join(h.out, 'install.sh'), '--offline'], { env: { PATH: process.env.PATH, HOME: h.home, USER: 'someone', TMPDIR: tmp, DESTDIR: '/' }, encoding: 'utf8' });
+    // A link where the private directory goes.
+    symlinkSync(victim, dir);
+    let r = install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${dir} (the fleet lock's directory) is not a directory`);
+    rmSync(dir);
+    // A directory another user made (and could plant in): not ours to trust.
+    mkdirSync(dir, { mode: 0o777 });
+    spawnSync('chown', ['nobody', dir]);
+    r = install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('is not a 0700 directory of this user');
+    rmSync(dir, { recursive: true });
+    // A link at the lock file itself, inside the user's own directory.
+    mkdirSync(dir, { mode: 0o700 });
+    symlinkSync(join(victim, 'private'), join(dir, 'mosaic-fleet.lock'));
+    r = install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('is a symbolic link');
+    rmSync(join(dir, 'mosaic-fleet.lock'));
+    expect(listing(victim)).toEqual(before);
+    expect(existsSync(join(h.config, MANIFEST_TARGET))).toBe(false);
+    // And in its own directory, the run goes ahead.
+    r = install();
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('the engine acts only on the plan it was shown: a host that changed since is refused, nothing changed', () => {
+    const h = host();
+    expect(spawnSync(process.execPath, [BIN, 'build', '-o', h.out], { cwd: h.work, encoding: 'utf8' }).status).toBe(0);
+    const check = h.script('install.sh', '--check', '--porcelain');
+    expect(check.status).toBe(2);
+    const digest = /^digest ([0-9a-f]{64})$/m.exec(check.stdout)![1]!;
+    mkdirSync(join(h.config, `${FLEET_DIR}/env`), { recursive: true });
+    writeFileSync(join(h.config, envTarget('coder0')), 'PIN=1\n');
+    const before = listing(h.home);
+    const stale = h.script('install.sh', '--force', `--expect=${digest}`);
+    expect(stale.status).toBe(4);
+    expect(stale.stderr).toContain('the host changed since the plan was made; nothing was changed');
+    expect(listing(h.home)).toEqual(before);
+    const fresh = /^digest ([0-9a-f]{64})$/m.exec(h.script('install.sh', '--check', '--porcelain').stdout)![1]!;
+    expect(h.script('install.sh', '--force', `--expect=${fresh}`).status).toBe(0);
+  });
+
   it('install.sh waits for a holder of the lock and names its PID when it gives up', () => {
     const h = host();
     const stage = tempDir('mosaic-lock-stage-');

@@ -78,10 +78,9 @@ describeHost('plan and apply on a real user manager', () => {
     write(roster(`${CODER0}    env: { TZ: UTC }\n${CODER1}`));
     const plan = await run('plan');
     expect(plan.stdout).toMatch(/restart +mosaic-agent@coder0\.service/);
-    expect(plan.stdout).toContain('TZ=(redacted');
-    expect(plan.stdout).not.toContain('"UTC"');
-    const shown = await run('plan', '--show-secrets');
-    expect(shown.stdout).toContain('+TZ="UTC"');
+    // What the roster says, the reviewer sees: the same pull request shows it.
+    expect(plan.stdout).toContain('+TZ="UTC"');
+    expect(plan.stdout).not.toContain('redacted');
     expect((await run('apply', '--yes')).code).toBe(0);
     await settled(['orchestrator', 'enhancer', 'coder0', 'coder1']);
     const after = await pids(['orchestrator', 'enhancer', 'coder0', 'coder1']);

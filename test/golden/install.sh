@@ -17,7 +17,7 @@ usage: sh install.sh [--check [--porcelain]] [--no-start] [--offline] [--force] 
   --check      print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
   --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2)
   --no-start   install and enable, but start nothing
-  --offline    write files and enablement links (under $DESTDIR, a staging root, when set)
+  --offline    write files and enablement links under $DESTDIR (a staging root; / for this host)
                as systemctl --user enable would, running no systemctl or loginctl
   --force      overwrite installed files that were changed by hand (drift)
   --expect=D   change nothing (exit 4) unless the plan's digest (--check --porcelain) is D
@@ -27,7 +27,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='b098d05e1e60a6ed83988dd79b42948bedf56f445a9354f52190c8bc1785dedc'
+engine_sha='09c5936ac4e89391af30205858d6f7fed4e7e353f74fe3bdb6841196e066a902'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -68,8 +68,8 @@ async function carryOutPrepared(io: CliIO, prepared: Prepared, options: ApplyOpt
     }
   }
   // The engine decides again under the fleet lock, and acts only on the plan shown here.
-  const args = [...(prepared.offline ? ['--offline'] : []), ...(options.force ? ['--force'] : []), `--expect=${plan.digest}`];
-  const result = await runEngine(prepared.bundle, prepared.script, args, io.env, prepared.offline, io.runner);
+  const args = [...(options.force ? ['--force'] : []), `--expect=${plan.digest}`];
+  const result = await runEngine(prepared.bundle, prepared.script, args, io.env, prepared.offline ? 'offline' : 'online', io.runner);
   const said = result.stdout.split('\n').filter((line) => line !== '').map((line) => line.replace(/^[a-z.]+: /, ''));
   io.stdout(said.filter((line) => !/^(changed|ok): /.test(line)).map((line) => `  ${line}\n`).join(''));
   if (result.code === PLAN_CHANGED) {

@@ -52,7 +52,7 @@ async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatu
     // it would restart, stop, enable or disable.
     const bundle = writePrivateBundle(output.files, io.env);
     try {
-      const checked = await engineCheck(io, bundle, 'install.sh', true, 'status', false);
+      const checked = await engineCheck(io, bundle, 'install.sh', 'files', 'status');
       if ('code' in checked) {
         printDiagnostics(io, [checked], new Map());
         return undefined;
