@@ -1,5 +1,4 @@
 import { errorIn, type Diagnostic } from '../errors.js';
-import { rangeAt } from '../load/parse-roster.js';
 import type { AgentClass, Lifecycle } from '../model/roster-input.js';
 import { appendToSequence, removeFromSequence, topLevelPair, type BlankLines } from './edit-sequence.js';
 import { APPEND_BLANKS, firstFaithful, REMOVE_BLANKS, rosterValue, UNFAITHFUL_HINT, type Placement } from './faithful-edit.js';
@@ -37,12 +36,12 @@ export function addAgent(text: string, file: string, agent: NewAgent): EditOutco
   }
   const existing = input.agents.findIndex((a) => a.name === name);
   if (existing >= 0) {
-    return refuse([error('DUPLICATE_NAME', `agent '${name}' is already in the roster`, 'edit that entry, or choose another name', rangeAt(source, ['agents', existing, 'name']))], sources, text);
+    return refuse([error('DUPLICATE_NAME', `agent '${name}' is already in the roster`, 'edit that entry, or choose another name', source.rangeAt(['agents', existing, 'name']))], sources, text);
   }
   const omitIndex = (input.omit ?? []).indexOf(name);
   if (presetNames.includes(name) && omitIndex < 0) {
     return refuse(
-      [error('DUPLICATE_NAME', `agent '${name}' is already in the fleet: the ${input.profile} preset defines it`, `to change it, add \`- name: ${name}\` under agents with only the fields to override; to replace it, run \`mosaic-gen remove ${name}\` first`, rangeAt(source, ['profile']))],
+      [error('DUPLICATE_NAME', `agent '${name}' is already in the fleet: the ${input.profile} preset defines it`, `to change it, add \`- name: ${name}\` under agents with only the fields to override; to replace it, run \`mosaic-gen remove ${name}\` first`, source.rangeAt(['profile']))],
       sources,
       text,
     );

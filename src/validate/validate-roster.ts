@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { errorIn, type DiagnosticCode, type Report } from '../errors.js';
-import { rangeAt, scalarText, type PathSegment, type RosterSource } from '../load/parse-roster.js';
+import type { PathSegment, RosterSource } from '../load/parse-roster.js';
 import type { RosterInput } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import { rosterValidator } from './roster-schema.js';
@@ -36,7 +36,7 @@ export function validateRosterParts(source: RosterSource, report: Report): Valid
   const { problems, count } = problemsOf(validate.errors ?? [], MAX_REPORTED + 1);
   for (const problem of problems.slice(0, MAX_REPORTED)) {
     const { code, message, hint } = describe(problem.error);
-    report(errorIn(source.file, code, message, hint, rangeAt(source, problem.path, problem.part)));
+    report(errorIn(source.file, code, message, hint, source.rangeAt(problem.path, problem.part)));
   }
   // Past a screenful, more errors help nobody: the rest are counted, not described or placed,
   // and the rules after the schema do not look for more.
@@ -92,9 +92,9 @@ function withoutParts(value: unknown, paths: readonly PathSegment[][]): { value:
 
 /** The roster with every command word and env value as the file spells it (see Scalar); broken agents as they are. */
 function spelled(source: RosterSource, input: RosterInput, brokenAgents: ReadonlySet<number> = new Set()): RosterInput {
-  const words = (path: PathSegment[], list: readonly unknown[] | undefined) => list?.map((value, i) => scalarText(source, [...path, i], value));
+  const words = (path: PathSegment[], list: readonly unknown[] | undefined) => list?.map((value, i) => source.scalarText([...path, i], value));
   const env = (path: PathSegment[], map: Record<string, unknown> | undefined) =>
-    map && Object.fromEntries(Object.entries(map).map(([key, value]) => [key, scalarText(source, [...path, key], value)]));
+    map && Object.fromEntries(Object.entries(map).map(([key, value]) => [key, source.scalarText([...path, key], value)]));
   const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
   return {
     ...input,
