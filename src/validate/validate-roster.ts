@@ -15,8 +15,13 @@ export function validateRoster(source: RosterSource, report: Report): RosterInpu
 
 /** What a roster that broke the schema lost before its other parts were checked further. */
 export interface Dropped {
-  /** Indexes under `agents:` of the agents that broke the schema (left in place, to be skipped). */
+  /** Indexes under `agents:` of the agents that broke the schema as a whole (left in place, to be skipped). */
   agents: ReadonlySet<number>;
+  /**
+   * Fields that broke the schema, by agent index: removed, so the agent's other fields are still
+   * checked in the same run; a rule says nothing of a field being absent when it was removed.
+   */
+  agentFields: ReadonlyMap<number, ReadonlySet<string>>;
   /** Runtimes whose definition broke the schema (`all` when `runtimes:` itself did). */
   runtimes: ReadonlySet<string> | 'all';
   /** `profile:` broke the schema, so the preset the agents build on is unknown. */
@@ -48,8 +53,21 @@ export function validateRosterParts(source: RosterSource, report: Report): Valid
   const rest = withoutParts(source.value, problems.map((p) => p.path));
   if (!rest) return undefined;
   const checked = rest.value as { agents?: unknown[] };
-  if (!validate({ ...checked, agents: checked.agents?.filter((_, i) => !rest.dropped.agents.has(i)) })) return undefined;
-  return { input: spelled(source, withAgents(rest.value), rest.dropped.agents), complete: false, dropped: rest.dropped };
+  const brokenAgents = rest.dropped.agents as Set<number>;
+  const remaining = () => (checked.agents ?? []).map((_, i) => i).filter((i) => !brokenAgents.has(i));
+  let kept = remaining();
+  if (!validate({ ...checked, agents: checked.agents && kept.map((i) => checked.agents![i]) })) {
+    // An agent without one of its broken fields may still break the schema (a field it needs):
+    // that agent is skipped whole, as before; anything else left broken ends the checks here.
+    for (const error of validate.errors ?? []) {
+      const [top, index] = parsePointer(error.instancePath);
+      if (top !== 'agents' || typeof index !== 'number') return undefined;
+      brokenAgents.add(kept[index]!);
+    }
+    kept = remaining();
+    if (!validate({ ...checked, agents: checked.agents && kept.map((i) => checked.agents![i]) })) return undefined;
+  }
+  return { input: spelled(source, withAgents(rest.value), brokenAgents), complete: false, dropped: rest.dropped };
 }
 
 /** With a profile, `agents:` may be left out: the preset brings them. */
@@ -67,14 +85,24 @@ function withoutParts(value: unknown, paths: readonly PathSegment[][]): { value:
   const roster = structuredClone(value) as Record<string, unknown>;
   const section = (key: string) => (roster[key] && typeof roster[key] === 'object' ? (roster[key] as Record<string, unknown>) : {});
   const brokenAgents = new Set<number>();
+  const agentFields = new Map<number, Set<string>>();
+  const agentList = Array.isArray(roster.agents) ? (roster.agents as unknown[]) : [];
   let runtimes: Set<string> | 'all' = new Set();
   let profile = false;
-  for (const [top, second] of paths) {
+  for (const [top, second, field] of paths) {
     if (top === undefined) {
       // A required top-level key is missing: what remains can still be checked as if it were there.
       roster.version ??= 1;
       roster.agents ??= [];
-    } else if (top === 'agents' && typeof second === 'number') brokenAgents.add(second);
+    } else if (top === 'agents' && typeof second === 'number') {
+      // A broken field other than the name is removed and the agent kept: its other problems are
+      // reported in this run, not the next. A broken name, or an agent that is not a mapping, skips it.
+      const agent = agentList[second];
+      if (typeof field === 'string' && field !== 'name' && agent !== null && typeof agent === 'object' && !Array.isArray(agent)) {
+        delete (agent as Record<string, unknown>)[field];
+        agentFields.set(second, (agentFields.get(second) ?? new Set()).add(field));
+      } else brokenAgents.add(second);
+    }
     else if (top === 'runtimes' && typeof second === 'string' && runtimes !== 'all') {
       runtimes.add(second);
       delete section('runtimes')[second];
@@ -87,7 +115,7 @@ function withoutParts(value: unknown, paths: readonly PathSegment[][]): { value:
       delete roster[top];
     }
   }
-  return { value: roster, dropped: { agents: brokenAgents, runtimes, profile } };
+  return { value: roster, dropped: { agents: brokenAgents, agentFields, runtimes, profile } };
 }
 
 /** The roster with every command word and env value as the file spells it (see Scalar); broken agents as they are. */
