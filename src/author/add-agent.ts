@@ -4,6 +4,7 @@ import { appendToSequence, removeFromSequence, topLevelPair, type BlankLines } f
 import { APPEND_BLANKS, firstFaithful, REMOVE_BLANKS, rosterValue, UNFAITHFUL_HINT, type Placement } from './faithful-edit.js';
 import { finishEdit, refuse, type EditOutcome } from './finish-edit.js';
 import { editableDocument, openRoster } from './open-roster.js';
+import { schemaDef } from '../validate/roster-schema.js';
 import { applySplice, type Splice } from './splice.js';
 
 export interface NewAgent {
@@ -17,7 +18,6 @@ export interface NewAgent {
   host?: string;
 }
 
-export const AGENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 /**
  * Appends an agent to `agents:`. A name the roster already lists, or one its preset brings, is
@@ -31,7 +31,8 @@ export function addAgent(text: string, file: string, agent: NewAgent): EditOutco
   const sources = new Map([[file, opened.source.lineCounter]]);
   const { input, source, presetNames } = opened;
   const { name } = agent;
-  if (!AGENT_NAME.test(name)) {
+  // The agent-name rule of the schema itself, not a copy of it.
+  if (!new RegExp(schemaDef('#/$defs/agentName').pattern!).test(name)) {
     return refuse([error('NAME', `'${name}' is not a valid agent name`, 'use lowercase letters, digits and -, starting with a letter, at most 32 characters')], sources, text);
   }
   const existing = input.agents.findIndex((a) => a.name === name);

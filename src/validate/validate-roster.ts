@@ -1,9 +1,9 @@
 import type { ErrorObject } from 'ajv';
-import { errorIn, type DiagnosticCode, type Report } from '../errors.js';
+import { DIAGNOSTIC_CODES, errorIn, type DiagnosticCode, type Report } from '../errors.js';
 import type { PathSegment, RosterSource } from '../load/parse-roster.js';
 import type { RosterInput } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
-import { rosterValidator } from './roster-schema.js';
+import { rosterValidator, schemaDef } from './roster-schema.js';
 
 const MAX_REPORTED = 100;
 
@@ -205,12 +205,11 @@ function describe(error: ErrorObject): Explained {
       };
     }
     case 'propertyNames': {
+      // The code, the noun and the rule are the key definition's own (its x-code, title, description).
       const name = String(params.propertyName);
-      const names = JSON.stringify(parent.propertyNames ?? {});
-      const isEnv = names.includes('envKey');
-      return isEnv
-        ? { code: 'ENV_KEY', message: `'${name}' is not a valid environment variable name`, hint: 'use letters, digits and _, not starting with a digit' }
-        : { code: 'NAME', message: `'${name}' is not a valid runtime name`, hint: 'use lowercase letters, digits and -, starting with a letter' };
+      const ref = (parent.propertyNames as { $ref?: string } | undefined)?.$ref;
+      const def = ref ? schemaDef(ref) : {};
+      return { code: codeOf(def, 'NAME'), message: `'${name}' is not a valid ${def.title ?? 'key'}`, hint: firstSentence(def.description ?? 'see `mosaic-gen schema`') };
     }
     case 'required': {
       const key = String(params.missingProperty);
@@ -245,10 +244,9 @@ function describe(error: ErrorObject): Explained {
     }
     case 'pattern': {
       const description = typeof parent.description === 'string' ? parent.description : `must match ${String(params.pattern)}`;
-      if (error.schemaPath.includes('tmux')) {
-        return { code: 'INVALID', message: `${where} must be an absolute path`, hint: 'e.g. /usr/bin/tmux' };
-      }
-      return { code: 'NAME', message: `'${String(error.data)}' is not a valid name for ${where}`, hint: description.split('. ')[0]! };
+      const code = codeOf(parent, 'INVALID');
+      if (code === 'NAME') return { code, message: `'${String(error.data)}' is not a valid name for ${where}`, hint: firstSentence(description) };
+      return { code, message: `${where} is not valid: '${String(error.data)}'`, hint: firstSentence(description) };
     }
     case 'uniqueItems':
       return { code: 'DUPLICATE_ITEM', message: `${where} lists item ${Number(params.j) + 1} twice (again at ${Number(params.i) + 1})`, hint: 'remove the repeated item' };
@@ -259,6 +257,16 @@ function describe(error: ErrorObject): Explained {
     default:
       return { code: 'INVALID', message: `${where} ${error.message ?? 'is invalid'}` };
   }
+}
+
+/** The diagnostic code a schema definition names for a value that breaks it (its x-code). */
+function codeOf(def: { 'x-code'?: unknown }, otherwise: DiagnosticCode): DiagnosticCode {
+  const code = def['x-code'];
+  return typeof code === 'string' && Object.hasOwn(DIAGNOSTIC_CODES, code) ? (code as DiagnosticCode) : otherwise;
+}
+
+function firstSentence(text: string): string {
+  return text.split('. ')[0]!.replace(/\.$/, '');
 }
 
 function orList(words: string[]): string {

@@ -55,7 +55,7 @@ const CASES: Case[] = [
   { name: 'uppercase agent name', yaml: seed.replace('name: enhancer', 'name: Enhancer'), expect: [{ code: 'NAME', at: '7:11', hint: 'Lowercase letters' }] },
   { name: 'agent name too long', yaml: seed.replace('name: enhancer', `name: ${'a'.repeat(33)}`), expect: [{ code: 'NAME', at: '7:11' }] },
   { name: 'agent name with a dot', yaml: seed.replace('name: enhancer', 'name: en.hancer'), expect: [{ code: 'NAME', at: '7:11' }] },
-  { name: 'env key not an identifier', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env: { 1BAD: x }\n'), expect: [{ code: 'ENV_KEY', at: '10:12', hint: 'letters, digits and _' }] },
+  { name: 'env key not an identifier', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env: { 1BAD: x }\n'), expect: [{ code: 'ENV_KEY', at: '10:12', hint: "letters, digits and '_'" }] },
   { name: 'env value a list', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env: { A: [1] }\n'), expect: [{ code: 'TYPE', at: '10:15', message: 'not a list' }] },
   { name: 'env value empty', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env:\n      A:\n'), expect: [{ code: 'TYPE', at: '11:9' }] },
   { name: 'agents a mapping', yaml: 'version: 1\nagents: {}\n', expect: [{ code: 'TYPE', at: '2:9', message: 'must be a list' }] },
@@ -91,6 +91,9 @@ const CASES: Case[] = [
   { name: 'no memory at all', yaml: `fleet: { limits: { memory: 0 } }\n${seed}`, expect: [{ code: 'INVALID', at: '1:28', message: "fleet.limits: memory '0' is 0 bytes", hint: 'infinity' }] },
   { name: 'tasks not a number', yaml: `fleet: { limits: { tasks: lots } }\n${seed}`, expect: [{ code: 'INVALID', at: '1:27', hint: 'whole number' }] },
   { name: 'a misspelt limit', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    limits: { memroy: 1G }\n'), expect: [{ code: 'UNKNOWN_KEY', at: '10:15', hint: 'memory' }] },
+  // The code and words come from the key's definition (x-code, title): a bad host name was called "not a valid runtime name".
+  { name: 'host name not an inventory name', yaml: `hosts: { "-x": {} }\n${seed.replace('class: orchestrator', 'class: orchestrator\n    host: "-x"')}`, expect: [{ code: 'NAME', at: '1:10', message: "'-x' is not a valid host name", hint: 'Ansible inventory' }, { code: 'NAME', at: '8:11' }] },
+  { name: 'runtime name not a name', yaml: `runtimes: { Bad: { command: [x] } }\n${seed}`, expect: [{ code: 'NAME', at: '1:13', message: "'Bad' is not a valid runtime name", hint: 'lowercase letters' }] },
   { name: 'tmux not absolute', yaml: `fleet: { tmux: tmux }\n${seed}`, expect: [{ code: 'INVALID', at: '1:16', hint: '/usr/bin/tmux' }] },
   { name: 'bad session name', yaml: `fleet: { session: "my fleet" }\n${seed}`, expect: [{ code: 'NAME', at: '1:19' }] },
   { name: 'no agents and no profile', yaml: 'version: 1\ntransport: tmux\n', expect: [{ code: 'MISSING_KEY', at: '1:1', message: "no 'agents'" }] },
