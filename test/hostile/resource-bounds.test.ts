@@ -78,7 +78,7 @@ describe.skipIf(!existsSync(BIN) || !existsSync('/usr/bin/time'))('resource boun
     writeFileSync(join(dir, 'over-limit.yaml'), `${forms[1]![1]}\n`);
     const refused = run(['build', 'over-limit.yaml', '-o', 'over-out'], 20_000);
     expect(refused.status).toBe(1);
-    expect(refused.stderr.trimEnd()).toBe(`over-limit.yaml: error[TOO_LARGE]: over-limit.yaml is ${LIMIT + 1} bytes; the limit is ${LIMIT} bytes\n  hint: split the fleet or check that this is the right file`);
+    expect(refused.stderr).toContain(`over-limit.yaml: error[TOO_LARGE]: over-limit.yaml is ${LIMIT + 1} bytes; the limit is ${LIMIT} bytes\n  hint: split the fleet or check that this is the right file`);
     expect(existsSync(join(dir, 'over-out'))).toBe(false);
   }, 180_000);
 
