@@ -1,10 +1,10 @@
 import { errorIn, type Diagnostic } from '../errors.js';
-import { rangeAt } from '../load/parse-roster.js';
 import type { AgentClass, Lifecycle } from '../model/roster-input.js';
 import { appendToSequence, removeFromSequence, topLevelPair, type BlankLines } from './edit-sequence.js';
 import { APPEND_BLANKS, firstFaithful, REMOVE_BLANKS, rosterValue, UNFAITHFUL_HINT, type Placement } from './faithful-edit.js';
 import { finishEdit, refuse, type EditOutcome } from './finish-edit.js';
 import { editableDocument, openRoster } from './open-roster.js';
+import { schemaDef } from '../validate/roster-schema.js';
 import { applySplice, type Splice } from './splice.js';
 
 export interface NewAgent {
@@ -18,7 +18,6 @@ export interface NewAgent {
   host?: string;
 }
 
-export const AGENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 /**
  * Appends an agent to `agents:`. A name the roster already lists, or one its preset brings, is
@@ -32,17 +31,18 @@ export function addAgent(text: string, file: string, agent: NewAgent): EditOutco
   const sources = new Map([[file, opened.source.lineCounter]]);
   const { input, source, presetNames } = opened;
   const { name } = agent;
-  if (!AGENT_NAME.test(name)) {
+  // The agent-name rule of the schema itself, not a copy of it.
+  if (!new RegExp(schemaDef('#/$defs/agentName').pattern!).test(name)) {
     return refuse([error('NAME', `'${name}' is not a valid agent name`, 'use lowercase letters, digits and -, starting with a letter, at most 32 characters')], sources, text);
   }
   const existing = input.agents.findIndex((a) => a.name === name);
   if (existing >= 0) {
-    return refuse([error('DUPLICATE_NAME', `agent '${name}' is already in the roster`, 'edit that entry, or choose another name', rangeAt(source, ['agents', existing, 'name']))], sources, text);
+    return refuse([error('DUPLICATE_NAME', `agent '${name}' is already in the roster`, 'edit that entry, or choose another name', source.rangeAt(['agents', existing, 'name']))], sources, text);
   }
   const omitIndex = (input.omit ?? []).indexOf(name);
   if (presetNames.includes(name) && omitIndex < 0) {
     return refuse(
-      [error('DUPLICATE_NAME', `agent '${name}' is already in the fleet: the ${input.profile} preset defines it`, `to change it, add \`- name: ${name}\` under agents with only the fields to override; to replace it, run \`mosaic-gen remove ${name}\` first`, rangeAt(source, ['profile']))],
+      [error('DUPLICATE_NAME', `agent '${name}' is already in the fleet: the ${input.profile} preset defines it`, `to change it, add \`- name: ${name}\` under agents with only the fields to override; to replace it, run \`mosaic-gen remove ${name}\` first`, source.rangeAt(['profile']))],
       sources,
       text,
     );

@@ -1,5 +1,4 @@
 import { errorIn, type Diagnostic } from '../errors.js';
-import { rangeAt } from '../load/parse-roster.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import { appendToSequence, insertTopLevelPair, removeFromSequence, topLevelPair, type BlankLines } from './edit-sequence.js';
 import { APPEND_BLANKS, firstFaithful, REMOVE_BLANKS, rosterValue, UNFAITHFUL_HINT, type Placement } from './faithful-edit.js';
@@ -22,7 +21,7 @@ export function removeAgent(text: string, file: string, name: string): EditOutco
   const indexes = input.agents.flatMap((a, i) => (a.name === name ? [i] : []));
   const fromPreset = presetNames.includes(name);
   if (indexes.length === 0 && fromPreset && omitted.includes(name)) {
-    return refuse([error('UNKNOWN_AGENT', `agent '${name}' is not in the fleet: it is already omitted`, undefined, rangeAt(source, ['omit', omitted.indexOf(name)]))], sources, text);
+    return refuse([error('UNKNOWN_AGENT', `agent '${name}' is not in the fleet: it is already omitted`, undefined, source.rangeAt(['omit', omitted.indexOf(name)]))], sources, text);
   }
   if (indexes.length === 0 && !fromPreset) {
     const fleet = [...presetNames.filter((n) => !omitted.includes(n)), ...input.agents.map((a) => a.name)];

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT, type CliIO } from './io.js';
+import { printDiagnostics } from './print-diagnostics.js';
+import { usageDiagnostic } from './usage-error.js';
 
 type Register = (program: Command, io: CliIO, exit: (code: number) => void) => void;
 
@@ -46,21 +48,25 @@ export { runOnTerminal } from '../host/run-command.js';
 /** Runs the CLI and returns its exit status. Never throws for a user mistake. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let status: number = EXIT.OK;
+  // The command whose arguments commander refused: it reports through that command's output.
+  let refusedBy: Command | undefined;
+  const output = (command: Command) => ({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => (refusedBy = command) });
   const program = new Command('mosaic-gen')
     .description('Compile a roster of AI agents into systemd user units, env files, tmux launch scripts and an install plan.')
     .version(VERSION, '-V, --version')
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .exitOverride();
+  program.configureOutput(output(program));
   const registers = await Promise.all(commandsFor(argv).map((name) => COMMANDS[name]!()));
   for (const register of registers) register(program, io, (code) => (status = code));
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  for (const command of program.commands) command.exitOverride().configureOutput(output(command));
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version "fail" with status 0; usage mistakes have already been printed.
-      return error.exitCode === 0 ? EXIT.OK : EXIT.ERROR;
+      // Help and version "fail" with status 0; a usage mistake is printed as every error is.
+      if (error.exitCode === 0) return EXIT.OK;
+      printDiagnostics(io, [usageDiagnostic(error, refusedBy ?? program)], new Map());
+      return EXIT.ERROR;
     }
     throw error;
   }

@@ -1,13 +1,14 @@
 /**
- * The data of a roster written in the everyday subset of YAML, in one pass over its lines, or
- * undefined when the text uses anything else (then yaml's full parser reads it, as before).
+ * The fast path of the roster reader (parse-roster.ts): the data of a roster written in the
+ * common forms of YAML, in one pass over its lines, or undefined when the text uses anything
+ * else (then yaml's full parser reads it). Nothing outside src/load knows this reader exists.
  *
  * Why: yaml composes a positioned document of every node, which cost about 0.6 ms and 6 KB per
  * agent of a typical roster, most of a large build's time and memory; positions are needed only
  * when a diagnostic points somewhere, and then this reader reads the text again, noting where
  * each node starts (Places). At 8 MiB, yaml's document took 14 s and 1.3 GB for that.
  *
- * The subset: printable text; block mappings and sequences (`- key: value` items included);
+ * What it reads: printable text; block mappings and sequences (`- key: value` items included);
  * one-line plain, single- and double-quoted values; one-line flow sequences and mappings;
  * comments and blank lines. Plain scalars resolve as yaml's core schema does (its
  * tests and resolvers, repeated here; infinities and NaN are declined). Anything unusual is
@@ -61,6 +62,23 @@ interface Line {
  */
 interface Spelling {
   exact: boolean;
+  /**
+   * How the scalar read last is spelled, when String(value) spells it otherwise; the collection
+   * that holds it takes it (take) for its places.
+   */
+  respelled?: string;
+}
+
+/** The spelling of the scalar just read, if it was respelled, for the entry that holds it; cleared for the next. */
+function take(spelling: Spelling): string | undefined {
+  const respelled = spelling.respelled;
+  spelling.respelled = undefined;
+  return respelled;
+}
+
+function noteSpelling(placed: Placed | undefined, segment: string | number, spelling: Spelling): void {
+  const respelled = take(spelling);
+  if (placed && respelled !== undefined) placed.spelled.set(segment, respelled);
 }
 
 export interface SimpleYaml {
@@ -80,21 +98,19 @@ export interface Placed {
   keys: Map<string, number>;
   /** Each entry's value: by key in a mapping, by index in a sequence. */
   values: Map<string | number, number>;
+  /** How an entry that is a scalar but not a string is spelled, where String(value) spells it otherwise (`0700`, `~`, empty). */
+  spelled: Map<string | number, string>;
 }
 
 /** The place of every collection of a value read with places, by the collection itself. */
 export type Places = Map<object, Placed>;
 
-/** A text the reader declines, and the offset of the first line (or character) it could not read: where a large roster is refused (parse-roster.ts). */
-export interface OutsideSubset {
-  outside: number;
-}
-
-const NOT_PRINTABLE = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ufefe\uff00-\ufffd]/;
-
-/** With `places`, also records where each collection and entry starts (asked only for diagnostics: it costs a second pass). */
-export function parseSimpleYaml(text: string, places?: Places): SimpleYaml | OutsideSubset {
-  if (!PRINTABLE.test(text)) return { outside: text.search(NOT_PRINTABLE) };
+/**
+ * With `places`, also records where each collection and entry starts and how respelled scalars
+ * are spelled (asked only for a diagnostic or a spelling: it costs a second pass).
+ */
+export function parseSimpleYaml(text: string, places?: Places): SimpleYaml | undefined {
+  if (!PRINTABLE.test(text)) return undefined;
   const lines: Line[] = [];
   let start = 0;
   for (const raw of text.split('\n')) {
@@ -103,18 +119,18 @@ export function parseSimpleYaml(text: string, places?: Places): SimpleYaml | Out
     let indent = 0;
     while (raw.charCodeAt(indent) === 32) indent++;
     if (indent === raw.length || raw[indent] === '#') continue;
-    if (indent === 0 && (raw[0] === '%' || /^(?:---|\.\.\.)(?: |$)/.test(raw))) return { outside: lineStart };
+    if (indent === 0 && (raw[0] === '%' || /^(?:---|\.\.\.)(?: |$)/.test(raw))) return undefined;
     lines.push({ indent, text: raw.slice(indent), start: lineStart });
   }
-  if (lines.length === 0) return { outside: 0 };
-  if (lines[0]!.indent !== 0 || isSequenceItem(lines[0]!.text)) return { outside: lines[0]!.start };
+  if (lines.length === 0) return undefined;
+  if (lines[0]!.indent !== 0 || isSequenceItem(lines[0]!.text)) return undefined;
   const spelling: Spelling = { exact: true };
   const reader = new BlockReader(lines, spelling, places);
   try {
     const value = reader.map(0);
-    return reader.done() ? { value, spelledAsRead: spelling.exact } : { outside: reader.nextLineStart() };
+    return reader.done() ? { value, spelledAsRead: spelling.exact } : undefined;
   } catch (thrown) {
-    if (thrown === DECLINED) return { outside: reader.lastLineStart() };
+    if (thrown === DECLINED) return undefined;
     throw thrown;
   }
 }
@@ -155,8 +171,6 @@ function decline(): never {
 
 class BlockReader {
   private next = 0;
-  /** The start of the line read last: where a decline happened. */
-  private last = 0;
   constructor(
     private readonly lines: Line[],
     private readonly spelling: Spelling,
@@ -167,19 +181,8 @@ class BlockReader {
     return this.next === this.lines.length;
   }
 
-  lastLineStart(): number {
-    return this.last;
-  }
-
-  /** The first line left unread. */
-  nextLineStart(): number {
-    return this.lines[this.next]?.start ?? this.last;
-  }
-
   private peek(): Line | undefined {
-    const line = this.lines[this.next];
-    if (line) this.last = line.start;
-    return line;
+    return this.lines[this.next];
   }
 
   map(indent: number): SimpleMap {
@@ -193,6 +196,7 @@ class BlockReader {
       this.next++;
       const [value, at] = this.valueAfter(rest, indent, startOf(line) + end + 1);
       map[key] = value;
+      noteSpelling(placed, key, this.spelling);
       placed?.keys.set(key, startOf(line));
       placed?.values.set(key, at);
     }
@@ -226,6 +230,7 @@ class BlockReader {
         this.next++;
         items.push(this.inline(rest, at));
       }
+      noteSpelling(placed, items.length - 1, this.spelling);
       placed?.values.set(items.length - 1, at);
       this.endOfBlock(indent);
     }
@@ -265,6 +270,7 @@ class BlockReader {
   /** An empty value is null, spelled as nothing. */
   private empty(): null {
     this.spelling.exact = false;
+    this.spelling.respelled = '';
     return null;
   }
 
@@ -282,7 +288,7 @@ function startOf(line: Line | undefined): number {
 
 function place(places: Places | undefined, collection: object, at: number): Placed | undefined {
   if (!places) return undefined;
-  const placed: Placed = { at, keys: new Map(), values: new Map() };
+  const placed: Placed = { at, keys: new Map(), values: new Map(), spelled: new Map() };
   places.set(collection, placed);
   return placed;
 }
@@ -317,7 +323,10 @@ function startsPlain(text: string): boolean {
 /** A plain scalar as a value, noting a spelling that does not read back. */
 function plainValue(text: string, spelling: Spelling): SimpleValue {
   const value = plainScalar(text);
-  if (typeof value !== 'string' && String(value) !== text) spelling.exact = false;
+  if (typeof value !== 'string' && String(value) !== text) {
+    spelling.exact = false;
+    spelling.respelled = text;
+  }
   return value;
 }
 
@@ -396,6 +405,7 @@ function flowCollection(text: string, spelling: Spelling, start: number, depth: 
       placed?.values.set(list.length, placing!.at + i);
       const [item, after] = flowValue(text, spelling, i, depth, placing);
       list.push(item);
+      noteSpelling(placed, list.length - 1, spelling);
       i = after;
     } else {
       const key = KEY.exec(text.slice(i, i + MAX_KEY + 1))?.[0];
@@ -405,6 +415,7 @@ function flowCollection(text: string, spelling: Spelling, start: number, depth: 
       placed?.values.set(key, placing!.at + valueAt);
       const [value, after] = flowValue(text, spelling, valueAt, depth, placing);
       map[key] = value;
+      noteSpelling(placed, key, spelling);
       i = after;
     }
     i = skipSpaces(text, i);

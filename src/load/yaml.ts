@@ -4,9 +4,9 @@ type Yaml = typeof import('yaml');
 let loaded: Yaml | undefined;
 
 /**
- * The yaml package, required on first use. A roster in the everyday subset is read without it
+ * The yaml package, required on first use. Most rosters are read without it
  * (parse-simple-yaml.ts), and its 160 KB were the biggest part of the code a build read and
- * evaluated: yaml is needed only for a roster outside that subset, a position in a message, or an
+ * evaluated: yaml is needed only for a roster the one-pass reader declines, a line counter for a message, or an
  * edit. scripts/build.mjs makes yaml a bundle of its own and this function its loader.
  */
 export function yaml(): Yaml {

@@ -56,10 +56,10 @@ export const RULES: readonly Rule[] = [
       const { dropped } = m.roster;
       const droppedRuntime = (name: string) => dropped !== undefined && (dropped.runtimes === 'all' || dropped.runtimes.has(name));
       const unknown = new Map<string, string[]>();
-      for (const { input: a, origin } of m.agents) {
+      for (const { input: a, origin, brokenFields } of m.agents) {
         // The runtime may come from the preset of a profile that was dropped, or be a dropped definition.
         if (a.runtime === undefined) {
-          if (!dropped?.profile) say('error', 'NO_RUNTIME', `agent '${a.name}' has no runtime`, origin('name'), `add \`runtime:\` (${known.join(', ')})`);
+          if (!dropped?.profile && !brokenFields?.has('runtime')) say('error', 'NO_RUNTIME', `agent '${a.name}' has no runtime`, origin('name'), `add \`runtime:\` (${known.join(', ')})`);
         } else if (!m.runtimes[a.runtime] && !droppedRuntime(a.runtime)) {
           const users = unknown.get(a.runtime) ?? [];
           if (users.length === 0) unknown.set(a.runtime, users);
@@ -118,7 +118,8 @@ export const RULES: readonly Rule[] = [
         const badTmux = host.tmux === undefined ? undefined : unrepresentableAsExecutable(host.tmux);
         if (badTmux) say('error', 'UNREPRESENTABLE', `hosts.${name}.tmux contains ${badTmux}`, at('tmux'), 'name the tmux binary by a path without them, e.g. through a symlink');
       }
-      for (const { input: a, origin } of m.agents) {
+      for (const { input: a, origin, brokenFields } of m.agents) {
+        if (brokenFields?.has('host')) continue;
         if (hosts === undefined) {
           if (a.host !== undefined) say('error', 'UNKNOWN_HOST', `agent '${a.name}' names host '${a.host}', but the roster has no hosts`, origin('host'), `declare it: hosts: { ${a.host}: {} }, or drop \`host:\``);
         } else if (a.host === undefined) {

@@ -29,6 +29,8 @@ export type EnvEntry = [key: string, value: string, at: Origin];
 
 export interface MergedAgent {
   input: AgentInput;
+  /** Fields of the roster's entry removed for breaking the schema (validate-roster.ts Dropped): absent, but not missing. */
+  brokenFields?: ReadonlySet<string>;
   /** Origin of each field; the roster's fields win over the preset's. */
   origin: (field: keyof AgentInput) => Origin;
 }
@@ -96,7 +98,9 @@ function mergeAgents(roster: SourcedRoster, preset: SourcedRoster | undefined, o
     if (omitted.has(base.name)) return;
     const index = rosterIndex.get(base.name);
     const override = index === undefined ? undefined : roster.input.agents[index]!;
+    const brokenFields = index === undefined ? undefined : roster.dropped?.agentFields.get(index);
     merged.push({
+      ...(brokenFields ? { brokenFields } : {}),
       input: { ...base, ...override },
       origin: (field) =>
         override && override[field] !== undefined ? fromRoster(index!)(field) : { source: preset.source, path: ['agents', presetIndex, field] },
@@ -105,7 +109,8 @@ function mergeAgents(roster: SourcedRoster, preset: SourcedRoster | undefined, o
   const presetNames = new Set(preset?.input.agents.map((a) => a.name) ?? []);
   roster.input.agents.forEach((agent, index) => {
     if (roster.dropped?.agents.has(index) || presetNames.has(agent.name) || rosterIndex.get(agent.name) !== index) return;
-    merged.push({ input: agent, origin: fromRoster(index) });
+    const brokenFields = roster.dropped?.agentFields.get(index);
+    merged.push({ ...(brokenFields ? { brokenFields } : {}), input: agent, origin: fromRoster(index) });
   });
   return merged;
 }

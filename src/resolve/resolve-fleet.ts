@@ -1,5 +1,4 @@
 import { diagnosticIn, type Report } from '../errors.js';
-import { rangeAt } from '../load/parse-roster.js';
 import type { Fleet } from '../model/fleet.js';
 import { RULES, resolveLimits, type Say } from './fleet-rules.js';
 import { agentEnv, agentKind, mergeRoster, type SourcedRoster } from './merge-roster.js';
@@ -16,7 +15,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
   let failed = roster.dropped !== undefined;
   const say: Say = (severity, code, message, at, hint, part = 'value') => {
     if (severity === 'error') failed = true;
-    report(diagnosticIn(severity, at.source.file, code, message, hint, rangeAt(at.source, at.path, part)));
+    report(diagnosticIn(severity, at.source.file, code, message, hint, at.source.rangeAt(at.path, part)));
   };
   for (const rule of RULES) if (!(rule.wholeFleet && roster.dropped)) rule.check(merged, say);
   if (failed) return undefined;

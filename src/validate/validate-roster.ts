@@ -1,9 +1,9 @@
 import type { ErrorObject } from 'ajv';
-import { errorIn, type DiagnosticCode, type Report } from '../errors.js';
-import { rangeAt, scalarText, type PathSegment, type RosterSource } from '../load/parse-roster.js';
+import { DIAGNOSTIC_CODES, errorIn, type DiagnosticCode, type Report } from '../errors.js';
+import type { PathSegment, RosterSource } from '../load/parse-roster.js';
 import type { RosterInput } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
-import { rosterValidator } from './roster-schema.js';
+import { rosterValidator, schemaDef } from './roster-schema.js';
 
 const MAX_REPORTED = 100;
 
@@ -15,8 +15,13 @@ export function validateRoster(source: RosterSource, report: Report): RosterInpu
 
 /** What a roster that broke the schema lost before its other parts were checked further. */
 export interface Dropped {
-  /** Indexes under `agents:` of the agents that broke the schema (left in place, to be skipped). */
+  /** Indexes under `agents:` of the agents that broke the schema as a whole (left in place, to be skipped). */
   agents: ReadonlySet<number>;
+  /**
+   * Fields that broke the schema, by agent index: removed, so the agent's other fields are still
+   * checked in the same run; a rule says nothing of a field being absent when it was removed.
+   */
+  agentFields: ReadonlyMap<number, ReadonlySet<string>>;
   /** Runtimes whose definition broke the schema (`all` when `runtimes:` itself did). */
   runtimes: ReadonlySet<string> | 'all';
   /** `profile:` broke the schema, so the preset the agents build on is unknown. */
@@ -36,7 +41,7 @@ export function validateRosterParts(source: RosterSource, report: Report): Valid
   const { problems, count } = problemsOf(validate.errors ?? [], MAX_REPORTED + 1);
   for (const problem of problems.slice(0, MAX_REPORTED)) {
     const { code, message, hint } = describe(problem.error);
-    report(errorIn(source.file, code, message, hint, rangeAt(source, problem.path, problem.part)));
+    report(errorIn(source.file, code, message, hint, source.rangeAt(problem.path, problem.part)));
   }
   // Past a screenful, more errors help nobody: the rest are counted, not described or placed,
   // and the rules after the schema do not look for more.
@@ -48,8 +53,21 @@ export function validateRosterParts(source: RosterSource, report: Report): Valid
   const rest = withoutParts(source.value, problems.map((p) => p.path));
   if (!rest) return undefined;
   const checked = rest.value as { agents?: unknown[] };
-  if (!validate({ ...checked, agents: checked.agents?.filter((_, i) => !rest.dropped.agents.has(i)) })) return undefined;
-  return { input: spelled(source, withAgents(rest.value), rest.dropped.agents), complete: false, dropped: rest.dropped };
+  const brokenAgents = rest.dropped.agents as Set<number>;
+  const remaining = () => (checked.agents ?? []).map((_, i) => i).filter((i) => !brokenAgents.has(i));
+  let kept = remaining();
+  if (!validate({ ...checked, agents: checked.agents && kept.map((i) => checked.agents![i]) })) {
+    // An agent without one of its broken fields may still break the schema (a field it needs):
+    // that agent is skipped whole, as before; anything else left broken ends the checks here.
+    for (const error of validate.errors ?? []) {
+      const [top, index] = parsePointer(error.instancePath);
+      if (top !== 'agents' || typeof index !== 'number') return undefined;
+      brokenAgents.add(kept[index]!);
+    }
+    kept = remaining();
+    if (!validate({ ...checked, agents: checked.agents && kept.map((i) => checked.agents![i]) })) return undefined;
+  }
+  return { input: spelled(source, withAgents(rest.value), brokenAgents), complete: false, dropped: rest.dropped };
 }
 
 /** With a profile, `agents:` may be left out: the preset brings them. */
@@ -67,14 +85,24 @@ function withoutParts(value: unknown, paths: readonly PathSegment[][]): { value:
   const roster = structuredClone(value) as Record<string, unknown>;
   const section = (key: string) => (roster[key] && typeof roster[key] === 'object' ? (roster[key] as Record<string, unknown>) : {});
   const brokenAgents = new Set<number>();
+  const agentFields = new Map<number, Set<string>>();
+  const agentList = Array.isArray(roster.agents) ? (roster.agents as unknown[]) : [];
   let runtimes: Set<string> | 'all' = new Set();
   let profile = false;
-  for (const [top, second] of paths) {
+  for (const [top, second, field] of paths) {
     if (top === undefined) {
       // A required top-level key is missing: what remains can still be checked as if it were there.
       roster.version ??= 1;
       roster.agents ??= [];
-    } else if (top === 'agents' && typeof second === 'number') brokenAgents.add(second);
+    } else if (top === 'agents' && typeof second === 'number') {
+      // A broken field other than the name is removed and the agent kept: its other problems are
+      // reported in this run, not the next. A broken name, or an agent that is not a mapping, skips it.
+      const agent = agentList[second];
+      if (typeof field === 'string' && field !== 'name' && agent !== null && typeof agent === 'object' && !Array.isArray(agent)) {
+        delete (agent as Record<string, unknown>)[field];
+        agentFields.set(second, (agentFields.get(second) ?? new Set()).add(field));
+      } else brokenAgents.add(second);
+    }
     else if (top === 'runtimes' && typeof second === 'string' && runtimes !== 'all') {
       runtimes.add(second);
       delete section('runtimes')[second];
@@ -87,14 +115,14 @@ function withoutParts(value: unknown, paths: readonly PathSegment[][]): { value:
       delete roster[top];
     }
   }
-  return { value: roster, dropped: { agents: brokenAgents, runtimes, profile } };
+  return { value: roster, dropped: { agents: brokenAgents, agentFields, runtimes, profile } };
 }
 
 /** The roster with every command word and env value as the file spells it (see Scalar); broken agents as they are. */
 function spelled(source: RosterSource, input: RosterInput, brokenAgents: ReadonlySet<number> = new Set()): RosterInput {
-  const words = (path: PathSegment[], list: readonly unknown[] | undefined) => list?.map((value, i) => scalarText(source, [...path, i], value));
+  const words = (path: PathSegment[], list: readonly unknown[] | undefined) => list?.map((value, i) => source.scalarText([...path, i], value));
   const env = (path: PathSegment[], map: Record<string, unknown> | undefined) =>
-    map && Object.fromEntries(Object.entries(map).map(([key, value]) => [key, scalarText(source, [...path, key], value)]));
+    map && Object.fromEntries(Object.entries(map).map(([key, value]) => [key, source.scalarText([...path, key], value)]));
   const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
   return {
     ...input,
@@ -177,12 +205,11 @@ function describe(error: ErrorObject): Explained {
       };
     }
     case 'propertyNames': {
+      // The code, the noun and the rule are the key definition's own (its x-code, title, description).
       const name = String(params.propertyName);
-      const names = JSON.stringify(parent.propertyNames ?? {});
-      const isEnv = names.includes('envKey');
-      return isEnv
-        ? { code: 'ENV_KEY', message: `'${name}' is not a valid environment variable name`, hint: 'use letters, digits and _, not starting with a digit' }
-        : { code: 'NAME', message: `'${name}' is not a valid runtime name`, hint: 'use lowercase letters, digits and -, starting with a letter' };
+      const ref = (parent.propertyNames as { $ref?: string } | undefined)?.$ref;
+      const def = ref ? schemaDef(ref) : {};
+      return { code: codeOf(def, 'NAME'), message: `'${name}' is not a valid ${def.title ?? 'key'}`, hint: firstSentence(def.description ?? 'see `mosaic-gen schema`') };
     }
     case 'required': {
       const key = String(params.missingProperty);
@@ -217,10 +244,9 @@ function describe(error: ErrorObject): Explained {
     }
     case 'pattern': {
       const description = typeof parent.description === 'string' ? parent.description : `must match ${String(params.pattern)}`;
-      if (error.schemaPath.includes('tmux')) {
-        return { code: 'INVALID', message: `${where} must be an absolute path`, hint: 'e.g. /usr/bin/tmux' };
-      }
-      return { code: 'NAME', message: `'${String(error.data)}' is not a valid name for ${where}`, hint: description.split('. ')[0]! };
+      const code = codeOf(parent, 'INVALID');
+      if (code === 'NAME') return { code, message: `'${String(error.data)}' is not a valid name for ${where}`, hint: firstSentence(description) };
+      return { code, message: `${where} is not valid: '${String(error.data)}'`, hint: firstSentence(description) };
     }
     case 'uniqueItems':
       return { code: 'DUPLICATE_ITEM', message: `${where} lists item ${Number(params.j) + 1} twice (again at ${Number(params.i) + 1})`, hint: 'remove the repeated item' };
@@ -231,6 +257,16 @@ function describe(error: ErrorObject): Explained {
     default:
       return { code: 'INVALID', message: `${where} ${error.message ?? 'is invalid'}` };
   }
+}
+
+/** The diagnostic code a schema definition names for a value that breaks it (its x-code). */
+function codeOf(def: { 'x-code'?: unknown }, otherwise: DiagnosticCode): DiagnosticCode {
+  const code = def['x-code'];
+  return typeof code === 'string' && Object.hasOwn(DIAGNOSTIC_CODES, code) ? (code as DiagnosticCode) : otherwise;
+}
+
+function firstSentence(text: string): string {
+  return text.split('. ')[0]!.replace(/\.$/, '');
 }
 
 function orList(words: string[]): string {

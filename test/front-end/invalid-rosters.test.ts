@@ -34,6 +34,13 @@ const CASES: Case[] = [
   { name: 'duplicate key', yaml: 'version: 1\nversion: 1\nagents: []\n', expect: [{ code: 'YAML_DUPLICATE_KEY', at: '2:1' }] },
   { name: 'a list as a key', yaml: 'version: 1\nagents: []\nfleet:\n  env: {? [a] : b}\n', expect: [{ code: 'YAML_SYNTAX', at: '4:11', message: 'plain text' }] },
   { name: 'two documents', yaml: 'version: 1\nagents: []\n---\nversion: 1\n', expect: [{ code: 'YAML_MULTIPLE_DOCUMENTS', at: '3:1' }] },
+  // yaml reads an over-indented key as the rest of the value before it and said so at that value: `15:14 Nested mappings are not allowed in compact mappings`.
+  { name: 'a key indented more than the keys before it', yaml: `${seed}  - name: coder\n    runtime: codex\n    env:\n      TZ: UTC\n    limits: { memory: 1G }\n      workdir: ~/src\n`, expect: [{ code: 'YAML_SYNTAX', at: '15:7', message: '`workdir:` is indented more than the keys before it', hint: 'line it up with `limits:` on line 14 (column 5)' }] },
+  { name: 'a key indented more than a plain value before it', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n      workdir: ~/src\n'), expect: [{ code: 'YAML_SYNTAX', at: '10:7', message: '`workdir:` is indented more than the keys before it', hint: 'line it up with `role:` on line 9' }] },
+  { name: 'a key indented more in a nested mapping', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env:\n      A: b\n        B: c\n'), expect: [{ code: 'YAML_SYNTAX', at: '12:9', message: '`B:` is indented more than the keys before it' }] },
+  // One agent's schema errors hid its other errors until the next run.
+  { name: 'every problem of one agent in one run', yaml: seed.replace('    runtime: claude\n    role: enhancer\n', '    runtime: claud\n    role: enhancer\n    lifecyle: on-demand\n    workdir: src/app\n    env: { A: [1] }\n'), expect: [{ code: 'UNKNOWN_RUNTIME', at: '8:14', hint: "did you mean 'claude'?" }, { code: 'UNKNOWN_KEY', at: '10:5', hint: "did you mean 'lifecycle'?" }, { code: 'RELATIVE_PATH', at: '11:14' }, { code: 'TYPE', at: '12:15' }] },
+  { name: 'a broken runtime or host is not also missing', yaml: seed.replace('    runtime: claude\n', '    runtime: 7\n    host: [a]\n    workdir: src\n'), expect: [{ code: 'TYPE', at: '8:14' }, { code: 'TYPE', at: '9:11' }, { code: 'RELATIVE_PATH', at: '10:14' }] },
   { name: 'missing version', yaml: 'agents: []\n', expect: [{ code: 'VERSION', at: '1:1', hint: 'version: 1' }] },
   { name: 'wrong version', yaml: 'version: 2\nagents: []\n', expect: [{ code: 'VERSION', at: '1:10', hint: 'version: 1' }] },
   { name: 'version as string', yaml: 'version: "1"\nagents: []\n', expect: [{ code: 'VERSION', at: '1:10' }] },
@@ -48,7 +55,7 @@ const CASES: Case[] = [
   { name: 'uppercase agent name', yaml: seed.replace('name: enhancer', 'name: Enhancer'), expect: [{ code: 'NAME', at: '7:11', hint: 'Lowercase letters' }] },
   { name: 'agent name too long', yaml: seed.replace('name: enhancer', `name: ${'a'.repeat(33)}`), expect: [{ code: 'NAME', at: '7:11' }] },
   { name: 'agent name with a dot', yaml: seed.replace('name: enhancer', 'name: en.hancer'), expect: [{ code: 'NAME', at: '7:11' }] },
-  { name: 'env key not an identifier', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env: { 1BAD: x }\n'), expect: [{ code: 'ENV_KEY', at: '10:12', hint: 'letters, digits and _' }] },
+  { name: 'env key not an identifier', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env: { 1BAD: x }\n'), expect: [{ code: 'ENV_KEY', at: '10:12', hint: "letters, digits and '_'" }] },
   { name: 'env value a list', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env: { A: [1] }\n'), expect: [{ code: 'TYPE', at: '10:15', message: 'not a list' }] },
   { name: 'env value empty', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env:\n      A:\n'), expect: [{ code: 'TYPE', at: '11:9' }] },
   { name: 'agents a mapping', yaml: 'version: 1\nagents: {}\n', expect: [{ code: 'TYPE', at: '2:9', message: 'must be a list' }] },
@@ -84,6 +91,9 @@ const CASES: Case[] = [
   { name: 'no memory at all', yaml: `fleet: { limits: { memory: 0 } }\n${seed}`, expect: [{ code: 'INVALID', at: '1:28', message: "fleet.limits: memory '0' is 0 bytes", hint: 'infinity' }] },
   { name: 'tasks not a number', yaml: `fleet: { limits: { tasks: lots } }\n${seed}`, expect: [{ code: 'INVALID', at: '1:27', hint: 'whole number' }] },
   { name: 'a misspelt limit', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    limits: { memroy: 1G }\n'), expect: [{ code: 'UNKNOWN_KEY', at: '10:15', hint: 'memory' }] },
+  // The code and words come from the key's definition (x-code, title): a bad host name was called "not a valid runtime name".
+  { name: 'host name not an inventory name', yaml: `hosts: { "-x": {} }\n${seed.replace('class: orchestrator', 'class: orchestrator\n    host: "-x"')}`, expect: [{ code: 'NAME', at: '1:10', message: "'-x' is not a valid host name", hint: 'Ansible inventory' }, { code: 'NAME', at: '8:11' }] },
+  { name: 'runtime name not a name', yaml: `runtimes: { Bad: { command: [x] } }\n${seed}`, expect: [{ code: 'NAME', at: '1:13', message: "'Bad' is not a valid runtime name", hint: 'lowercase letters' }] },
   { name: 'tmux not absolute', yaml: `fleet: { tmux: tmux }\n${seed}`, expect: [{ code: 'INVALID', at: '1:16', hint: '/usr/bin/tmux' }] },
   { name: 'bad session name', yaml: `fleet: { session: "my fleet" }\n${seed}`, expect: [{ code: 'NAME', at: '1:19' }] },
   { name: 'no agents and no profile', yaml: 'version: 1\ntransport: tmux\n', expect: [{ code: 'MISSING_KEY', at: '1:1', message: "no 'agents'" }] },
@@ -166,10 +176,10 @@ describe('files that are not rosters', () => {
 
   it('a huge file is refused before parsing', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'roster.yaml'), `version: 1\nagents: []\n${'#'.repeat(9 * 1024 * 1024)}\n`);
+    writeFileSync(join(dir, 'roster.yaml'), `version: 1\nagents: []\n${'#'.repeat(2 * 1024 * 1024)}\n`);
     const result = await cli(['validate'], { cwd: dir });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('error[TOO_LARGE]');
+    expect(result.stderr).toContain(`error[TOO_LARGE]: roster.yaml is ${2 * 1024 * 1024 + 23} bytes; the limit is ${2 * 1024 * 1024} bytes\n`);
   });
 
   it('deep nesting is an error, not a crash', async () => {

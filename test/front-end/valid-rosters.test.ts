@@ -130,6 +130,6 @@ describe('the command line', () => {
   it('suggests the command a typo meant', async () => {
     const result = await cli(['valdate']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('Did you mean validate?');
+    expect(result.stderr).toContain("mosaic-gen: error[USAGE]: unknown command 'valdate'\n  hint: did you mean 'validate'?\n");
   });
 });

@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Document, isMap, isScalar, isSeq, parseDocument, visit, type Node } from 'yaml';
-import { parseRoster, rangeAt, type PathSegment, type RosterSource } from '../../src/load/parse-roster.js';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Node } from 'yaml';
+import { parseRoster, parseWithYaml, type PathSegment } from '../../src/load/parse-roster.js';
 import { parseSimpleYaml } from '../../src/load/parse-simple-yaml.js';
 import { mutatedRoster, RUNS, rosterText, SEED, validRoster, yamlStyle } from '../fuzz/arbitraries.js';
 
@@ -23,25 +23,66 @@ function tame(value: unknown): unknown {
 }
 
 /**
- * Whether the two parsers agree on a text; returns whether the simple one took it. Agreeing
- * includes spelling: when the simple reader says every value that is not a string reads back as
- * written, yaml's source text of each such scalar is String(value). And places: a diagnostic
- * at any path points where it would with yaml's document.
+ * Whether the two readers agree on a text; returns whether the one-pass one took it. Agreeing
+ * includes spelling: when the one-pass reader says every value that is not a string reads back
+ * as written, yaml's source text of each such scalar is String(value), and a RosterSource from
+ * either reader gives each scalar's source text. And places: a diagnostic at any path points,
+ * from either reader, where yaml's document has that node (yamlStart).
  */
 function agree(text: string): boolean {
   const simple = parseSimpleYaml(text);
-  if ('outside' in simple) return false;
+  if (!simple) return false;
   const doc = parseDocument(text, { prettyErrors: false, strict: true });
   expect([...doc.errors, ...doc.warnings].map((e) => e.message), `yaml refuses what parseSimpleYaml took:\n${text}`).toEqual([]);
   expect(simple.value, `the values differ for:\n${text}`).toStrictEqual(doc.toJS());
   expect(simple.spelledAsRead, `the spelling flag is wrong for:\n${text}`).toBe(respelledScalars(doc).length === 0);
   const read = parseRoster('roster.yaml', text, () => {});
-  expect(read.starts, 'parseRoster read it without places').toBeDefined();
-  const withDoc: RosterSource = { file: read.file, text, lineCounter: read.lineCounter, value: read.value, spelledAsRead: read.spelledAsRead, doc };
+  const byYaml = parseWithYaml('roster.yaml', text, read.lineCounter, () => {});
   for (const [path, part] of pathsOf(doc.contents as Node)) {
-    expect(rangeAt(read, path, part)?.[0], `${part} at /${path.join('/')} is placed elsewhere than yaml places it in:\n${text}`).toBe(rangeAt(withDoc, path, part)?.[0]);
+    const expected = yamlStart(doc, path, part);
+    expect(read.rangeAt(path, part)?.[0], `${part} at /${path.join('/')} is placed elsewhere than yaml places it in:\n${text}`).toBe(expected);
+    expect(byYaml.rangeAt(path, part)?.[0], `yaml's reader places ${part} at /${path.join('/')} elsewhere in:\n${text}`).toBe(expected);
+  }
+  for (const [path, node] of scalarsOf(doc.contents as Node)) {
+    const spelled = typeof node.value === 'string' ? node.value : node.source;
+    expect(read.scalarText(path, node.value), `the spelling of /${path.join('/')} in:\n${text}`).toBe(spelled);
+    expect(byYaml.scalarText(path, node.value), `yaml's reader spells /${path.join('/')} otherwise in:\n${text}`).toBe(spelled);
   }
   return true;
+}
+
+/** Where yaml's document starts the node at a path (its key with part 'key'), or the deepest node on the way: the oracle of places. */
+function yamlStart(doc: Document.Parsed, path: readonly PathSegment[], part: 'key' | 'value'): number | undefined {
+  const nodeAt = (steps: readonly PathSegment[], which: 'key' | 'value'): Node | undefined => {
+    let node: unknown = doc.contents;
+    let key: unknown;
+    for (const segment of steps) {
+      if (isAlias(node)) node = node.resolve(doc);
+      key = undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isPair(item) && (isScalar(item.key) ? item.key.value : item.key) === segment);
+        if (!pair) return node as Node;
+        key = pair.key;
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+      else return node as Node | undefined;
+    }
+    if (which === 'key' && key) return key as Node;
+    return (node ?? undefined) as Node | undefined;
+  };
+  for (let depth = path.length; depth >= 0; depth--) {
+    const range = nodeAt(path.slice(0, depth), depth === path.length ? part : 'value')?.range;
+    if (range) return range[0];
+  }
+  return undefined;
+}
+
+/** Every scalar value of a document (not keys, not through aliases), by path. */
+function scalarsOf(node: Node, path: PathSegment[] = []): Array<[PathSegment[], { value: unknown; source?: unknown }]> {
+  if (isScalar(node)) return path.length === 0 ? [] : [[path, node]];
+  if (isMap(node)) return node.items.flatMap((pair) => (pair.value ? scalarsOf(pair.value as Node, [...path, String((pair.key as { value: unknown }).value)]) : []));
+  if (isSeq(node)) return node.items.flatMap((item, i) => scalarsOf(item as Node, [...path, i]));
+  return [];
 }
 
 /** Every key and value of a document, and paths that miss: a key or index not there, a step below a scalar. */
@@ -208,7 +249,7 @@ describe('parseSimpleYaml', () => {
     ].join('\n');
     expect(agree(text)).toBe(true);
     const taken = parseSimpleYaml(text);
-    expect('value' in taken && taken.value.agents).toEqual([
+    expect(taken?.value.agents).toEqual([
       { name: 'orchestrator', runtime: 'pi', class: 'orchestrator' },
       { name: 'agent-00005', runtime: 'codex', lifecycle: 'on-demand', workdir: '~/src/app-5', args: ['--model', 'o4'], env: { TZ: 'UTC', TICKET: 'T-5' }, envFiles: ['~/.config/mosaic/secrets/agent-00005.env'] },
     ]);
@@ -276,48 +317,16 @@ describe('parseSimpleYaml', () => {
   it.each(EDGES)('%j is %s, and when taken agrees with yaml', (text, expected) => {
     expect(agree(text) ? 'taken' : 'declined').toBe(expected);
   });
-
-  /** A declined text names the first line the reader could not read: a large roster's TOO_LARGE points there. */
-  const OUTSIDE: Array<[string, number]> = [
-    ['a: 1\nb: 2\nc: &x 3\n', 3],
-    ['a: 1\n\n# c\nb: |\n  x\n', 4],
-    ['a:\n  - x\n  - { p: [q, "r"] }\n  - { s: t: u }\n', 4],
-    ['a: 1\nb:\n  c: 2\n   d: 3\n', 4],
-    ['a: 1\nb: 2\n\tc: 3\n', 3],
-    ['a: 1\nb: "x\x07"\n', 2],
-    ['%YAML 1.2\n---\na: 1\n', 1],
-    ['a: 1\n---\nb: 2\n', 2],
-    ['a: 1\n- b\n', 2],
-    ['  a: 1\n', 1],
-    ['', 1],
-    ['agents:\n  - name: a\n    args: [x]\n  - name: b\n    env: { K: !!str 1 }\n', 5],
-  ];
-  it.each(OUTSIDE)('%j is outside the subset from line %i', (text, line) => {
-    const result = parseSimpleYaml(text);
-    expect(Object.keys(result)).toEqual(['outside']);
-    const { outside } = result as { outside: number };
-    expect(text.slice(0, outside).split('\n').length).toBe(line);
-  });
 });
 
-describe('places of a roster in the subset', () => {
-  it("point a diagnostic where yaml would without reading yaml's document", () => {
+describe('places of a roster read by the one-pass reader', () => {
+  it('point a diagnostic where yaml would', () => {
     const text = 'version: 1\nagents:\n  - name: a\n    nme: pi\n  - { name: b, args: [x, 7] }\n';
     const source = parseRoster('roster.yaml', text, () => {});
-    let documentRead = false;
-    const watched = Object.create(source, {
-      doc: {
-        get: () => {
-          documentRead = true;
-          return source.doc;
-        },
-      },
-    }) as RosterSource;
-    const at = (path: PathSegment[], part: 'key' | 'value' = 'value') => text.slice(rangeAt(watched, path, part)![0]).split('\n')[0];
+    const at = (path: PathSegment[], part: 'key' | 'value' = 'value') => text.slice(source.rangeAt(path, part)![0]).split('\n')[0];
     expect(at(['agents', 0, 'nme'], 'key')).toBe('nme: pi');
     expect(at(['agents', 1, 'args', 1])).toBe('7] }');
     expect(at(['agents', 1, 'runtime'])).toBe('{ name: b, args: [x, 7] }');
     expect(at(['agents', 2])).toBe('- name: a');
-    expect(documentRead).toBe(false);
   });
 });
