@@ -27,7 +27,7 @@ export async function editRosterFile(io: CliIO, options: EditOptions, edit: (tex
     return report(io, options, file, { ...(outcome ?? { text: '', sources: new Map(), changes: [] }), ok: false, diagnostics: [...(outcome?.diagnostics ?? []), failure] }, false);
   };
   // Edits take turns: each reads the roster only after the previous one has written it.
-  const locked = options.dryRun ? undefined : acquireFileLock(lockPath(path), LOCK_WAIT_MS);
+  const locked = options.dryRun ? undefined : await acquireFileLock(lockPath(path), LOCK_WAIT_MS);
   if (locked && !locked.ok) {
     return locked.error
       ? failed(`cannot lock ${file} for editing (${locked.error.code ?? locked.error.message})`, 'check the permissions of its directory')

@@ -151,13 +151,13 @@ export function compareOutput(outDir: string, files: readonly Artifact[], modeBi
  * into place, manifest last; then removes the previous build's leftovers. Refuses (writing
  * nothing) to overwrite files mosaic-gen did not write, or to write through a symlink.
  */
-export function writeOutput(outDir: string, files: readonly Artifact[]): { changes?: OutputChanges; diagnostic?: Diagnostic } {
+export async function writeOutput(outDir: string, files: readonly Artifact[]): Promise<{ changes?: OutputChanges; diagnostic?: Diagnostic }> {
   const fail = (message: string, hint?: string) => ({ diagnostic: errorIn(outDir, 'OUTPUT', message, hint) });
   const forbidden = forbiddenRoot(outDir);
   if (forbidden) return fail(`${outDir} is under ${forbidden}, which holds no ordinary files`, 'build into a directory of your own (-o DIR)');
   const made = makeDirectory(outDir);
   if (made) return fail(`cannot create the output directory (${made})`, 'check that its parent exists and is writable');
-  const locked = acquireFileLock(join(outDir, OUTPUT_LOCK), 30_000);
+  const locked = await acquireFileLock(join(outDir, OUTPUT_LOCK), 30_000);
   if (!locked.ok) {
     return locked.error
       ? fail(`cannot write to the output directory (${locked.error.code ?? locked.error.message})`, 'check that it is writable')

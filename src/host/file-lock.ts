@@ -1,5 +1,6 @@
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A held lock; release() is idempotent. */
 export interface FileLock {
@@ -15,8 +16,10 @@ const heldHere = new Set<string>();
  * An exclusive lock as a file created with O_EXCL and holding the owner's PID: portable to every
  * file system Node writes to, unlike flock. A lock whose process is gone (killed mid-edit) is
  * taken over. Waits up to `waitMs`, polling; the caller reports the holder when it gives up.
+ * The pauses between polls are timers, not a blocking wait: the process keeps serving its other
+ * work (output, signals, another in-process command) while a build waits up to 30 s for out/.
  */
-export function acquireFileLock(path: string, waitMs: number): LockResult {
+export async function acquireFileLock(path: string, waitMs: number): Promise<LockResult> {
   const deadline = Date.now() + waitMs;
   const key = resolve(path);
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
@@ -57,7 +60,7 @@ export function acquireFileLock(path: string, waitMs: number): LockResult {
       continue;
     }
     if (Date.now() >= deadline) return { ok: false, holder };
-    sleep(pause);
+    await sleep(pause);
   }
 }
 
@@ -102,10 +105,4 @@ function takeOverStale(path: string, holder: number): void {
     // a new lock is there: the moved one's owner will find its file gone, which it tolerates
   }
   unlinkSync(aside);
-}
-
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
-
-function sleep(ms: number): void {
-  Atomics.wait(SLEEPER, 0, 0, ms);
 }

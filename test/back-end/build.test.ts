@@ -351,6 +351,41 @@ describe('build and build --check: the output directory, confined', () => {
     expect(result.stderr).toContain('error[USAGE]');
   });
 
+  it('a build waiting for out/ lock does not block its process: timers run, and it builds once the holder is gone', async () => {
+    const { dir } = rosterFile(minimal);
+    // A first build loads and compiles the build command, so that the second one reaches the lock
+    // within a few milliseconds, long before the holder is ended (50 ticks, at least 500 ms).
+    expect((await cli(['build'], { cwd: dir })).status).toBe(0);
+    const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const gone = new Promise((done) => holder.on('exit', done));
+    writeFileSync(join(dir, 'out', OUTPUT_LOCK), `${holder.pid}\n`);
+    // The holder is ended from a timer in this same process: a blocking wait would keep it from
+    // firing (and the dead holder from being reaped), and the build would give up after 30 s.
+    let ticks = 0;
+    let settled = false;
+    let settledAtRelease: boolean | undefined;
+    const ticker = setInterval(() => {
+      ticks += 1;
+      if (ticks === 50) {
+        settledAtRelease = settled;
+        holder.kill('SIGKILL');
+      }
+    }, 10);
+    try {
+      const result = await cli(['build'], { cwd: dir }).finally(() => (settled = true));
+      expect(settledAtRelease, 'the build was still waiting when the holder went').toBe(false);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/0 written, \d+ unchanged/);
+      expect(ticks).toBeGreaterThanOrEqual(50);
+      expect(existsSync(join(dir, 'out', OUTPUT_LOCK))).toBe(false);
+    } finally {
+      clearInterval(ticker);
+      holder.kill('SIGKILL');
+      await gone;
+    }
+  });
+
   it('parallel first builds into one directory all succeed with the same tree', async () => {
     const { dir } = rosterFile(minimal);
     for (let round = 0; round < 3; round++) {

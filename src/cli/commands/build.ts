@@ -34,7 +34,7 @@ async function build(io: CliIO, roster: string, options: BuildOptions): Promise<
   const outDir = isAbsolute(options.out) ? options.out : resolve(io.cwd, options.out);
   const shown = relative(io.cwd, outDir) || '.';
   if (options.check) return check(io, output, outDir, shown);
-  const { changes, diagnostic } = writeOutput(outDir, output.files);
+  const { changes, diagnostic } = await writeOutput(outDir, output.files);
   if (diagnostic || !changes) {
     if (diagnostic) printDiagnostics(io, [diagnostic], new Map());
     return EXIT.ERROR;
