@@ -1,8 +1,10 @@
 /**
  * Every value that reaches a generated file passes through exactly one of these, chosen by the
  * syntax it lands in. Templates never print a raw value. A value a syntax cannot carry throws
- * UnrepresentableError (resolve rejects such values first, with a position; this is the backstop).
+ * UnrepresentableError (resolve rejects such values first, with a position; this is the backstop,
+ * and it refuses by the same rules, model/value-rules, so that the two cannot disagree).
  */
+import { breach, type ValueKind } from '../model/value-rules.js';
 
 export class UnrepresentableError extends Error {
   constructor(readonly syntax: string, readonly value: string, reason: string) {
@@ -11,13 +13,15 @@ export class UnrepresentableError extends Error {
   }
 }
 
-function refuseNul(syntax: string, value: string): void {
-  if (value.includes('\0')) throw new UnrepresentableError(syntax, value, 'it contains a NUL character');
+/** Throws when the value breaks a rule of its kind. */
+function refuse(syntax: string, kind: ValueKind, value: string): void {
+  const what = breach(kind, value);
+  if (what !== undefined) throw new UnrepresentableError(syntax, value, `it contains ${what}`);
 }
 
 /** One POSIX sh word: single quotes keep every character literal; a quote is closed, escaped, reopened. */
 export function shWord(value: string): string {
-  refuseNul('a shell word', value);
+  refuse('a shell word', 'cString', value);
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
@@ -37,7 +41,7 @@ export function shPath(value: string): string {
  * reference, so it is doubled too.
  */
 export function execWord(value: string): string {
-  refuseNul('an ExecStart word', value);
+  refuse('an ExecStart word', 'cString', value);
   let out = '"';
   for (const char of value) {
     const code = char.codePointAt(0)!;
@@ -61,9 +65,7 @@ export function execWord(value: string): string {
  * name contains special characters") and a trailing `/` (a directory). Double quotes keep blanks.
  */
 export function execPath(value: string): string {
-  const bad = /[\u0000-\u001f\u007f\\"']/.exec(value);
-  if (bad) throw new UnrepresentableError('an ExecStart executable', value, `systemd refuses ${JSON.stringify(bad[0])} in an executable path`);
-  if (value.endsWith('/')) throw new UnrepresentableError('an ExecStart executable', value, 'a trailing / names a directory');
+  refuse('an ExecStart executable', 'executable', value);
   return `"${value.replaceAll('%', '%%')}"`;
 }
 
@@ -74,7 +76,7 @@ export function execPath(value: string): string {
  * dash). An unescaped backslash before a newline would join lines in both; escaping prevents it.
  */
 export function envValue(value: string): string {
-  refuseNul('an env file value', value);
+  refuse('an env file value', 'cString', value);
   return `"${value.replace(/[\\"`$]/g, (c) => `\\${c}`)}"`;
 }
 
@@ -84,9 +86,7 @@ export function envValue(value: string): string {
  * the pattern characters `\\ * ? [` are escaped with a backslash so the path names one file.
  */
 export function unitPath(value: string): string {
-  refuseNul('a unit file path', value);
-  if (/[\n\r]/.test(value)) throw new UnrepresentableError('a unit file path', value, 'it contains a line break');
-  if (value.endsWith('\\')) throw new UnrepresentableError('a unit file path', value, 'a trailing backslash continues the line');
+  refuse('a unit file path', 'unitPath', value);
   const escaped = value.replace(/[\\*?[]/g, '\\$&').replaceAll('%', '%%');
   if (escaped === '~') return '%h';
   return escaped.startsWith('~/') ? `%h/${escaped.slice(2)}` : escaped;

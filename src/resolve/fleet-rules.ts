@@ -7,7 +7,7 @@ import type { DiagnosticCode } from '../errors.js';
 import { LIMIT_KEYS, LIMIT_PROPERTIES, type LimitKey, type Limits } from '../model/limits.js';
 import type { LimitsInput, Profile } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
-import { isHostPath, isReservedEnvKey, unrepresentable, unrepresentableAsExecutable, unrepresentableInPath, unrepresentableInUnit } from './check-value.js';
+import { isHostPath, isReservedEnvKey, unrepresentable, unrepresentableAsExecutable, unrepresentableInPath, unrepresentableInUnit } from '../model/value-rules.js';
 import { limitValue } from './limit-value.js';
 import { agentEnv, agentKind, type EnvEntry, type MergedRoster, type Origin } from './merge-roster.js';
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { Document, parse, type ToStringOptions } from 'yaml';
 import { PROFILES, ROLE_LIBRARY, type Profile } from '../../src/model/roster-input.js';
+import { unrepresentable, unrepresentableAsExecutable } from '../../src/model/value-rules.js';
 import { REPO } from '../support/cli.js';
 
 /** Cases per property: small in the default run, FUZZ_RUNS (npm run fuzz: 10,000) otherwise. */
@@ -33,8 +34,8 @@ export const PRESET_AGENTS: Record<Profile, PresetAgent[]> = Object.fromEntries(
 /** Characters that mean something to sh, systemd, env files, tmux or YAML. */
 const NASTY = ['\'', '"', '$', '`', '\\', '%', ';', '&', '|', '#', '(', ')', '{', '}', '*', '?', '[', ']', '~', '!', '<', '>', '=', ':', ',', '-', '@', ' ', '\t', '\n', '\r', '\x01', '\x1b', '\x7f', 'é', '💥', '\u2028', '\ufeff', 'a', 'Z', '0'];
 
-/** No NUL, and no Unicode noncharacter (systemd drops such values as not UTF-8 clean). */
-const noNul = (s: string) => !s.includes('\0') && ![...s].some((c) => { const code = c.codePointAt(0)!; return (code >= 0xfdd0 && code <= 0xfdef) || (code & 0xfffe) === 0xfffe; });
+/** No NUL, and no Unicode noncharacter (systemd drops such values as not UTF-8 clean): what any value may hold. */
+const noNul = (s: string) => unrepresentable(s) === undefined;
 
 /** Any text a value may carry: no NUL (and no lone surrogate: fast-check never makes one). */
 export const text: fc.Arbitrary<string> = fc.oneof(
@@ -104,9 +105,9 @@ const fleetSettings = fc
     linger: optional(fc.boolean()),
     path: optional(fc.array(hostPath.filter((p) => !p.includes(':')), { maxLength: 3 })),
     env: optional(env),
-    // What systemd 252 accepts as an executable path: no control characters, quotes or
-    // backslashes, no trailing slash (test/hostile/unrepresentable.test.ts covers the rest).
-    tmux: optional(text.filter((t) => !/[\u0000-\u001f\u007f\\"']/.test(t) && t !== '' && !t.endsWith('/')).map((t) => `/${t}`)),
+    // What systemd 252 accepts as an executable path, by the rules resolve checks it with
+    // (test/hostile/unrepresentable.test.ts covers the rest).
+    tmux: optional(text.map((t) => `/${t}`).filter((t) => unrepresentableAsExecutable(t) === undefined)),
   })
   .map(defined);
 
