@@ -7,7 +7,7 @@ import { BUNDLE_SCRIPTS, FLEET_SUMMARY, MANIFEST_SOURCE, type Artifact } from '.
 import { sha256 } from '../plan/build-manifest.js';
 import { HOSTS_DIR } from './assemble-fleet-output.js';
 
-/** The files of a bundle that its manifest does not list (it cannot hash itself); and FLEET.md, which older builds wrote in each host's bundle (now one at the top of out/). */
+/** The files of a bundle that its manifest does not list: the manifest (it cannot hash itself), the scripts, and FLEET.md (for people, not installed). */
 const UNLISTED = [MANIFEST_SOURCE, ...Object.values(BUNDLE_SCRIPTS), FLEET_SUMMARY];
 
 /**
