@@ -4,6 +4,10 @@
  * change, never in the package's own preset files.
  */
 import { describe, expect, it } from 'vitest';
+import { formatDiagnostic, type Diagnostic } from '../../src/errors.js';
+import { parseRoster } from '../../src/load/parse-roster.js';
+import { resolveFleet } from '../../src/resolve/resolve-fleet.js';
+import { validateRoster } from '../../src/validate/validate-roster.js';
 import { cli, rosterFile } from '../support/cli.js';
 
 async function validate(text: string) {
@@ -84,5 +88,23 @@ describe('pools', () => {
       "roster.yaml:8:56: error[UNKNOWN_HOST]: agent 'w' names host 'gamma', which is not under hosts\n  hint: the hosts are: alpha, beta\n",
     );
     expect(await errors(ROSTER('  - { name: w, runtime: pi, replicas: 0 }\n'))).toContain('roster.yaml:8:39: error[INVALID]: agents[0].replicas must be >= 1');
+  });
+});
+
+describe("a problem found in a preset's own text", () => {
+  it("is shown at the roster's profile: line, which brought the preset in", () => {
+    const diagnostics: Diagnostic[] = [];
+    const sourced = (file: string, text: string) => {
+      const source = parseRoster(file, text, (d) => diagnostics.push(d));
+      return { source, input: validateRoster(source, (d) => diagnostics.push(d))! };
+    };
+    // A preset whose agent has a relative workdir: not the user's to fix in that file.
+    const preset = sourced('templates/presets/coding.yaml', 'version: 1\nagents:\n  - { name: orchestrator, runtime: pi, class: orchestrator, workdir: rel }\n  - { name: enhancer, runtime: pi, role: enhancer }\n');
+    const roster = sourced('roster.yaml', 'version: 1\nprofile: coding\n');
+    expect(resolveFleet(roster, preset, (d) => diagnostics.push(d))).toBeUndefined();
+    const sources = new Map([['roster.yaml', roster.source.lineCounter]]);
+    expect(diagnostics.map((d) => formatDiagnostic(d, sources))).toEqual([
+      "roster.yaml:2:10: error[RELATIVE_PATH]: the workdir of agent 'orchestrator' 'rel' is relative (from the coding preset)\n  hint: use an absolute path or one starting with ~/",
+    ]);
   });
 });
