@@ -31,11 +31,18 @@ export function assembleFleetOutput(fleet: Fleet, version: string): FleetOutput 
   const prefix = (host: string | null) => (host === null ? '' : `${HOSTS_DIR}/${host}/`);
   const files = bundles.flatMap(({ host, output }) => output.files.map((f) => ({ ...f, path: prefix(host) + f.path })));
   const header = generatedHeader(version, basename(fleet.roster));
-  const summary = renderFleetSummary({ ...fleet, roster: basename(fleet.roster) }, loadTemplates(header));
+  const template = loadTemplates(header);
+  const summary = renderFleetSummary({ ...fleet, roster: basename(fleet.roster) }, template);
+  // Each host's bundle keeps a FLEET.md of its own agents, for whoever reads that directory. It
+  // is not one of the bundle's files (not in its manifest, not shipped): a summary for people.
+  const hostSummaries = fleet.hosts.map((h) => {
+    const own = renderFleetSummary({ ...fleetOnHost(fleet, h.name), roster: basename(fleet.roster) }, template);
+    return { ...own, path: prefix(h.name) + own.path };
+  });
   const playbooks = renderPlaybooks(
     header,
     fleet.session,
     bundles.map(({ host, output }) => ({ host, files: output.files.map((f) => f.path) })),
   );
-  return { bundles, files: [...files, summary, ...playbooks].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+  return { bundles, files: [...files, summary, ...hostSummaries, ...playbooks].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }

@@ -7,11 +7,18 @@ import { BUNDLE_SCRIPTS, FLEET_SUMMARY, MANIFEST_SOURCE, type Artifact } from '.
 import { sha256 } from '../plan/build-manifest.js';
 import { HOSTS_DIR } from './assemble-fleet-output.js';
 
-/** The files of a bundle that its manifest does not list (it cannot hash itself); and FLEET.md, which older builds wrote in each host's bundle (now one at the top of out/). */
+/** The files of a bundle that its manifest does not list: the manifest (it cannot hash itself), the scripts, and FLEET.md (for people, not installed). */
 const UNLISTED = [MANIFEST_SOURCE, ...Object.values(BUNDLE_SCRIPTS), FLEET_SUMMARY];
 
-/** Files every build writes, whatever the roster: never removed, so never need a recorded hash. */
-const ALWAYS = new Set([...UNLISTED, 'ansible/fleet.yml', 'ansible/uninstall.yml']);
+/**
+ * Files every build writes, whatever the roster and its layout: never removed, so never need a
+ * recorded hash. The bundle's own scripts and manifest are not among them: a roster with hosts
+ * has none at the top of out/, and one without has none under hosts/.
+ */
+const ALWAYS = new Set([FLEET_SUMMARY, 'ansible/fleet.yml', 'ansible/uninstall.yml']);
+
+/** A bundle's unlisted files, which a build may write over when they carry the header, whatever the roster. */
+const BUNDLE_FILES = new Set(UNLISTED);
 
 /** Held while a build writes, so that parallel builds into one directory take turns. */
 export const OUTPUT_LOCK = '.mosaic-gen-build.lock';
@@ -35,18 +42,19 @@ const FORBIDDEN_ROOTS = ['/proc', '/sys', '/dev'];
 export function previousOutput(outDir: string): Map<string, string> | undefined {
   const top = bundleOutput(outDir);
   const hosts = readdirOr(join(outDir, HOSTS_DIR));
-  if (top === undefined && hosts.length === 0) return undefined;
   const recorded = new Map(top ?? []);
-  // A host's bundle (a roster with hosts): its listed files, and its manifest and scripts, which
-  // go when the host leaves the roster and are proven ours by their header alone ('' below).
+  // The bundle's manifest and scripts, at the top (a roster without hosts) and in each host's
+  // directory (one with hosts): the other layout's go when a roster switches to or from hosts, or
+  // a host leaves it. No manifest lists them, so they are proven ours by their header alone ('').
+  // Recorded with or without a manifest beside them: a leftover install.sh of the other layout
+  // stays runnable whether or not its manifest.json is still there.
+  for (const path of UNLISTED) if (readIfFile(join(outDir, path)) !== undefined) recorded.set(path, '');
   for (const host of hosts) {
     const dir = `${HOSTS_DIR}/${host}`;
-    const listed = bundleOutput(join(outDir, dir));
-    if (listed === undefined) continue;
-    for (const [path, hash] of listed) recorded.set(`${dir}/${path}`, hash);
+    for (const [path, hash] of bundleOutput(join(outDir, dir)) ?? []) recorded.set(`${dir}/${path}`, hash);
     for (const path of UNLISTED) recorded.set(`${dir}/${path}`, '');
   }
-  return recorded;
+  return recorded.size === 0 ? undefined : recorded;
 }
 
 function bundleOutput(dir: string): Map<string, string> | undefined {
@@ -128,7 +136,7 @@ export function compareOutput(outDir: string, files: readonly Artifact[], modeBi
     // Identical bytes are ours whoever wrote them (a parallel build), and so, after a build that
     // stopped while creating files here, is a beginning of them: what it left. Otherwise it must
     // say so: an empty file or a lone `#!/bin/sh` line of the user's is not ours to replace.
-    else if ((unfinished && file.text.startsWith(current)) || ((previous?.has(file.path) || ALWAYS.has(file.path)) && isGenerated(current))) changes.write.push(file);
+    else if ((unfinished && file.text.startsWith(current)) || ((previous?.has(file.path) || ALWAYS.has(file.path) || BUNDLE_FILES.has(file.path)) && isGenerated(current))) changes.write.push(file);
     else changes.conflicts.push(file.path);
   }
   const next = new Set(files.map((f) => f.path));

@@ -41,6 +41,8 @@ export interface Agent {
   envFiles: readonly string[];
   /** The host it runs on; null in a roster without `hosts:`. */
   host: string | null;
+  /** k for NAME-k, an instance of a pool (`replicas:`), given to it as MOSAIC_REPLICA; null for an agent that is not in a pool. */
+  replica: number | null;
   /** The agent's limits, as properties of its scope. */
   limits: Limits;
 }

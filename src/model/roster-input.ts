@@ -25,6 +25,8 @@ export type LimitsInput = Partial<Record<LimitKey, Scalar>>;
 
 export interface FleetInput {
   session?: string;
+  /** With hosts: where every agent without `host:` runs. */
+  host?: string;
   linger?: boolean;
   path?: string[];
   env?: EnvInput;
@@ -34,6 +36,8 @@ export interface FleetInput {
 
 /** Per-host overrides of fleet settings; the session (the fleet's name) stays fleet-wide. */
 export interface HostInput {
+  /** The default host (as fleet.host): at most one. */
+  default?: boolean;
   linger?: boolean;
   path?: string[];
   env?: EnvInput;
@@ -55,8 +59,11 @@ export interface AgentInput {
   args?: Scalar[];
   env?: EnvInput;
   envFiles?: string[];
-  host?: string;
+  /** One host, or for a pool the hosts its instances take in turn. */
+  host?: string | string[];
   limits?: LimitsInput;
+  /** A pool of this many agents NAME-1 … NAME-N. */
+  replicas?: number;
 }
 
 export interface RosterInput {

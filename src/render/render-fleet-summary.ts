@@ -6,8 +6,9 @@ import type { Template, TemplateName } from './templates.js';
 
 /**
  * out/FLEET.md: the fleet for a reviewer, a table of agents and a Mermaid diagram. One line per
- * agent in each, in roster order, so a change of the roster is a diff of the lines of the agents
- * it touched. It is written to out/ only, never installed, and never shows an env value.
+ * agent in each, in roster order (with hosts, each host's agents together in both), so a change
+ * of the roster is a diff of the lines of the agents it touched. It is written to out/ only,
+ * never installed, and never shows an env value.
  */
 export function renderFleetSummary(fleet: Fleet, template: (name: TemplateName) => Template): Artifact {
   const agents = fleet.agents.map((agent) => ({

@@ -45,7 +45,8 @@ function agentContext(agent: Agent) {
   return {
     ...agent,
     // Resolve refuses MOSAIC_ names in the roster, so these never meet a roster key.
-    env: [['MOSAIC_AGENT', agent.name], ...(agent.role ? [['MOSAIC_ROLE', agent.role] as const] : []), ...agent.env],
+    // MOSAIC_REPLICA is k alone, never the pool's size: resizing a pool leaves its instances be.
+    env: [['MOSAIC_AGENT', agent.name], ...(agent.role ? [['MOSAIC_ROLE', agent.role] as const] : []), ...(agent.replica === null ? [] : [['MOSAIC_REPLICA', String(agent.replica)] as const]), ...agent.env],
     // The supervisor's, not the agent's: it makes them the properties of the agent's scope and
     // unsets the variable. Resolved values are numbers, `N%` or `infinity`: no space, no quote.
     limits: agent.limits.length > 0 ? agent.limits.map(([property, value]) => `${property}=${value}`).join(' ') : null,

@@ -9,6 +9,8 @@ import type { LimitsInput, Profile } from '../model/roster-input.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import { isHostPath, isReservedEnvKey, unrepresentable, unrepresentableAsExecutable, unrepresentableInPath, unrepresentableInUnit } from '../model/value-rules.js';
 import { limitValue } from './limit-value.js';
+import { defaultHost, hostsOf, instanceName } from './place-agents.js';
+import { schemaDef } from '../validate/roster-schema.js';
 import { agentEnv, agentKind, type EnvEntry, type MergedRoster, type Origin } from './merge-roster.js';
 
 export type Say = (severity: 'error' | 'warning', code: DiagnosticCode, message: string, at: Origin, hint?: string, part?: 'key' | 'value') => void;
@@ -118,14 +120,61 @@ export const RULES: readonly Rule[] = [
         const badTmux = host.tmux === undefined ? undefined : unrepresentableAsExecutable(host.tmux);
         if (badTmux) say('error', 'UNREPRESENTABLE', `hosts.${name}.tmux contains ${badTmux}`, at('tmux'), 'name the tmux binary by a path without them, e.g. through a symlink');
       }
+      const fallback = checkDefaultHost(m, say, names);
+      const unplaced: string[] = [];
       for (const { input: a, origin, brokenFields } of m.agents) {
         if (brokenFields?.has('host')) continue;
+        const named = hostsOf(a);
         if (hosts === undefined) {
-          if (a.host !== undefined) say('error', 'UNKNOWN_HOST', `agent '${a.name}' names host '${a.host}', but the roster has no hosts`, origin('host'), `declare it: hosts: { ${a.host}: {} }, or drop \`host:\``);
+          if (a.host !== undefined) say('error', 'UNKNOWN_HOST', `agent '${a.name}' names host '${named.join(', ')}', but the roster has no hosts`, origin('host'), `declare it: hosts: { ${named[0]}: {} }, or drop \`host:\``);
         } else if (a.host === undefined) {
-          say('error', 'UNKNOWN_HOST', `agent '${a.name}' has no host; with hosts, every agent names the one it runs on`, origin('name'), `add \`host:\` (${names.join(', ') || 'declare a host under hosts first'})`);
-        } else if (!names.includes(a.host)) {
-          say('error', 'UNKNOWN_HOST', `agent '${a.name}' names host '${a.host}', which is not under hosts`, origin('host'), didYouMeanHint(a.host, names) ?? `the hosts are: ${names.join(', ') || '(none)'}`);
+          // A preset agent is placed in the roster, not in the preset (a file of the package): said
+          // once for all of them, at the roster's hosts: line, below.
+          if (fallback !== undefined) continue;
+          if (origin('name').source !== m.roster.source) unplaced.push(a.name);
+          else say('error', 'UNKNOWN_HOST', `agent '${a.name}' has no host; with hosts, every agent names the one it runs on, or there is a default host`, origin('name'), `add \`host:\` (${names.join(', ') || 'declare a host under hosts first'}), or a default: \`host: ${names[0] ?? 'NAME'}\` under fleet:`);
+        } else {
+          for (const [i, host] of named.entries()) {
+            if (names.includes(host)) continue;
+            const at = Array.isArray(a.host) ? { ...origin('host'), path: [...origin('host').path, i] } : origin('host');
+            say('error', 'UNKNOWN_HOST', `agent '${a.name}' names host '${host}', which is not under hosts`, at, didYouMeanHint(host, names) ?? `the hosts are: ${names.join(', ') || '(none)'}`);
+          }
+        }
+      }
+      if (unplaced.length > 0) {
+        const host = names[0] ?? 'NAME';
+        const each = unplaced.map((name) => `\`- { name: ${name}, host: ${host} }\``).join(', ');
+        say('error', 'UNKNOWN_HOST', `the ${m.roster.input.profile} preset's ${unplaced.length === 1 ? 'agent' : 'agents'} ${unplaced.join(', ')} ${unplaced.length === 1 ? 'has' : 'have'} no host`, inRoster(m, 'hosts'), `add a default host for every agent without one: \`host: ${host}\` under fleet: (or \`default: true\` on a host); or place each under agents: ${each}`, 'key');
+      }
+    },
+  },
+  {
+    name: 'pools: instance names fit the name rule and are unique; no pool of orchestrators or enhancers; a list of hosts is for a pool (NAME, DUPLICATE_NAME, POOL)',
+    check: (m, say) => {
+      const taken = new Map<string, string>();
+      for (const { input: a } of m.agents) if (a.replicas === undefined) taken.set(a.name, a.name);
+      for (const { input: a, origin } of m.agents) {
+        if (a.replicas === undefined) {
+          if (Array.isArray(a.host) && a.host.length > 1) say('error', 'POOL', `agent '${a.name}' names ${a.host.length} hosts, but it is one agent: a list of hosts places the instances of a pool`, origin('host'), `add \`replicas: ${a.host.length}\` (or more) to make it a pool, or name one host`);
+          continue;
+        }
+        const { role, class: agentClass } = agentKind(a);
+        if (a.replicas > 1 && (agentClass === 'orchestrator' || role === 'enhancer')) {
+          const what = agentClass === 'orchestrator' ? 'the orchestrator (the fleet has exactly one)' : 'an enhancer (the two-agent floor is one orchestrator and one enhancer)';
+          say('error', 'POOL', `agent '${a.name}' is ${what}; it cannot be a pool of ${a.replicas}`, origin('replicas'), 'remove `replicas:` (or set it to 1)');
+          continue;
+        }
+        const longest = instanceName(a.name, a.replicas);
+        const max = Number(/\{0,(\d+)\}/.exec(schemaDef('#/$defs/agentName').pattern ?? '')?.[1] ?? 31) + 1;
+        if (longest.length > max) {
+          say('error', 'NAME', `agent '${a.name}' with replicas: ${a.replicas} makes '${longest}', longer than an agent name may be (${max} characters)`, origin('replicas'), `shorten the name to at most ${max - 1 - String(a.replicas).length} characters, or make the pool smaller`);
+          continue;
+        }
+        for (let k = 1; k <= a.replicas; k++) {
+          const name = instanceName(a.name, k);
+          const other = taken.get(name);
+          if (other !== undefined) say('error', 'DUPLICATE_NAME', `agent '${a.name}' with replicas: ${a.replicas} makes '${name}', ${other === name ? 'the name of another agent' : `which pool '${other}' makes too`}`, origin('replicas'), 'rename one of them, or change the size of the pool');
+          else taken.set(name, a.name);
         }
       }
     },
@@ -183,6 +232,24 @@ export const RULES: readonly Rule[] = [
     },
   },
 ];
+
+/**
+ * The default host (fleet.host, or the one host marked default): one of hosts, and at most one.
+ * Returns the one named, even when it is wrong: that error is said, and no agent's besides.
+ */
+function checkDefaultHost(m: MergedRoster, say: Say, names: readonly string[]): string | undefined {
+  const { fleet, hosts } = m.roster.input;
+  const marked = Object.entries(hosts ?? {}).filter(([, host]) => host.default === true).map(([name]) => name);
+  if (fleet?.host !== undefined) {
+    const at = inRoster(m, 'fleet', 'host');
+    if (hosts === undefined) say('error', 'UNKNOWN_HOST', `fleet.host names '${fleet.host}', but the roster has no hosts`, at, `declare it: hosts: { ${fleet.host}: {} }, or drop fleet.host`);
+    else if (!names.includes(fleet.host)) say('error', 'UNKNOWN_HOST', `fleet.host names '${fleet.host}', which is not under hosts`, at, didYouMeanHint(fleet.host, names) ?? `the hosts are: ${names.join(', ') || '(none)'}`);
+    for (const name of marked) say('error', 'INVALID', `host '${name}' is marked default, and fleet.host names '${fleet.host}': there is one default host`, inRoster(m, 'hosts', name, 'default'), 'keep one of them');
+    return fleet.host;
+  }
+  for (const name of marked.slice(1)) say('error', 'INVALID', `host '${name}' is marked default, and so is '${marked[0]}': there is one default host`, inRoster(m, 'hosts', name, 'default'), 'keep `default: true` on one host');
+  return defaultHost(m.roster.input);
+}
 
 function checkText(say: Say, value: string, at: Origin, what: string): void {
   const bad = unrepresentable(value);

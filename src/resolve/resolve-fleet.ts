@@ -2,6 +2,7 @@ import { diagnosticIn, type Report } from '../errors.js';
 import type { Fleet } from '../model/fleet.js';
 import { RULES, resolveLimits, type Say } from './fleet-rules.js';
 import { agentEnv, agentKind, mergeRoster, type SourcedRoster } from './merge-roster.js';
+import { defaultHost, placeAgent } from './place-agents.js';
 import { resolveHosts } from './resolve-hosts.js';
 
 export type { SourcedRoster } from './merge-roster.js';
@@ -15,6 +16,12 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
   let failed = roster.dropped !== undefined;
   const say: Say = (severity, code, message, at, hint, part = 'value') => {
     if (severity === 'error') failed = true;
+    // The preset is a file of the package, which the user cannot edit: a problem found there is
+    // shown at the roster's profile: line, which brought it in.
+    if (at.source !== roster.source) {
+      report(diagnosticIn(severity, roster.source.file, code, `${message} (from the ${roster.input.profile} preset)`, hint, roster.source.rangeAt(['profile'], 'value')));
+      return;
+    }
     report(diagnosticIn(severity, at.source.file, code, message, hint, at.source.rangeAt(at.path, part)));
   };
   for (const rule of RULES) if (!(rule.wholeFleet && roster.dropped)) rule.check(merged, say);
@@ -26,30 +33,34 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     path: merged.setting('path')?.value ?? [],
     tmux: merged.setting('tmux')?.value ?? '/usr/bin/tmux',
   };
+  // Without hosts there is nowhere to place an agent: every one is on the fleet's one host (null).
+  const fallbackHost = roster.input.hosts === undefined ? undefined : defaultHost(roster.input);
   return {
     roster: rosterName,
     profile: roster.input.profile ?? null,
     session: merged.setting('session')?.value ?? 'mosaic',
     ...settings,
     limits: resolveLimits(merged.setting('limits')?.value),
-    agents: merged.agents.map((agent) => {
+    agents: merged.agents.flatMap((agent) => {
       const a = agent.input;
       const runtime = merged.runtimes[a.runtime!]!;
-      const host = a.host ?? null;
-      const env = new Map<string, string>();
-      for (const [key, value] of [...merged.fleetEnv, ...(host === null ? [] : merged.hostEnv[host] ?? []), ...runtime.env, ...agentEnv(agent)]) env.set(key, value);
-      return {
-        name: a.name,
-        ...agentKind(a),
-        lifecycle: a.lifecycle ?? 'always-on',
-        runtime: a.runtime!,
-        command: [...runtime.command, ...(a.args ?? [])],
-        workdir: a.workdir ?? '~',
-        env: [...env].sort(byKey),
-        envFiles: a.envFiles ?? [],
-        host,
-        limits: resolveLimits(a.limits),
-      };
+      return placeAgent(a, fallbackHost).map(({ name, host, replica }) => {
+        const env = new Map<string, string>();
+        for (const [key, value] of [...merged.fleetEnv, ...(host === null ? [] : merged.hostEnv[host] ?? []), ...runtime.env, ...agentEnv(agent)]) env.set(key, value);
+        return {
+          name,
+          ...agentKind(a),
+          lifecycle: a.lifecycle ?? 'always-on',
+          runtime: a.runtime!,
+          command: [...runtime.command, ...(a.args ?? [])],
+          workdir: a.workdir ?? '~',
+          env: [...env].sort(byKey),
+          envFiles: a.envFiles ?? [],
+          host,
+          replica,
+          limits: resolveLimits(a.limits),
+        };
+      });
     }),
     hosts: resolveHosts(roster.input, settings),
   };

@@ -169,6 +169,7 @@ function fixtureFleet(): Fleet {
     env: [['KEY', 'value-never-shown']],
     envFiles: [],
     host: null,
+    replica: null,
     limits: [],
   });
   return {

@@ -27,9 +27,14 @@ describe('a roster with hosts', () => {
       expect(under('hosts/beta/').filter((p) => p.startsWith('launch/'))).toEqual(['launch/coder.sh']);
       for (const host of ['alpha', 'beta']) for (const f of ['install.sh', 'uninstall.sh', 'manifest.json', 'systemd/mosaic-fleet.target']) expect(tree.has(`hosts/${host}/${f}`)).toBe(true);
       expect([...tree.keys()].filter((p) => !p.startsWith('hosts/'))).toEqual(['FLEET.md', 'ansible/fleet.yml', 'ansible/uninstall.yml']);
-      // One FLEET.md for the reviewer: every agent, each host a group; none in the host bundles.
+      // One FLEET.md for the reviewer: every agent, each host a group; each host bundle keeps one
+      // of its own agents, which is not among the bundle's files (its manifest, the playbook's list).
       const summary = tree.get('FLEET.md')!.text;
-      expect([...tree.keys()].filter((p) => p.endsWith('/FLEET.md'))).toEqual([]);
+      expect([...tree.keys()].filter((p) => p.endsWith('/FLEET.md'))).toEqual(['hosts/alpha/FLEET.md', 'hosts/beta/FLEET.md']);
+      expect(tree.get('hosts/beta/FLEET.md')!.text).toMatch(/^\| `coder` \|/m);
+      expect(tree.get('hosts/beta/FLEET.md')!.text).not.toContain('orchestrator');
+      for (const host of ['alpha', 'beta']) expect(tree.get(`hosts/${host}/manifest.json`)!.text).not.toContain('FLEET.md');
+      expect(tree.get('ansible/fleet.yml')!.text).not.toContain('FLEET.md');
       expect(summary).toMatch(/subgraph host_alpha\["alpha"\]\n( {4}agent_(orchestrator|enhancer)\[[^\n]*\n){2} {2}end\n/);
       expect(summary).toMatch(/subgraph host_beta\["beta"\]\n {4}agent_coder\[[^\n]*\n {2}end\n/);
       expect(summary).toMatch(/^\| `coder` \| `coder` \| `worker` \| `codex` \| `always-on` \| `beta` \|/m);
@@ -42,10 +47,10 @@ describe('a roster with hosts', () => {
       // Deterministic, and build --check covers every file.
       expect((await cli(['build', 'roster.yaml', '-o', 'out'], { cwd: dir })).stdout).toContain('0 written');
       expect((await cli(['build', 'roster.yaml', '-o', 'out', '--check'], { cwd: dir })).status).toBe(0);
-      // A host bundle's FLEET.md that an older build wrote is its own, and goes.
+      // A host bundle's FLEET.md that is not this build's (an older one's) is its own, and replaced.
       writeFileSync(join(dir, 'out', 'hosts', 'alpha', 'FLEET.md'), summary);
-      expect((await cli(['build', 'roster.yaml', '-o', 'out'], { cwd: dir })).stdout).toContain('1 removed');
-      expect(existsSync(join(dir, 'out', 'hosts', 'alpha', 'FLEET.md'))).toBe(false);
+      expect((await cli(['build', 'roster.yaml', '-o', 'out', '--check'], { cwd: dir })).status).toBe(2);
+      expect((await cli(['build', 'roster.yaml', '-o', 'out'], { cwd: dir })).stdout).toContain('(1 written,');
       // A host dropped from the roster: its bundle leaves out/, and --check saw it coming.
       writeFileSync(join(dir, 'roster.yaml'), ROSTER('  alpha: {}', 'alpha'));
       const stale = await cli(['build', 'roster.yaml', '-o', 'out', '--check'], { cwd: dir });

@@ -40,7 +40,7 @@ const CASES: Case[] = [
   { name: 'a key indented more in a nested mapping', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    env:\n      A: b\n        B: c\n'), expect: [{ code: 'YAML_SYNTAX', at: '12:9', message: '`B:` is indented more than the keys before it' }] },
   // One agent's schema errors hid its other errors until the next run.
   { name: 'every problem of one agent in one run', yaml: seed.replace('    runtime: claude\n    role: enhancer\n', '    runtime: claud\n    role: enhancer\n    lifecyle: on-demand\n    workdir: src/app\n    env: { A: [1] }\n'), expect: [{ code: 'UNKNOWN_RUNTIME', at: '8:14', hint: "did you mean 'claude'?" }, { code: 'UNKNOWN_KEY', at: '10:5', hint: "did you mean 'lifecycle'?" }, { code: 'RELATIVE_PATH', at: '11:14' }, { code: 'TYPE', at: '12:15' }] },
-  { name: 'a broken runtime or host is not also missing', yaml: seed.replace('    runtime: claude\n', '    runtime: 7\n    host: [a]\n    workdir: src\n'), expect: [{ code: 'TYPE', at: '8:14' }, { code: 'TYPE', at: '9:11' }, { code: 'RELATIVE_PATH', at: '10:14' }] },
+  { name: 'a broken runtime or host is not also missing', yaml: seed.replace('    runtime: claude\n', '    runtime: 7\n    host: { a: 1 }\n    workdir: src\n'), expect: [{ code: 'TYPE', at: '8:14' }, { code: 'TYPE', at: '9:11' }, { code: 'RELATIVE_PATH', at: '10:14' }] },
   { name: 'missing version', yaml: 'agents: []\n', expect: [{ code: 'VERSION', at: '1:1', hint: 'version: 1' }] },
   { name: 'wrong version', yaml: 'version: 2\nagents: []\n', expect: [{ code: 'VERSION', at: '1:10', hint: 'version: 1' }] },
   { name: 'version as string', yaml: 'version: "1"\nagents: []\n', expect: [{ code: 'VERSION', at: '1:10' }] },

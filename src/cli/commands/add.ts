@@ -7,7 +7,7 @@ import { EXIT, type CliIO } from '../io.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 
 interface AddOptions extends EditOptions {
-  runtime: string;
+  runtime?: string;
   role?: string;
   class?: AgentClass;
   lifecycle?: Lifecycle;
@@ -22,17 +22,17 @@ export function registerAdd(program: Command, io: CliIO, exit: (code: number) =>
   command
     .description('add an agent to the roster, keeping its comments and layout')
     .argument('<name>', 'agent name: lowercase letters, digits and -, starting with a letter')
-    .requiredOption('--runtime <runtime>', 'claude, codex, pi, opencode or one defined under runtimes:')
+    .option('--runtime <runtime>', "claude, codex, pi, opencode or one defined under runtimes: (a new agent needs one; a preset's agent has its own)")
     .option('--role <role>', 'orchestrator, enhancer, coder, code-review, security-review, research, board, operations, …')
     .addOption(command.createOption('--class <class>', 'orchestrator or worker (follows from the role)').choices(CLASSES))
     .addOption(command.createOption('--lifecycle <lifecycle>', 'always-on or on-demand').choices(LIFECYCLES))
     .option('--workdir <dir>', 'working directory: absolute or ~/…')
     .option('-e, --env <KEY=VALUE>', 'environment variable for the agent (repeatable)', (value: string, all: string[]) => [...all, value], [])
-    .option('--host <name>', 'with hosts: in the roster, the host the agent runs on')
+    .option('--host <name>', "with hosts: in the roster, the host the agent runs on (for a preset's agent: where to place it)")
     .option('--roster <file>', 'roster to edit', 'roster.yaml')
     .option('--dry-run', 'print the change as a diff; do not write')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExamples:\n  mosaic-gen add coder2 --runtime codex --role coder --lifecycle on-demand\n  mosaic-gen add ops --runtime opencode --role operations --env TZ=UTC --workdir ~/ops --roster fleets/prod.yaml\n  mosaic-gen add coder3 --runtime codex --role coder --host build2')
+    .addHelpText('after', '\nExamples:\n  mosaic-gen add coder2 --runtime codex --role coder --lifecycle on-demand\n  mosaic-gen add ops --runtime opencode --role operations --env TZ=UTC --workdir ~/ops --roster fleets/prod.yaml\n  mosaic-gen add coder3 --runtime codex --role coder --host build2\n  mosaic-gen add orchestrator --host build1   # place a preset\'s agent')
     .action(async (name: string, options: AddOptions) => {
       const env = notUtf8(name, options) ?? parseEnv(options.env);
       if (typeof env === 'string') {
@@ -42,7 +42,7 @@ export function registerAdd(program: Command, io: CliIO, exit: (code: number) =>
       }
       const agent: NewAgent = {
         name,
-        runtime: options.runtime,
+        ...(options.runtime !== undefined ? { runtime: options.runtime } : {}),
         ...(options.role !== undefined ? { role: options.role } : {}),
         ...(options.class !== undefined ? { class: options.class } : {}),
         ...(options.lifecycle !== undefined ? { lifecycle: options.lifecycle } : {}),
