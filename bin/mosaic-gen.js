@@ -72,6 +72,22 @@ if (enableCompileCache) {
 }
 const { main, runOnTerminal } = require('../dist/mosaic-gen.cjs');
 
+// Standard input to its end or to maxBytes, whichever comes first, in chunks: readFileSync(0)
+// would hold all of a `head -c 300M` before the size check, and never return from a `yes`.
+function readUpTo(fd, maxBytes) {
+  const { readSync } = require('node:fs');
+  const chunks = [];
+  let total = 0;
+  while (total < maxBytes) {
+    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, maxBytes - total));
+    const read = readSync(fd, chunk, 0, chunk.length, null);
+    if (read === 0) break;
+    chunks.push(read === chunk.length ? chunk : chunk.subarray(0, read));
+    total += read;
+  }
+  return Buffer.concat(chunks, total);
+}
+
 async function ask(question) {
   // Loaded only to ask: every run pays for what is imported at the top.
   const { createInterface } = await import('node:readline/promises');
@@ -89,7 +105,7 @@ const io = {
   cwd: process.cwd(),
   env: process.env,
   isTTY: terminalOut,
-  stdin: () => require('node:fs').readFileSync(0),
+  stdin: (maxBytes) => readUpTo(0, maxBytes),
   // Asked only by the commands that prompt or attach.
   get prompt() {
     return stdinIsTerminal() ? ask : undefined;
