@@ -409,7 +409,7 @@ for (const { label, path } of NODES) {
   const [major, minor] = version(path).slice(1).split('.').map(Number);
   const cached = major > 22 || (major === 22 && minor >= 1);
   const m = results.startup[label];
-  console.log(`${label}${cached ? ' (compile cache)' : ' (no compile cache: no target; the cost above node -e 0 in brackets)'}:`);
+  console.log(`${label}${cached ? ' (Node has a compile cache: the targets of issue 29)' : ' (Node has no compile cache: no target; the cost above node -e 0 in brackets)'}:`);
   for (const [name, text] of Object.entries(STARTUP_LABELS)) {
     const [target, ok] = (cached && STARTUP_TARGETS[name]) || [];
     const above = m[name].wall - m.nodeNoop.wall;
