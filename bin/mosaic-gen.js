@@ -56,8 +56,37 @@ const terminalOut = terminal(1);
 let terminalIn;
 const stdinIsTerminal = () => (terminalIn ??= terminal(0));
 
-// Through the loader: each bundle with the code cache npm run build made for it.
-const { main, runOnTerminal } = require('../dist/mosaic-gen-load.cjs').loadBundle('mosaic-gen.cjs');
+// Node >= 22.1 keeps the code it compiled for these bundles on disk and checks it against their
+// text before use: a later run neither parses them again nor compiles what the last run compiled.
+// Node 20 has no such cache and runs them from their text. The cache is only speed: Node reports
+// a failure to enable it in the returned status instead of throwing, and a run goes on without.
+// Its place is the user's own cache directory, not Node's default (node-compile-cache in the
+// shared temporary directory): a cache is compiled code this process runs, so none may come from
+// a directory another user could have made first. NODE_COMPILE_CACHE still chooses, when set.
+const { enableCompileCache } = require('node:module');
+if (enableCompileCache) {
+  const { XDG_CACHE_HOME, HOME, NODE_COMPILE_CACHE } = process.env;
+  const cacheHome = XDG_CACHE_HOME?.startsWith('/') ? XDG_CACHE_HOME : HOME?.startsWith('/') ? `${HOME}/.cache` : undefined;
+  if (NODE_COMPILE_CACHE) enableCompileCache();
+  else if (cacheHome) enableCompileCache(`${cacheHome}/mosaic-gen/node-compile-cache`);
+}
+const { main, runOnTerminal } = require('../dist/mosaic-gen.cjs');
+
+// Standard input to its end or to maxBytes, whichever comes first, in chunks: readFileSync(0)
+// would hold all of a `head -c 300M` before the size check, and never return from a `yes`.
+function readUpTo(fd, maxBytes) {
+  const { readSync } = require('node:fs');
+  const chunks = [];
+  let total = 0;
+  while (total < maxBytes) {
+    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, maxBytes - total));
+    const read = readSync(fd, chunk, 0, chunk.length, null);
+    if (read === 0) break;
+    chunks.push(read === chunk.length ? chunk : chunk.subarray(0, read));
+    total += read;
+  }
+  return Buffer.concat(chunks, total);
+}
 
 async function ask(question) {
   // Loaded only to ask: every run pays for what is imported at the top.
@@ -76,7 +105,7 @@ const io = {
   cwd: process.cwd(),
   env: process.env,
   isTTY: terminalOut,
-  stdin: () => require('node:fs').readFileSync(0),
+  stdin: (maxBytes) => readUpTo(0, maxBytes),
   // Asked only by the commands that prompt or attach.
   get prompt() {
     return stdinIsTerminal() ? ask : undefined;

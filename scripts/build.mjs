@@ -3,8 +3,6 @@
 // validator (ajv standalone) and the templates (Handlebars.precompile) compiled ahead of time, so
 // a run loads neither ajv's code generator nor the Handlebars compiler. Type checking is tsc's job
 // (npm run build runs it first); this only transforms.
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
@@ -34,14 +32,11 @@ const DIFF_BUNDLE = `${BUNDLE}-diff`;
  * first use (replaced below by a require of this bundle); modules that import it load it at once.
  */
 const YAML_BUNDLE = `${BUNDLE}-yaml`;
-/** Loads the others with their code caches (src/cli/load-bundle.ts); bin/mosaic-gen.js requires it. */
-const LOAD_BUNDLE = `${BUNDLE}-load`;
-// Code caches (NAME.cjs.cache) are not among them: every one is deleted here, before its bundle
-// is replaced, and made again from the new bundles at the end.
-const OUTPUTS = new Set([`${BUNDLE}.cjs`, `${DIFF_BUNDLE}.cjs`, `${YAML_BUNDLE}.cjs`, `${LOAD_BUNDLE}.cjs`, ...COMMANDS.map((name) => `${BUNDLE}-${name}.cjs`)]);
+const OUTPUTS = new Set([`${BUNDLE}.cjs`, `${DIFF_BUNDLE}.cjs`, `${YAML_BUNDLE}.cjs`, ...COMMANDS.map((name) => `${BUNDLE}-${name}.cjs`)]);
 
 mkdirSync(GEN, { recursive: true });
-// What an older build left (tsc's per-module output) is never imported now; everything else is
+// What an older build left (tsc's per-module output, the bundle loader and code caches of earlier
+// versions) is never loaded now; everything else is
 // replaced by rename, so a CLI started during a rebuild sees the old bundle or the new, whole.
 for (const entry of readdirSync(DIST)) if (entry !== 'gen' && !OUTPUTS.has(entry)) rmSync(join(DIST, entry), { recursive: true, force: true });
 
@@ -93,10 +88,10 @@ const bundle = await build({
     ...Object.fromEntries(COMMANDS.map((name) => [`${BUNDLE}-${name}`, join(COMMANDS_DIR, `${name}.ts`)])),
     [DIFF_BUNDLE]: require.resolve('diff'),
     [YAML_BUNDLE]: require.resolve('yaml'),
-    [LOAD_BUNDLE]: join(ROOT, 'src', 'cli', 'load-bundle.ts'),
   },
   outdir: DIST,
   outExtension: { '.js': '.cjs' },
+  // Written below, each under a temporary name first.
   write: false,
   bundle: true,
   platform: 'node',
@@ -138,21 +133,8 @@ const bundle = await build({
   ],
 });
 
-// The loader compiles bundles with vm.Script, which has no way to import(): none may be left.
-for (const file of bundle.outputFiles) if (/\bimport\(/.test(file.text)) throw new Error(`${relative(ROOT, file.path)} calls import(), which src/cli/load-bundle.ts cannot load`);
-
-// Every bundle but the loader names its build on its first line, in the loader's own words; its
-// code cache must name the same. The loader is written first and asked how.
-const isLoader = (file) => file.path.endsWith(`${LOAD_BUNDLE}.cjs`);
-for (const file of bundle.outputFiles.filter(isLoader)) writeAtomic(file.path, file.text);
-const { withBundleHeader } = require(join(DIST, `${LOAD_BUNDLE}.cjs`));
-for (const file of bundle.outputFiles.filter((f) => !isLoader(f))) writeAtomic(file.path, withBundleHeader(file.text, createHash('sha256').update(file.text).digest('hex')));
-
-// The code caches: typical runs of the new bundles in a process of their own (plain `node`, as a
-// user runs it: V8 refuses a cache made under other flags), which then saves them. They only make
-// start-up faster: if the runs fail, say so and go on without them.
-const training = spawnSync(process.execPath, [join(ROOT, 'scripts', 'train-code-cache.cjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-if (training.status !== 0) process.stderr.write(`build: no code caches (scripts/train-code-cache.cjs ended with ${training.status ?? training.signal}); the CLI works without them, only starts slower\n`);
+// Written as a whole to a temporary name and renamed into place, as the generated modules above.
+for (const file of bundle.outputFiles) writeAtomic(file.path, file.text);
 
 function writeAtomic(path, text) {
   writeFileSync(`${path}.tmp-${process.pid}`, text);

@@ -10,8 +10,12 @@ export interface CliIO {
   isTTY: boolean;
   /** Reads one line of an answer from the terminal, when there is one. */
   prompt?: (question: string) => Promise<string>;
-  /** Reads all of standard input, for a roster named `-`. */
-  stdin?: () => Buffer;
+  /**
+   * Reads standard input to its end, for a roster named `-`, but never more than `maxBytes`: a
+   * caller that asks for its size limit plus one byte tells an input over the limit (an endless
+   * `yes`, a `head -c 300M`) without holding more of it.
+   */
+  stdin?: (maxBytes: number) => Buffer;
   /** Runs systemctl and loginctl; defaults to real processes with `env`. */
   runner?: CommandRunner;
   /** Runs a program on this terminal (attach); present only when stdin and stdout are terminals. */

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { loadFleet, loadFleetFromBytes, type FrontEndResult } from '../load/load-fleet.js';
+import { MAX_ROSTER_BYTES } from '../load/read-roster-file.js';
 import type { CliIO } from './io.js';
 
 export const DEFAULT_ROSTER = 'roster.yaml';
@@ -9,7 +10,8 @@ export const STDIN_NAME = '<stdin>';
 
 /** The front end on the roster argument of validate, build and plan: a file, or `-` for stdin. */
 export function loadRosterArg(io: CliIO, given: string | undefined): FrontEndResult & { file: string } {
-  if (given === STDIN_ARG) return { ...loadFleetFromBytes(io.stdin?.() ?? Buffer.alloc(0), STDIN_NAME), file: STDIN_NAME };
+  // One byte past the limit is enough to refuse it (rosterFromBytes).
+  if (given === STDIN_ARG) return { ...loadFleetFromBytes(io.stdin?.(MAX_ROSTER_BYTES + 1) ?? Buffer.alloc(0), STDIN_NAME), file: STDIN_NAME };
   const { path, file } = rosterArg(io, given);
   return { ...loadFleet(path, file), file };
 }

@@ -37,15 +37,19 @@ export function readRosterFile(path: string, file = path): ReadResult {
   return decodeRoster(bytes, file);
 }
 
-/** Roster bytes from elsewhere than a file (standard input), with the file's size limit. */
+/**
+ * Roster bytes from elsewhere than a file (standard input), with the file's size limit. Standard
+ * input is read up to one byte past the limit (src/cli/roster-arg.ts), so more bytes than the
+ * limit say only that there were more, not how many.
+ */
 export function rosterFromBytes(bytes: Buffer, file: string): ReadResult {
   if (bytes.length > MAX_ROSTER_BYTES) {
-    return { ok: false, diagnostic: errorIn(file, 'TOO_LARGE', tooLarge(file, bytes.length), 'split the fleet or check that this is the right input') };
+    return { ok: false, diagnostic: errorIn(file, 'TOO_LARGE', tooLarge(file, `more than ${MAX_ROSTER_BYTES}`), 'split the fleet or check that this is the right input') };
   }
   return decodeRoster(bytes, file);
 }
 
-function tooLarge(file: string, bytes: number): string {
+function tooLarge(file: string, bytes: number | string): string {
   return `${file} is ${bytes} bytes; the limit is ${MAX_ROSTER_BYTES} bytes`;
 }
 

@@ -3,11 +3,12 @@
  * and generated headers name it `<stdin>`. Through the built CLI, with a real pipe.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, tempDir } from '../support/cli.js';
 import { FLEET_DIR } from '../../src/model/artifact.js';
+import { MAX_ROSTER_BYTES } from '../../src/load/read-roster-file.js';
 
 const work = tempDir('mosaic-gen-stdin-');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -44,5 +45,46 @@ describe("'-' reads the roster from standard input", () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`+ ${FLEET_DIR}/env/coder0.env (0600)`);
     expect(r.status).toBe(0);
+  });
+});
+
+/**
+ * A producer piped into `validate -` by the shell, the CLI timed by GNU time. After 20 s the whole
+ * pipeline is killed: timeout(1) signals its process group, where killing the shell alone would
+ * leave a CLI that reads to the end, and its producer, running for ever.
+ */
+function fromProducer(producer: string) {
+  const script = `${producer} | /usr/bin/time -f 'TIME %e %U %S %M' "$0" "$1" validate -`;
+  const r = spawnSync('timeout', ['-s', 'KILL', '20', 'sh', '-c', script, process.execPath, BIN], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: join(work, 'home') } });
+  const stats = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr);
+  return { status: r.status, stderr: r.stderr.replace(/TIME .*\s*$/, ''), wall: Number(stats?.[1]), cpu: Number(stats?.[2]) + Number(stats?.[3]), rssMiB: Number(stats?.[4]) / 1024 };
+}
+
+describe.skipIf(!existsSync('/usr/bin/time'))('standard input is read up to the size limit plus one byte', () => {
+  // Before, stdin was read whole before the size check: 678 MB held for `head -c 300M`, and a
+  // `yes` grew without end. Now reading stops one byte past the limit, whatever follows.
+  it.each([
+    ['300 MB of zeros', 'head -c 300M /dev/zero'],
+    ['an endless stream', "yes 'agents: []'"],
+  ])('%s is refused with TOO_LARGE at once, holding little', (_, producer) => {
+    const r = fromProducer(producer);
+    expect(r.status, 'no status: the pipeline was killed after 20 s').toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^<stdin>: error\\[TOO_LARGE\\]: <stdin> is more than ${MAX_ROSTER_BYTES} bytes; the limit is ${MAX_ROSTER_BYTES} bytes`));
+    // CPU time, not wall time, for the 1 s: a busy machine delays a run without making it do more.
+    expect(r.cpu, `cpu seconds (wall ${r.wall} s)`).toBeLessThan(1);
+    expect(r.wall).toBeLessThan(5);
+    expect(r.rssMiB, 'peak RSS in MiB').toBeLessThan(150);
+  });
+
+  it('a roster of exactly the limit is read whole (then judged as YAML), one byte more is refused', () => {
+    // A comment filling the roster up to the limit: valid YAML, so the size alone decides.
+    const head = 'version: 1\nprofile: minimal\n#';
+    const at = `${head}${'x'.repeat(MAX_ROSTER_BYTES - head.length - 1)}\n`;
+    expect(Buffer.byteLength(at)).toBe(MAX_ROSTER_BYTES);
+    const ok = piped(at, 'validate', '-');
+    expect([ok.status, ok.stderr]).toEqual([0, '']);
+    const over = piped(`${at}\n`, 'validate', '-');
+    expect(over.status).toBe(1);
+    expect(over.stderr).toMatch(/error\[TOO_LARGE\]/);
   });
 });

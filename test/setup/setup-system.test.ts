@@ -3,14 +3,18 @@
  * and, when it cannot install it (not root), names the exact command and fails before any test.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, tempDir } from '../support/cli.js';
 
-const SCRIPT = join(REPO, 'scripts', 'setup-system.mjs');
 const work = tempDir('mosaic-gen-setup-');
 chmodSync(work, 0o755); // the script runs as nobody
+// Run from a copy nobody can read: the checkout may sit where other users cannot enter (a clone
+// under /root or a `mktemp -d`, 0700). The script imports only Node's own modules.
+const SCRIPT = join(work, 'setup-system.mjs');
+copyFileSync(join(REPO, 'scripts', 'setup-system.mjs'), SCRIPT);
+chmodSync(SCRIPT, 0o644);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A PATH that has everything of /usr/bin and /usr/sbin but `hidden`, like a machine without it. */

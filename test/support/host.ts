@@ -68,12 +68,14 @@ export async function windows(m: UserManager, session: string): Promise<string[]
 /**
  * `describe` for tests that need a real user manager: where none can run here they are skipped
  * with the reason, except under CI=true, where that is a failing test: CI never goes green on
- * skipped host tests.
+ * skipped host tests it meant to run. MOSAIC_SKIP_SYSTEMD_TESTS=1 skips them on purpose, under
+ * CI=true too: .ci/run's second pass under another Node runs everything but them, once the first
+ * pass has run them.
  */
 export function describeHost(title: string, body: () => void): void {
   const support = userManagerSupport();
   if (support.ok) describe(title, body);
-  else if (process.env.CI === 'true') {
+  else if (process.env.CI === 'true' && !process.env.MOSAIC_SKIP_SYSTEMD_TESTS) {
     describe(title, () => {
       it('runs on this machine (CI=true: host tests may not be skipped)', () => {
         throw new Error(`no systemd user manager can run here: ${support.reason}`);
