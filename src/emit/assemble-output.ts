@@ -7,6 +7,7 @@ import type { Manifest } from '../model/manifest.js';
 import { buildManifest, manifestText, sha256 } from '../plan/build-manifest.js';
 import { generatedHeader, renderFleet } from '../render/render-fleet.js';
 import { loadTemplates } from '../render/templates.js';
+import { agentNameRule } from '../validate/roster-schema.js';
 
 /** The names the scripts' engine shares with the CLI, said once (src/model). */
 const ENGINE_CONTEXT = {
@@ -33,6 +34,12 @@ const ENGINE_CONTEXT = {
   lockWait: String(LOCK_WAIT_SECONDS),
 };
 
+/** Said by the schema alone; the engine checks a record's agent names with it. */
+function engineContext() {
+  const name = agentNameRule();
+  return { ...ENGINE_CONTEXT, agentNameEre: name.ere, agentNameMax: String(name.maxLength) };
+}
+
 /** Everything a build writes to the output directory, in memory. */
 export interface BuildOutput {
   manifest: Manifest;
@@ -58,8 +65,9 @@ export function assembleOutput(named: Fleet, version: string): BuildOutput {
  * its digest (they source no other, whatever lies beside them).
  */
 function bundleScripts(template: ReturnType<typeof loadTemplates>, files: number): Artifact[] {
-  const engine = template('scripts/engine.sh')(ENGINE_CONTEXT);
-  const context = { ...ENGINE_CONTEXT, engineSha: sha256(engine) };
+  const base = engineContext();
+  const engine = template('scripts/engine.sh')(base);
+  const context = { ...base, engineSha: sha256(engine) };
   const script = (path: string, mode: 0o755 | 0o644, text: string): Artifact => ({ path, target: '', mode, owner: 'fleet', text });
   return [
     script(BUNDLE_SCRIPTS.install, 0o755, template('scripts/install.sh')({ ...context, script: BUNDLE_SCRIPTS.install, files: String(files) })),

@@ -10,7 +10,7 @@ import { didYouMeanHint } from '../text/did-you-mean.js';
 import { isHostPath, isReservedEnvKey, unrepresentable, unrepresentableAsExecutable, unrepresentableInPath, unrepresentableInUnit } from '../model/value-rules.js';
 import { limitValue } from './limit-value.js';
 import { defaultHost, hostsOf, instanceName } from './place-agents.js';
-import { schemaDef } from '../validate/roster-schema.js';
+import { agentNameRule } from '../validate/roster-schema.js';
 import { agentEnv, agentKind, type EnvEntry, type MergedRoster, type Origin } from './merge-roster.js';
 
 export type Say = (severity: 'error' | 'warning', code: DiagnosticCode, message: string, at: Origin, hint?: string, part?: 'key' | 'value') => void;
@@ -165,7 +165,7 @@ export const RULES: readonly Rule[] = [
           continue;
         }
         const longest = instanceName(a.name, a.replicas);
-        const max = Number(/\{0,(\d+)\}/.exec(schemaDef('#/$defs/agentName').pattern ?? '')?.[1] ?? 31) + 1;
+        const max = agentNameRule().maxLength;
         if (longest.length > max) {
           say('error', 'NAME', `agent '${a.name}' with replicas: ${a.replicas} makes '${longest}', longer than an agent name may be (${max} characters)`, origin('replicas'), `shorten the name to at most ${max - 1 - String(a.replicas).length} characters, or make the pool smaller`);
           continue;

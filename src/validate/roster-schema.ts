@@ -20,6 +20,20 @@ export function schemaDef(ref: string): SchemaDef {
   return own.$ref ? { ...schemaDef(own.$ref), ...own } : own;
 }
 
+/**
+ * The agent-name rule as the schema says it, for readers without interval expressions (the
+ * engine's awk, mawk 1.3.4 on Debian 12): the pattern with its `{0,N}` as `*`, and the length
+ * that interval allowed.
+ */
+export function agentNameRule(): { ere: string; maxLength: number } {
+  const pattern = schemaDef('#/$defs/agentName').pattern ?? '';
+  const interval = /\{0,(\d+)\}/.exec(pattern);
+  if (!interval) throw new Error(`the schema's agent-name pattern has no {0,N}: ${pattern}`);
+  // The atoms before the interval, less the one it repeats, plus the most it repeats that one.
+  const before = pattern.slice(1, interval.index).replace(/\[[^\]]*\]/g, 'x').length - 1;
+  return { ere: pattern.replace(interval[0], '*'), maxLength: before + Number(interval[1]) };
+}
+
 let compiled: ValidateFunction | undefined;
 
 let schema: Record<string, unknown> | undefined;

@@ -428,6 +428,12 @@ describe('generated scripts', () => {
     expect(lint.error, 'shellcheck must be installed (.ci/run installs it)').toBeUndefined();
     expect(lint.stdout).toBe('');
     expect(lint.status).toBe(0);
+    // As a reviewer's CI runs it: plain, one file at a time, following nothing.
+    for (const script of scripts) {
+      const plain = spawnSync('shellcheck', [script], { encoding: 'utf8' });
+      expect(plain.stdout, script).toBe('');
+      expect(plain.status, script).toBe(0);
+    }
   });
 });
 
