@@ -4,6 +4,9 @@ import type { Fleet } from '../model/fleet.js';
 import { RULES, resolveLimits, type Say } from './fleet-rules.js';
 import { agentEnv, agentKind, mergeRoster, type SourcedRoster } from './merge-roster.js';
 import { resolveHosts } from './resolve-hosts.js';
+import { restartPolicy, transcriptPolicy } from './policy-value.js';
+import { DEFAULT_RESTART } from '../model/restart.js';
+import { DEFAULT_TRANSCRIPT } from '../model/transcript.js';
 
 export type { SourcedRoster } from './merge-roster.js';
 
@@ -27,12 +30,17 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     path: merged.setting('path')?.value ?? [],
     tmux: merged.setting('tmux')?.value ?? '/usr/bin/tmux',
   };
+  // Per agent, each key over the fleet's, the fleet's over the defaults (values checked by the rules).
+  const restart = restartPolicy(merged.setting('restart')?.value ?? {}, DEFAULT_RESTART).value;
+  const transcript = transcriptPolicy(merged.setting('transcript')?.value ?? {}, DEFAULT_TRANSCRIPT).value;
   return {
     roster: rosterName,
     profile: roster.input.profile ?? null,
     session: merged.setting('session')?.value ?? 'mosaic',
     ...settings,
     limits: resolveLimits(merged.setting('limits')?.value),
+    restart,
+    transcript,
     agents: merged.agents.map((agent) => {
       const a = agent.input;
       const runtime = merged.runtimes[a.runtime!]!;
@@ -50,6 +58,8 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
         envFiles: a.envFiles ?? [],
         host,
         limits: resolveLimits(a.limits),
+        restart: restartPolicy(a.restart ?? {}, restart).value,
+        transcript: transcriptPolicy(a.transcript ?? {}, transcript).value,
       };
     }),
     hosts: resolveHosts(roster.input, settings),
