@@ -5,7 +5,7 @@
  * agent runs, and on TERM ends the agent, closes the window and exits 0.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleOutput } from '../../src/emit/assemble-output.js';
@@ -125,6 +125,34 @@ describe.skipIf(!hasTmux)('the fleet supervisor, on real tmux', () => {
     expect(transcript).toMatch(/^-- mosaic \S+: agent-f started\r\nno-such-runtime-9: command not found \(PATH=[^\r]*\)\r\n-- mosaic \S+: agent-f exited with status 127\r\n$/);
     expect(statSync(join(state, 'mosaic')).mode & 0o777).toBe(0o700);
     expect(statSync(join(state, 'mosaic/agent-f.log')).mode & 0o777).toBe(0o600);
+  });
+
+  it('never writes a transcript through a symbolic link: a planted file link is not written, a linked directory means no transcript', async () => {
+    const state = join(dir, 'state-links');
+    const outside = join(dir, 'outside.txt');
+    writeFileSync(outside, '');
+    spawnSync('mkdir', ['-p', '-m', '700', join(state, 'mosaic')]);
+    symlinkSync(outside, join(state, 'mosaic/agent-g.log'));
+    const run = (name: string, env: Record<string, string>) => {
+      const launch = join(dir, `${name}.sh`);
+      writeFileSync(launch, "echo secret-output; exec sh -c 'exit 4'\n");
+      const child = spawn('/bin/sh', [supervisor, name, launch], { env: { PATH: `${shims}:${process.env.PATH!}`, XDG_RUNTIME_DIR: runtime, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      return new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+    };
+    expect((await run('agent-g', { XDG_STATE_HOME: state })).code).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(readFileSync(outside, 'utf8')).toBe('');
+    expect(lstatSync(join(state, 'mosaic/agent-g.log')).isSymbolicLink()).toBe(true);
+
+    const linked = join(dir, 'state-linked-dir');
+    spawnSync('mkdir', ['-p', join(dir, 'elsewhere'), linked]);
+    symlinkSync(join(dir, 'elsewhere'), join(linked, 'mosaic'));
+    const r = await run('agent-h', { XDG_STATE_HOME: linked });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`mosaic: ${join(linked, 'mosaic')} is not a directory of its own (a symbolic link?): agent-h runs without a transcript`);
+    expect(readdirSync(join(dir, 'elsewhere'))).toEqual([]);
   });
 
   it('on TERM ends the agent, closes its window and exits 0', async () => {
