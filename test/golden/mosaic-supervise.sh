@@ -49,7 +49,8 @@ if [ "${1-}" = --transcript ]; then
       fi
       continue
     fi
-    head -c "$((MOSAIC_cap - MOSAIC_used))" >>"$MOSAIC_file" || exit 0
+    # Unbuffered: head would otherwise hold what it read until it exits (coreutils' stdbuf).
+    stdbuf -o0 head -c "$((MOSAIC_cap - MOSAIC_used))" >>"$MOSAIC_file" || exit 0
     # Short of the cap: the pane closed (end of input).
     [ "$(wc -c <"$MOSAIC_file")" -ge "$MOSAIC_cap" ] || exit 0
   done
