@@ -10,7 +10,7 @@ import { agentUnit } from '../../src/model/artifact.js';
 import { readInstalled, type HostPaths } from '../../src/state/read-installed.js';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { tempDir } from '../support/cli.js';
-import { describeHost, listing, mosaic, unitState, until } from '../support/host.js';
+import { describeHost, homeListing, mosaic, unitState, until } from '../support/host.js';
 
 /**
  * Fault injection: an apply interrupted after each of its ops in turn, then re-run, always ends
@@ -84,7 +84,7 @@ describeHost('an interrupted apply converges when re-run', () => {
     const plan = await mosaic(m, work, 'plan', '--detailed-exitcode');
     expect(plan.stdout).toContain('No changes.');
     const ref = reference.get(roster)!;
-    expect(listing(m.home)).toEqual(ref.home);
+    expect(homeListing(m.home)).toEqual(ref.home);
     expect(await running(agents)).toEqual(ref.running);
   };
 
@@ -93,11 +93,11 @@ describeHost('an interrupted apply converges when re-run', () => {
     work = tempDir('mosaic-interrupted-');
     // References: the host after a clean apply of each roster (B reached from A, like the test).
     await cleanApply(A);
-    reference.set(A, { home: listing(m.home), running: await running(agents) });
+    reference.set(A, { home: homeListing(m.home), running: await running(agents) });
     await cleanApply(B);
-    reference.set(B, { home: listing(m.home), running: await running(agents) });
+    reference.set(B, { home: homeListing(m.home), running: await running(agents) });
     await cleanApply(A);
-    expect(listing(m.home)).toEqual(reference.get(A)!.home);
+    expect(homeListing(m.home)).toEqual(reference.get(A)!.home);
   }, 120_000);
   afterAll(async () => {
     await m?.stop();
