@@ -60,8 +60,9 @@ describeHost('health, transcripts and fleet-wide operations on a real user manag
   });
 
   it('a crash loop: status exits 3 on every call from its first crash on, naming it; after the limit, failed and no more restarts; restart starts it again', async () => {
-    const started = ok(await mosaic(m, work, 'start', 'crasher', 'nobin'), 'start crasher nobin');
-    expect(started.stdout).toBe('crasher: started\nnobin: started\n');
+    const started = await mosaic(m, work, 'start', 'crasher', 'nobin');
+    // nobin may already have failed when the states are read after the start: both are true reports.
+    expect(started.stdout).toMatch(/^crasher: started\nnobin: (started|failed to start: it is failed \(see mosaic-gen logs\))\n$/);
     const seen: string[] = [];
     let crashed = false;
     const deadline = Date.now() + 60_000;
@@ -150,11 +151,14 @@ describeHost('health, transcripts and fleet-wide operations on a real user manag
   });
 
   it('status --watch 1 | head -3 ends within 2 s, with status 0', async () => {
-    const t0 = Date.now();
-    const r = await m.run('sh', ['-c', `{ ${process.execPath} ${BIN} status --watch 1; echo "status=$?" >&2; } | head -3`], { cwd: work, timeoutMs: 10_000 });
-    const elapsed = Date.now() - t0;
+    // Timed from when head has its lines and goes: with a 1 s interval, the watch notices at its
+    // next write, which comes before it reads the next status. The whole pipeline, Node's start
+    // included, takes about 1.5 s here; on a machine loaded by the whole suite it can take more.
+    const now = 'date +%s%3N';
+    const r = await m.run('sh', ['-c', `{ ${process.execPath} ${BIN} status --watch 1; echo "status=$? ended=$(${now})" >&2; } | { head -3; echo "head=$(${now})" >&2; }`], { cwd: work, timeoutMs: 10_000 });
     expect(r.stdout).toMatch(/^AGENT.*\n.*\n.*\n$/);
-    expect(r.stderr).toBe('status=0\n');
-    expect(elapsed).toBeLessThan(2000);
+    const times = Object.fromEntries([...r.stderr.matchAll(/(\w+)=(\d+)/g)].map((x) => [x[1], Number(x[2])]));
+    expect(times.status, r.stderr).toBe(0);
+    expect(times.ended! - times.head!).toBeLessThan(2000);
   });
 });
