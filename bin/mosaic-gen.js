@@ -27,10 +27,15 @@ const writer = (fd, name) => {
   const gone = (error) => {
     if (error.code !== 'EPIPE') failedOutput ??= { name, error };
     closed = true;
+    return false;
   };
+  // true while the output is still read, so that a command that writes until stopped stops.
   return (text) => {
-    if (closed) return;
-    if (stream) return void stream.write(text);
+    if (closed) return false;
+    if (stream) {
+      stream.write(text);
+      return !closed;
+    }
     const bytes = Buffer.from(text);
     let done = 0;
     try {
@@ -40,6 +45,7 @@ const writer = (fd, name) => {
       stream = process[name].on('error', gone);
       stream.write(bytes.subarray(done));
     }
+    return true;
   };
 };
 // Only a character device other than /dev/null can be a terminal; asking the tty module loads

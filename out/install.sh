@@ -27,7 +27,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='ca60e1d5b50dc4961206e6b1bc48879b1503e9d5282899cf0a1ac18e4331792e'
+engine_sha='c4ee5092684e49388657c728286542afa3d03a270914ae1ebc0dba5369d514f8'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

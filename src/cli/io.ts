@@ -2,7 +2,8 @@ import type { CommandRunner } from '../host/run-command.js';
 
 /** What a command may touch of the outside world; the bin file passes the real process. */
 export interface CliIO {
-  stdout: (text: string) => void;
+  /** Writes; returns false once the reader has gone (a closed pipe: `status --watch | head` then ends). */
+  stdout: (text: string) => unknown;
   stderr: (text: string) => void;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;

@@ -1,5 +1,7 @@
 /** The normalized fleet: every default applied, every invariant checked. What render consumes. */
 import type { Limits } from './limits.js';
+import type { RestartPolicy } from './restart.js';
+import type { TranscriptPolicy } from './transcript.js';
 import type { AgentClass, Lifecycle, Profile } from './roster-input.js';
 
 export interface Fleet {
@@ -13,6 +15,10 @@ export interface Fleet {
   tmux: string;
   /** fleet.limits, as properties of the fleet slice. */
   limits: Limits;
+  /** fleet.restart over the defaults: the template unit's crash-loop policy. */
+  restart: RestartPolicy;
+  /** fleet.transcript over the defaults. */
+  transcript: TranscriptPolicy;
   agents: readonly Agent[];
   /** The roster's `hosts:` in roster order, each with the fleet settings it overrides applied; empty without `hosts:`. */
   hosts: readonly FleetHost[];
@@ -45,4 +51,8 @@ export interface Agent {
   replica: number | null;
   /** The agent's limits, as properties of its scope. */
   limits: Limits;
+  /** Its `restart:` over the fleet's. */
+  restart: RestartPolicy;
+  /** Its `transcript:` over the fleet's. */
+  transcript: TranscriptPolicy;
 }

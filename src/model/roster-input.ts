@@ -1,4 +1,6 @@
 import type { LimitKey } from './limits.js';
+import type { RestartInput } from './restart.js';
+import type { TranscriptInput } from './transcript.js';
 
 /** A roster as the schema accepts it: before preset merge and defaults. Mirrors schemas/roster.schema.json. */
 
@@ -32,6 +34,8 @@ export interface FleetInput {
   env?: EnvInput;
   tmux?: string;
   limits?: LimitsInput;
+  restart?: RestartInput;
+  transcript?: TranscriptInput;
 }
 
 /** Per-host overrides of fleet settings; the session (the fleet's name) stays fleet-wide. */
@@ -64,6 +68,8 @@ export interface AgentInput {
   limits?: LimitsInput;
   /** A pool of this many agents NAME-1 … NAME-N. */
   replicas?: number;
+  restart?: RestartInput;
+  transcript?: TranscriptInput;
 }
 
 export interface RosterInput {

@@ -1,6 +1,9 @@
 import { FLEET_DIR, FLEET_SLICE, SUPERVISOR_TARGET, UNIT_DIR, agentUnit, envTarget, launchTarget, type Artifact, type FileMode, type Owner } from '../model/artifact.js';
 import { AGENT_SCOPE, AGENT_UNIT_PATHS, UNITS } from '../model/units.js';
 import type { Agent, Fleet } from '../model/fleet.js';
+import { CANNOT_RUN_STATUSES, type RestartPolicy } from '../model/restart.js';
+import { runtimeCommand } from '../model/runtime-command.js';
+import { DEFAULT_STATE_HOME, TRANSCRIPT_DIR } from '../model/transcript.js';
 import { commentText } from './quote.js';
 import type { Template, TemplateName } from './templates.js';
 
@@ -15,7 +18,9 @@ export function renderFleet(fleet: Fleet, template: (name: TemplateName) => Temp
   const add = (owner: Owner, target: string, mode: FileMode, name: TemplateName, context: object) =>
     artifacts.push({ path: outputPath(target), target, mode, owner, text: normalize(template(name)(context)) });
   const model = { units: UNITS, paths: AGENT_UNIT_PATHS, agentInstance: agentUnit('NAME'), scope: AGENT_SCOPE };
-  const fleetContext = { ...model, session: fleet.session, tmux: fleet.tmux, limits: fleet.limits };
+  const fleetContext = { ...model, session: fleet.session, tmux: fleet.tmux, limits: fleet.limits, restart: { ...restartContext(fleet.restart), cannotRun: CANNOT_RUN_STATUSES.join(' ') },
+    transcript: { stateHome: DEFAULT_STATE_HOME, dir: TRANSCRIPT_DIR, defaults: `${fleet.transcript.size} ${fleet.transcript.keep}` },
+  };
 
   add('holder', `${UNIT_DIR}/${UNITS.holder.file}`, 0o644, 'systemd/holder.service', fleetContext);
   add('agents', `${UNIT_DIR}/${UNITS.agent.file}`, 0o644, 'systemd/agent.service', fleetContext);
@@ -24,9 +29,11 @@ export function renderFleet(fleet: Fleet, template: (name: TemplateName) => Temp
   add('fleet', `${UNIT_DIR}/${FLEET_SLICE}`, 0o644, 'systemd/fleet.slice', fleetContext);
   add('agents', SUPERVISOR_TARGET, 0o755, 'launch/supervise.sh', fleetContext);
   for (const agent of fleet.agents) {
-    const context = { ...model, fleet, agent: agentContext(agent), agentUnit: agentUnit(agent.name) };
+    const context = { ...model, fleet, agent: agentContext(agent, fleet), agentUnit: agentUnit(agent.name) };
     const owner = { agent: agent.name };
     if (agent.envFiles.length > 0) add(owner, `${UNIT_DIR}/${agentUnit(agent.name)}.d/env-files.conf`, 0o644, 'systemd/env-files.conf', context);
+    // Only an agent whose policy is not the fleet's has a drop-in: most fleets have one policy.
+    if (!samePolicy(agent.restart, fleet.restart)) add(owner, `${UNIT_DIR}/${agentUnit(agent.name)}.d/restart.conf`, 0o644, 'systemd/restart.conf', context);
     add(owner, envTarget(agent.name), 0o600, 'env/agent.env', context);
     add(owner, launchTarget(agent.name), 0o755, 'launch/agent.sh', context);
   }
@@ -40,10 +47,24 @@ export function outputPath(target: string): string {
   throw new Error(`no output path for ${target}`);
 }
 
-function agentContext(agent: Agent) {
+function restartContext(policy: RestartPolicy) {
+  return { limit: String(policy.limit), window: policy.window, delay: policy.delay };
+}
+
+function samePolicy(a: RestartPolicy, b: RestartPolicy): boolean {
+  return a.limit === b.limit && a.window === b.window && a.delay === b.delay;
+}
+
+function agentContext(agent: Agent, fleet: Fleet) {
   const role = agent.role ? `role ${agent.role}` : agent.class;
   return {
     ...agent,
+    restart: restartContext(agent.restart),
+    // The same data a check of the host reads (plan, install.sh --check): see runtimeCommand.
+    run: runtimeCommand(agent, fleet.path),
+    // The supervisor's, only where not the fleet's (which the supervisor has): the cap of one
+    // transcript file in bytes, and how many files are kept.
+    transcript: agent.transcript.size === fleet.transcript.size && agent.transcript.keep === fleet.transcript.keep ? null : `${agent.transcript.size} ${agent.transcript.keep}`,
     // Resolve refuses MOSAIC_ names in the roster, so these never meet a roster key.
     // MOSAIC_REPLICA is k alone, never the pool's size: resizing a pool leaves its instances be.
     env: [['MOSAIC_AGENT', agent.name], ...(agent.role ? [['MOSAIC_ROLE', agent.role] as const] : []), ...(agent.replica === null ? [] : [['MOSAIC_REPLICA', String(agent.replica)] as const]), ...agent.env],

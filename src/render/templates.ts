@@ -13,6 +13,7 @@ export type TemplateName =
   | 'systemd/fleet.target'
   | 'systemd/fleet.slice'
   | 'systemd/env-files.conf'
+  | 'systemd/restart.conf'
   | 'env/agent.env'
   | 'launch/agent.sh'
   | 'launch/supervise.sh'

@@ -11,6 +11,9 @@ import { isHostPath, isReservedEnvKey, unrepresentable, unrepresentableAsExecuta
 import { limitValue } from './limit-value.js';
 import { defaultHost, hostsOf, instanceName } from './place-agents.js';
 import { agentNameRule } from '../validate/roster-schema.js';
+import { restartPolicy, transcriptPolicy } from './policy-value.js';
+import { DEFAULT_RESTART } from '../model/restart.js';
+import { DEFAULT_TRANSCRIPT } from '../model/transcript.js';
 import { agentEnv, agentKind, type EnvEntry, type MergedRoster, type Origin } from './merge-roster.js';
 
 export type Say = (severity: 'error' | 'warning', code: DiagnosticCode, message: string, at: Origin, hint?: string, part?: 'key' | 'value') => void;
@@ -185,6 +188,27 @@ export const RULES: readonly Rule[] = [
       const fleet = m.setting('limits');
       if (fleet) checkLimits(say, fleet.value, fleet.at, 'fleet.limits');
       for (const { input: a, origin } of m.agents) if (a.limits) checkLimits(say, a.limits, origin('limits'), `limits of agent '${a.name}'`);
+    },
+  },
+  {
+    name: 'restart and transcript are values systemd and the supervisor read (INVALID)',
+    check: (m, say) => {
+      const layers: Array<[input: { restart?: unknown; transcript?: unknown }, at: (key: 'restart' | 'transcript') => Origin | undefined, what: string]> = [
+        [{ restart: m.setting('restart')?.value, transcript: m.setting('transcript')?.value }, (key) => m.setting(key)?.at, 'fleet'],
+        ...m.agents.map(({ input: a, origin }): [typeof a, (key: 'restart' | 'transcript') => Origin, string] => [a, (key) => origin(key), `agent '${a.name}'`]),
+      ];
+      for (const [input, at, what] of layers) {
+        const policies = {
+          restart: input.restart && restartPolicy(input.restart, DEFAULT_RESTART).problems,
+          transcript: input.transcript && transcriptPolicy(input.transcript, DEFAULT_TRANSCRIPT).problems,
+        };
+        for (const [section, problems] of Object.entries(policies) as Array<['restart' | 'transcript', Array<{ key: string; spelt: string; problem: string; hint: string }> | undefined]>) {
+          for (const p of problems ?? []) {
+            const origin = at(section)!;
+            say('error', 'INVALID', `${section}.${p.key} of ${what} '${p.spelt}' ${p.problem}`, { ...origin, path: [...origin.path, p.key] }, p.hint);
+          }
+        }
+      }
     },
   },
   {

@@ -42,7 +42,7 @@ export interface MergedRuntime {
   at: Origin;
 }
 
-type Setting = 'session' | 'linger' | 'path' | 'tmux' | 'limits';
+type Setting = 'session' | 'linger' | 'path' | 'tmux' | 'limits' | 'restart' | 'transcript';
 
 export interface MergedRoster {
   roster: SourcedRoster;

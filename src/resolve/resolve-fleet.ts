@@ -4,6 +4,9 @@ import { RULES, resolveLimits, type Say } from './fleet-rules.js';
 import { agentEnv, agentKind, mergeRoster, type SourcedRoster } from './merge-roster.js';
 import { defaultHost, placeAgent } from './place-agents.js';
 import { resolveHosts } from './resolve-hosts.js';
+import { restartPolicy, transcriptPolicy } from './policy-value.js';
+import { DEFAULT_RESTART } from '../model/restart.js';
+import { DEFAULT_TRANSCRIPT } from '../model/transcript.js';
 
 export type { SourcedRoster } from './merge-roster.js';
 
@@ -35,12 +38,17 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
   };
   // Without hosts there is nowhere to place an agent: every one is on the fleet's one host (null).
   const fallbackHost = roster.input.hosts === undefined ? undefined : defaultHost(roster.input);
+  // Per agent, each key over the fleet's, the fleet's over the defaults (values checked by the rules).
+  const restart = restartPolicy(merged.setting('restart')?.value ?? {}, DEFAULT_RESTART).value;
+  const transcript = transcriptPolicy(merged.setting('transcript')?.value ?? {}, DEFAULT_TRANSCRIPT).value;
   return {
     roster: rosterName,
     profile: roster.input.profile ?? null,
     session: merged.setting('session')?.value ?? 'mosaic',
     ...settings,
     limits: resolveLimits(merged.setting('limits')?.value),
+    restart,
+    transcript,
     agents: merged.agents.flatMap((agent) => {
       const a = agent.input;
       const runtime = merged.runtimes[a.runtime!]!;
@@ -59,6 +67,8 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
           host,
           replica,
           limits: resolveLimits(a.limits),
+          restart: restartPolicy(a.restart ?? {}, restart).value,
+          transcript: transcriptPolicy(a.transcript ?? {}, transcript).value,
         };
       });
     }),

@@ -1,6 +1,10 @@
+import { constants } from 'node:os';
 import { AGENT_TEMPLATE_UNIT, UNIT_DIR, agentUnit } from '../model/artifact.js';
 import type { InstalledRecord } from '../model/installed-record.js';
+import { CANNOT_RUN_STATUSES, SETTLE_SECONDS } from '../model/restart.js';
 import type { Lifecycle } from '../model/roster-input.js';
+
+const { signals } = constants;
 
 /** The flags `status` raises; any of them makes the fleet unhealthy. */
 export type StatusFlag = 'drift' | 'pending' | 'boot-mismatch' | 'orphan' | 'restart-pending';
@@ -24,6 +28,11 @@ export interface AgentStatus {
   cpu: number | null;
   window: boolean;
   flags: StatusFlag[];
+  /**
+   * Why the agent makes the fleet unhealthy, in words (`failed after 5 restarts in 10 min, last
+   * exit 3`), or null. A flag is its own reason and is not repeated here.
+   */
+  problem: string | null;
 }
 
 export interface FleetStatus {
@@ -52,7 +61,11 @@ export interface StatusInputs {
   now: number;
 }
 
-export const STATUS_PROPERTIES = ['Id', 'ActiveState', 'SubState', 'Result', 'MainPID', 'NRestarts', 'MemoryCurrent', 'CPUUsageNSec', 'UnitFileState', 'ActiveEnterTimestamp', 'NeedDaemonReload'];
+export const STATUS_PROPERTIES = [
+  'Id', 'ActiveState', 'SubState', 'Result', 'MainPID', 'NRestarts', 'MemoryCurrent', 'CPUUsageNSec', 'UnitFileState', 'ActiveEnterTimestamp', 'NeedDaemonReload',
+  // For health: how the last run ended, when this one started, and the start limit it ran under.
+  'ExecMainCode', 'ExecMainStatus', 'ExecMainStartTimestamp', 'StartLimitBurst', 'StartLimitIntervalUSec',
+];
 
 /** Joins the record, the manager and tmux into one row per agent. Pure. */
 export function fleetStatus(inputs: StatusInputs): FleetStatus {
@@ -73,6 +86,7 @@ export function fleetStatus(inputs: StatusInputs): FleetStatus {
     const result = props.get('Result');
     const detail = [sub && sub !== state && sub !== 'running' && sub !== 'dead' ? sub : null, result && result !== 'success' ? result : null].filter(Boolean).join(', ') || null;
     const since = Number((props.get('ActiveEnterTimestamp') ?? '').replace(/^@/, ''));
+    const restarts = Number(props.get('NRestarts') ?? 0) || 0;
     return {
       name,
       lifecycle,
@@ -81,11 +95,12 @@ export function fleetStatus(inputs: StatusInputs): FleetStatus {
       detail,
       pid: inputs.windows.get(name) ?? null,
       uptime: state === 'active' && since > 0 ? Math.max(0, Math.round(inputs.now / 1000 - since)) : null,
-      restarts: Number(props.get('NRestarts') ?? 0) || 0,
+      restarts,
       memory: number(props.get('MemoryCurrent')),
       cpu: number(props.get('CPUUsageNSec')),
       window: inputs.windows.has(name),
       flags,
+      problem: problem(props, lifecycle, restarts, inputs.now),
     };
   };
   const agents = [
@@ -93,8 +108,50 @@ export function fleetStatus(inputs: StatusInputs): FleetStatus {
     ...[...new Set(inputs.knownAgents)].filter((name) => !listed.has(name)).sort().map((name) => row(name, null)),
   ];
   const notInstalled = (inputs.rosterAgents ?? []).filter((name) => !listed.has(name));
-  const healthy = notInstalled.length === 0 && agents.every((a) => a.flags.length === 0 && (a.lifecycle !== 'always-on' || a.state === 'active'));
+  const healthy = notInstalled.length === 0 && agents.every((a) => a.flags.length === 0 && a.problem === null);
   return { healthy, session: record.session, agents, notInstalled };
+}
+
+/**
+ * What is wrong with one agent's unit, or null. Health must not flap: between two crashes of a
+ * looping agent its unit is briefly active again, so an agent systemd restarted (NRestarts, which
+ * a start or restart by hand resets) counts as unhealthy until it has run for SETTLE_SECONDS.
+ * A failed or looping agent is unhealthy whatever its lifecycle; an always-on one must run.
+ */
+function problem(props: UnitProps, lifecycle: Lifecycle | null, restarts: number, now: number): string | null {
+  const state = props.get('ActiveState') ?? 'inactive';
+  const sub = props.get('SubState');
+  const last = lastExit(props);
+  const count = `${restarts} restart${restarts === 1 ? '' : 's'}`;
+  if (state === 'failed') {
+    if (restarts > 0) return `failed after ${count} in ${span(props.get('StartLimitIntervalUSec'))}${last ? `, last ${last}` : ''}`;
+    const status = Number(props.get('ExecMainStatus'));
+    const cannotRun = props.get('ExecMainCode') === '1' && (CANNOT_RUN_STATUSES as readonly number[]).includes(status);
+    return `failed${last ? `, ${last}` : ''}${cannotRun ? ` (${status === 127 ? 'command not found' : 'command not executable'}: not retried; see mosaic-gen logs)` : ''}`;
+  }
+  if (sub === 'auto-restart') return `crashed, restarting (${count} so far${last ? `, last ${last}` : ''})`;
+  const started = Number((props.get('ExecMainStartTimestamp') ?? '').replace(/^@/, ''));
+  if (state === 'active' && restarts > 0 && started > 0 && now / 1000 - started < SETTLE_SECONDS) return `restarted by systemd ${Math.max(0, Math.round(now / 1000 - started))}s ago (${count})`;
+  if (lifecycle === 'always-on' && state !== 'active') return state === 'inactive' ? 'not running' : state;
+  return null;
+}
+
+/** How the main process last ended: `exit 3`, or `signal KILL` where systemd saw one. */
+function lastExit(props: UnitProps): string | null {
+  const code = props.get('ExecMainCode');
+  const status = props.get('ExecMainStatus');
+  if (!status || code === '0' || code === undefined) return null;
+  // 1: exited (CLD_EXITED); 2, 3: killed, dumped core (CLD_KILLED, CLD_DUMPED), status being the signal.
+  // The supervisor exits as the shell reports an agent killed by a signal: 128 + its number.
+  const signal = Number(status) > 128 ? Object.entries(signals).find(([, n]) => n === Number(status) - 128)?.[0] : undefined;
+  if (code === '1') return `exit ${status}${signal ? ` (${signal.replace(/^SIG/, '')})` : ''}`;
+  const name = Object.entries(signals).find(([, n]) => String(n) === status)?.[0];
+  return `signal ${name ? name.replace(/^SIG/, '') : status}`;
+}
+
+/** systemd's span (`10min`, `1h 30min`) as a reader writes it: `10 min`. */
+function span(value: string | undefined): string {
+  return value ? value.replace(/(\d)([a-zµ])/g, '$1 $2') : 'its window';
 }
 
 /** systemd prints "[not set]" or an all-ones value where a cgroup is not accounted. */

@@ -5,7 +5,7 @@ import { agentUnit } from '../../src/model/artifact.js';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { BIN, tempDir } from '../support/cli.js';
 import { failingCommands } from '../support/failing-commands.js';
-import { describeHost, listing, mosaic, unitState, until } from '../support/host.js';
+import { describeHost, homeListing, mosaic, unitState, until } from '../support/host.js';
 
 /**
  * Fault injection: an apply whose Nth host command fails (a stand-in systemctl, mv, rm… on
@@ -67,7 +67,7 @@ describeHost('an apply that fails at any of its steps leaves a host status reads
     const plan = await mosaic(m, work, 'plan', '--detailed-exitcode');
     expect(plan.stdout).toContain('No changes.');
     const ref = reference.get(roster)!;
-    expect(listing(m.home)).toEqual(ref.home);
+    expect(homeListing(m.home)).toEqual(ref.home);
     expect(await running(agents)).toEqual(ref.running);
   };
 
@@ -76,11 +76,11 @@ describeHost('an apply that fails at any of its steps leaves a host status reads
     work = tempDir('mosaic-interrupted-');
     // References: the host after a clean apply of each roster (B reached from A, like the test).
     await cleanApply(A);
-    reference.set(A, { home: listing(m.home), running: await running(agents) });
+    reference.set(A, { home: homeListing(m.home), running: await running(agents) });
     await cleanApply(B);
-    reference.set(B, { home: listing(m.home), running: await running(agents) });
+    reference.set(B, { home: homeListing(m.home), running: await running(agents) });
     await cleanApply(A);
-    expect(listing(m.home)).toEqual(reference.get(A)!.home);
+    expect(homeListing(m.home)).toEqual(reference.get(A)!.home);
   }, 120_000);
   afterAll(async () => {
     await m?.stop();

@@ -6,7 +6,7 @@ import { loadFleetFromText } from '../../src/load/load-fleet.js';
 import { VERSION } from '../../src/version.js';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { cli, tempDir } from '../support/cli.js';
-import { describeHost, listing, mosaic, until } from '../support/host.js';
+import { describeHost, homeListing, listing, mosaic, until } from '../support/host.js';
 import { envTarget, FLEET_DIR, LINGER_RECORD, MANIFEST_TARGET } from '../../src/model/artifact.js';
 
 const HEAD = `version: 1
@@ -163,7 +163,7 @@ describeHost('apply killed at random points', () => {
     const clean = async (roster: string) => {
       use(roster);
       expect((await mosaic(m, work, 'apply', '--yes')).code).toBe(0);
-      return listing(m.home);
+      return homeListing(m.home);
     };
     const refA = await clean(A);
     const refB = await clean(B);
@@ -183,7 +183,7 @@ describeHost('apply killed at random points', () => {
       expect(rerun.code, rerun.stderr).toBe(0);
       expect(rerun.stdout + rerun.stderr).not.toContain('sk-never-print-me');
       await until('no changes', async () => (await mosaic(m, work, 'plan', '--detailed-exitcode')).code === 0);
-      expect(listing(m.home)).toEqual(ref);
+      expect(homeListing(m.home)).toEqual(ref);
     }
   }, 300_000);
 });

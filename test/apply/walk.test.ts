@@ -3,7 +3,7 @@ import { existsSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { tempDir } from '../support/cli.js';
-import { describeHost, listing, mosaic, unitState, until, windows } from '../support/host.js';
+import { describeHost, homeListing, mosaic, unitState, until, windows } from '../support/host.js';
 import { envTarget, FLEET_DIR, launchTarget } from '../../src/model/artifact.js';
 
 /**
@@ -40,7 +40,7 @@ describeHost('plan and apply on a real user manager', () => {
   beforeAll(async () => {
     m = await startUserManager();
     work = tempDir('mosaic-walk-');
-    homeBefore = listing(m.home);
+    homeBefore = homeListing(m.home);
   });
   afterAll(async () => {
     await m?.stop();
@@ -133,17 +133,17 @@ describeHost('plan and apply on a real user manager', () => {
     const refused = await run('apply', '--yes');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('error[DRIFT]');
-    expect(listing(m.home).join('\n')).toContain('enhancer.env');
+    expect(homeListing(m.home).join('\n')).toContain('enhancer.env');
     const forced = await run('apply', '--yes', '--force');
     expect(forced.code, forced.stderr).toBe(0);
     expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
 
   it('at the end of the walk the host equals a fresh install of the final roster', async () => {
-    const walked = listing(m.home);
+    const walked = homeListing(m.home);
     expect((await run('uninstall', '--yes')).code).toBe(0);
     expect((await run('apply', '--yes')).code).toBe(0);
-    expect(listing(m.home)).toEqual(walked);
+    expect(homeListing(m.home)).toEqual(walked);
   });
 
   it('a plan with no changes says so and exits 0 under --detailed-exitcode', async () => {
@@ -156,7 +156,7 @@ describeHost('plan and apply on a real user manager', () => {
     writeFileSync(join(work, 'roster.yaml'), 'not: a roster\n');
     const result = await run('uninstall', '--yes');
     expect(result.code, result.stderr).toBe(0);
-    expect(listing(m.home)).toEqual(homeBefore);
+    expect(homeListing(m.home)).toEqual(homeBefore);
     const units = await m.systemctl('list-units', '--all', '--no-legend', 'mosaic*');
     expect(units.stdout.trim()).toBe('');
     expect((await m.run('tmux', ['-L', 'mosaic', 'list-sessions'])).code).not.toBe(0);

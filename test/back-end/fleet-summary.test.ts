@@ -6,6 +6,8 @@ import { structuredPatch } from 'diff';
 import DOMPurify from 'dompurify';
 import { assembleFleetOutput } from '../../src/emit/assemble-fleet-output.js';
 import type { Agent, Fleet } from '../../src/model/fleet.js';
+import { DEFAULT_RESTART } from '../../src/model/restart.js';
+import { DEFAULT_TRANSCRIPT } from '../../src/model/transcript.js';
 import { markdownCode } from '../../src/render/quote.js';
 import { cli, rosterFile } from '../support/cli.js';
 import { buildFixture, readTree } from '../support/build.js';
@@ -171,6 +173,8 @@ function fixtureFleet(): Fleet {
     host: null,
     replica: null,
     limits: [],
+    restart: DEFAULT_RESTART,
+    transcript: DEFAULT_TRANSCRIPT,
   });
   return {
     roster: 'roster.yaml',
@@ -181,6 +185,8 @@ function fixtureFleet(): Fleet {
     path: [],
     tmux: '/usr/bin/tmux',
     limits: [],
+    restart: DEFAULT_RESTART,
+    transcript: DEFAULT_TRANSCRIPT,
     agents: [agent('boss', 'orchestrator', 'always-on', '~'), agent('worker-a', 'coder', 'always-on', '/srv/a'), agent('worker-b', 'coder', 'on-demand', '/srv/b')],
   };
 }

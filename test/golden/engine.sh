@@ -216,7 +216,7 @@ function slurp(path,    line, text, r) {
   close(path)
   return text
 }
-function agent_ok(a) { return a ~ /^[a-z][a-z0-9-]*$/ && length(a) <= 32 }
+function agent_ok(a) { return a ~ ENVIRON["agent_name"] && length(a) <= ENVIRON["agent_name_max"] + 0 }
 function unit_ok(u) { return u ~ ENVIRON["own_unit"] }
 function wanted_ok(w) { return w ~ ENVIRON["wanted_by"] && index(w, "..") == 0 }
 function file_ok(t) { return t ~ ENVIRON["own_file"] }
@@ -723,6 +723,8 @@ own_file='^(systemd/user/(mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\.(service|target)|mosa
 own_dir='^(systemd|systemd/user|mosaic|mosaic/fleet|mosaic/fleet/[a-z]+|systemd/user/(mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\.(service|target)|mosaic\.slice)\.d|systemd/user/[A-Za-z0-9:_.@-]+\.(target|service)\.wants)$'
 own_unit='^(mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\.(service|target)|mosaic\.slice)$'
 wanted_by='^[A-Za-z0-9:_.@-]+\.(target|service)$'
+agent_name='^[a-z][a-z0-9-]*$'
+agent_name_max='32'
 agent_head='mosaic-agent@'
 agent_tail='.service'
 manifest_target='mosaic/fleet/manifest.json'
@@ -731,7 +733,7 @@ dirs_target='mosaic/fleet/dirs-made-by-install'
 linger_target='mosaic/fleet/linger-enabled-by-install'
 fleet_target='mosaic-fleet.target'
 holder_unit='mosaic-tmux-holder.service'
-export own_file own_dir own_unit wanted_by agent_head agent_tail manifest_target jrnl_target dirs_target linger_target fleet_target holder_unit unit_dir offline start
+export own_file own_dir own_unit wanted_by agent_name agent_name_max agent_head agent_tail manifest_target jrnl_target dirs_target linger_target fleet_target holder_unit unit_dir offline start
 new=$work/new old=$work/old jrnl=$work/jrnl
 export new old jrnl
 

@@ -11,7 +11,50 @@
 # systemd read them) reaches the window through a private file in $XDG_RUNTIME_DIR that the
 # window deletes once read. The script's own variables start with MOSAIC_ and a lowercase
 # letter; rosters cannot set MOSAIC_ variables, so an agent's environment never collides with them.
+#
+# Everything the window shows is also appended to the agent's transcript,
+# $XDG_STATE_HOME/mosaic/NAME.log (0600, in a 0700 directory), with a line of the supervisor at each
+# start and exit: tmux pipes the pane into this script again, as `--transcript FILE SIZE KEEP`,
+# which appends at most SIZE bytes to FILE, then rotates it (FILE.1 … FILE.KEEP-1), so that an
+# agent's transcript never takes more than SIZE × KEEP bytes.
+#
+# A launch script whose command does not resolve prints `WORD: command not found (PATH=…)` in the
+# window and into the note file it is given as $1, which the supervisor copies to the journal, and
+# exits 127: with 126 (not executable), a status the unit never retries (RestartPreventExitStatus=).
 set -eu
+
+# The transcript writer, fed the pane's output by tmux (pipe-pane) until the pane closes. head
+# reads no more than it appends, so nothing is lost at a rotation. Never through a symbolic
+# link: a file replaced by one is no longer written (its output is read and dropped).
+if [ "${1-}" = --transcript ]; then
+  MOSAIC_file=$2
+  MOSAIC_cap=$3
+  MOSAIC_keep=$4
+  umask 077
+  while :; do
+    if [ -L "$MOSAIC_file" ]; then
+      exec cat >/dev/null
+    fi
+    MOSAIC_used=$(wc -c <"$MOSAIC_file" 2>/dev/null) || MOSAIC_used=0
+    if [ "$MOSAIC_used" -ge "$MOSAIC_cap" ]; then
+      MOSAIC_i=$((MOSAIC_keep - 1))
+      while [ "$MOSAIC_i" -gt 1 ]; do
+        mv -fT "$MOSAIC_file.$((MOSAIC_i - 1))" "$MOSAIC_file.$MOSAIC_i" 2>/dev/null || true
+        MOSAIC_i=$((MOSAIC_i - 1))
+      done
+      if [ "$MOSAIC_keep" -gt 1 ]; then
+        mv -fT "$MOSAIC_file" "$MOSAIC_file.1"
+      else
+        rm -f "$MOSAIC_file"
+      fi
+      continue
+    fi
+    # Unbuffered: head would otherwise hold what it read until it exits (coreutils' stdbuf).
+    stdbuf -o0 head -c "$((MOSAIC_cap - MOSAIC_used))" >>"$MOSAIC_file" || exit 0
+    # Short of the cap: the pane closed (end of input).
+    [ "$(wc -c <"$MOSAIC_file")" -ge "$MOSAIC_cap" ] || exit 0
+  done
+fi
 
 MOSAIC_tmux='/usr/bin/tmux'
 MOSAIC_socket='lab'
@@ -28,6 +71,11 @@ fleet_tmux() {
   "$MOSAIC_tmux" -L "$MOSAIC_socket" -f /dev/null "$@"
 }
 
+# One word for the shell that tmux runs a pipe-pane command with.
+quoted() {
+  printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
 # The agent's process tree, in the window. Every way of starting the agent goes through here:
 # in a transient scope of its own under the fleet slice, so that systemd accounts and limits it
 # (MOSAIC_LIMITS, from the env file, are the scope's properties) and stopping the agent's unit,
@@ -40,11 +88,11 @@ run_agent() {
   for MOSAIC_property in ${MOSAIC_LIMITS-}; do
     set -- "$@" -p "$MOSAIC_property"
   done
-  unset MOSAIC_LIMITS
+  unset MOSAIC_LIMITS MOSAIC_TRANSCRIPT
   MOSAIC_unit=mosaic-agent@"$MOSAIC_agent".service
   systemd-run --user --scope --quiet --collect --slice=mosaic.slice \
     --unit="mosaic-run-$MOSAIC_agent-$$" -p BindsTo="$MOSAIC_unit" -p PartOf="$MOSAIC_unit" "$@" \
-    -- /bin/sh "$MOSAIC_run"
+    -- /bin/sh "$MOSAIC_run" "$MOSAIC_state/$MOSAIC_channel.note"
 }
 
 if [ "${1-}" = --run ]; then
@@ -65,9 +113,22 @@ if [ "${1-}" = --run ]; then
   # shellcheck source=/dev/null
   . "$MOSAIC_state/$MOSAIC_channel.env"
   rm -f "$MOSAIC_state/$MOSAIC_channel.env"
+  # The pane's output, from here on, to the transcript writer (this script again).
+  if [ -n "$6" ]; then
+    fleet_tmux pipe-pane -t "${TMUX_PANE:-=$MOSAIC_socket:=$MOSAIC_agent}" \
+      "exec /bin/sh $(quoted "$0") --transcript $(quoted "$6") $7" 2>/dev/null || true
+  fi
+  printf '%s\n' "-- mosaic $(date '+%Y-%m-%dT%H:%M:%S%z'): $MOSAIC_agent started"
   set +e
   run_agent "$4"
-  exit "$?"
+  MOSAIC_status=$?
+  if [ "$MOSAIC_status" -gt 128 ] && MOSAIC_signal=$(kill -l "$((MOSAIC_status - 128))" 2>/dev/null); then
+    MOSAIC_how="ended by signal $MOSAIC_signal (status $MOSAIC_status)"
+  else
+    MOSAIC_how="exited with status $MOSAIC_status"
+  fi
+  printf '%s\n' "-- mosaic $(date '+%Y-%m-%dT%H:%M:%S%z'): $MOSAIC_agent $MOSAIC_how"
+  exit "$MOSAIC_status"
 fi
 
 MOSAIC_agent=${1:?usage: $0 NAME LAUNCH}
@@ -83,6 +144,13 @@ stop_agent() {
     kill -s HUP -- "-$MOSAIC_pane" 2>/dev/null || true
     kill -s TERM -- "-$MOSAIC_pane" 2>/dev/null || true
     systemctl --user stop --no-block "mosaic-run-$MOSAIC_agent-$MOSAIC_pane.scope" 2>/dev/null || true
+    # Up to 2 s for the window to close by itself: only then does tmux hand the pane's last
+    # output (the exit line) to the transcript; killing the window drops what is in flight.
+    MOSAIC_waited=0
+    while [ "$MOSAIC_waited" -lt 20 ] && fleet_tmux list-panes -t "=$MOSAIC_socket:=$MOSAIC_agent" >/dev/null 2>&1; do
+      sleep 0.1
+      MOSAIC_waited=$((MOSAIC_waited + 1))
+    done
   fi
   fleet_tmux kill-window -t "=$MOSAIC_socket:=$MOSAIC_agent" 2>/dev/null || true
 }
@@ -106,6 +174,23 @@ done
 
 umask 077
 mkdir -p "$MOSAIC_state"
+# The transcripts' directory, by the XDG rules (a relative XDG_STATE_HOME is ignored). Never
+# through a symbolic link: then the agent runs without a transcript, and the journal says why.
+case ${XDG_STATE_HOME-} in
+  /*) MOSAIC_transcripts=$XDG_STATE_HOME/mosaic ;;
+  *) MOSAIC_transcripts=${HOME-}/.local/state/mosaic ;;
+esac
+MOSAIC_transcript="$MOSAIC_transcripts/$MOSAIC_agent.log"
+mkdir -p "$MOSAIC_transcripts" 2>/dev/null || true
+if [ -z "${XDG_STATE_HOME-}${HOME-}" ] || [ -L "$MOSAIC_transcripts" ] || [ ! -d "$MOSAIC_transcripts" ]; then
+  echo "mosaic: $MOSAIC_transcripts is not a directory of its own (a symbolic link?): $MOSAIC_agent runs without a transcript" >&2
+  MOSAIC_transcript=
+fi
+# SIZE KEEP, from the env file; anything else (an env file edited by hand) gets the defaults.
+case ${MOSAIC_TRANSCRIPT-} in
+  [1-9]*' '[1-9]*) case $MOSAIC_TRANSCRIPT in *[!0-9\ ]*) MOSAIC_TRANSCRIPT='1048576 3' ;; esac ;;
+  *) MOSAIC_TRANSCRIPT='1048576 3' ;;
+esac
 # A window and files left behind by an earlier run that did not stop cleanly.
 stop_agent
 rm -f "$MOSAIC_state/mosaic-$MOSAIC_agent."*
@@ -115,12 +200,17 @@ MOSAIC_channel="mosaic-$MOSAIC_agent.${INVOCATION_ID:-$$}"
 # On stop, end the agent and close its window; exit 0 so a stopped agent is inactive, not failed.
 trap 'stop_agent; rm -f "$MOSAIC_state/$MOSAIC_channel".*; exit 0' INT TERM
 export -p >"$MOSAIC_state/$MOSAIC_channel.env"
-set -- -d -n "$MOSAIC_agent" -- /bin/sh "$0" --run "$MOSAIC_channel" "$MOSAIC_agent" "$MOSAIC_launch" "$MOSAIC_state"
+set -- -d -n "$MOSAIC_agent" -- /bin/sh "$0" --run "$MOSAIC_channel" "$MOSAIC_agent" "$MOSAIC_launch" "$MOSAIC_state" "$MOSAIC_transcript" "$MOSAIC_TRANSCRIPT"
 # The first agent to start creates the session; one that loses that race adds its window.
 fleet_tmux new-window -t "=$MOSAIC_socket:" "$@" 2>/dev/null ||
   fleet_tmux new-session -s "$MOSAIC_socket" "$@" 2>/dev/null ||
   fleet_tmux new-window -t "=$MOSAIC_socket:" "$@"
 fleet_tmux wait-for "$MOSAIC_channel"
 MOSAIC_code=$(cat "$MOSAIC_state/$MOSAIC_channel.status" 2>/dev/null || echo 1)
+# To the journal: what the launch script said of a missing command, and how the agent ended.
+if [ "$MOSAIC_code" != 0 ]; then
+  cat "$MOSAIC_state/$MOSAIC_channel.note" >&2 2>/dev/null || true
+  echo "mosaic: $MOSAIC_agent exited with status $MOSAIC_code" >&2
+fi
 rm -f "$MOSAIC_state/$MOSAIC_channel".*
 exit "$MOSAIC_code"

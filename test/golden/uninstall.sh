@@ -23,7 +23,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='09c5936ac4e89391af30205858d6f7fed4e7e353f74fe3bdb6841196e066a902'
+engine_sha='9323b95d9701573137b8bc985ec281c184f13ac563d97fc6ba371865abb0e545'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, tempDir } from '../support/cli.js';
 
-export { describeHost, listing, until } from '../support/host.js';
+export { describeHost, homeListing, listing, until } from '../support/host.js';
 import type { RunResult, UserManager } from '../harness/user-manager.js';
 
 /** Every unit a mosaic build can install: the names start with this. */

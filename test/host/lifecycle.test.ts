@@ -4,7 +4,7 @@
  * are overridden to `sleep`, a harmless command that stays up. One manager for the whole file:
  * every case ends with uninstall, which must leave HOME exactly as the case found it.
  */
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFleetFromText } from '../../src/load/load-fleet.js';
@@ -12,6 +12,7 @@ import type { Agent, Fleet } from '../../src/model/fleet.js';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { tempDir } from '../support/cli.js';
 import { FLEET_DIR } from '../../src/model/artifact.js';
+import { DEFAULT_STATE_HOME, TRANSCRIPT_DIR } from '../../src/model/transcript.js';
 import {
   agentProcess,
   buildRoster,
@@ -23,11 +24,13 @@ import {
   knownMosaicUnits,
   ok,
   runScript,
-  listing,
+  homeListing,
   unitProps,
   until,
 } from './host-support.js';
 
+/** Where the agents' transcripts are, relative to HOME (XDG_STATE_HOME is not set here). */
+const TRANSCRIPTS = join(DEFAULT_STATE_HOME, TRANSCRIPT_DIR);
 
 const preset = (profile: string) => `version: 1\nprofile: ${profile}\nfleet: { linger: false }\n${HARMLESS_RUNTIMES}agents: []\n`;
 
@@ -150,7 +153,7 @@ describeHost('install/uninstall on a real systemd user manager', () => {
     writeFileSync(join(m.configHome, 'mosaic', 'secrets', 'keep.env'), 'TOKEN=mine\n', { mode: 0o600 });
     for (const dir of ['work/orchestrator', 'work/scout', 'bin']) mkdirSync(join(m.home, dir), { recursive: true });
     ok(await m.systemctl('daemon-reload'), 'daemon-reload');
-    pristine = listing(m.home);
+    pristine = homeListing(m.home);
     fakeBin = join(m.root, 'fake-bin');
     calls = join(m.root, 'fake-bin-calls');
     mkdirSync(fakeBin);
@@ -169,7 +172,7 @@ describeHost('install/uninstall on a real systemd user manager', () => {
   async function lifecycle(yaml: string, full: boolean, extra?: (fleet: Fleet) => Promise<void>): Promise<void> {
     const fleet = fleetOf(yaml);
     const out = await buildRoster(yaml);
-    expect(listing(m.home)).toEqual(pristine);
+    expect(homeListing(m.home)).toEqual(pristine);
 
     // Install, from a directory that is not out/: every action is printed as it happens.
     const install = ok(await runScript(m, out, 'install.sh', [], { cwd: '/' }), 'install.sh');
@@ -178,12 +181,12 @@ describeHost('install/uninstall on a real systemd user manager', () => {
     expect(install.stdout).toMatch(/install\.sh: changed: Plan: \d+ to add, 0 to change, 0 to destroy\.\n$/);
     await checkRunning(fleet);
     const agentPids = await checkWindows(fleet);
-    const installed = listing(m.home);
+    const installed = homeListing(m.home);
 
     // Twice: nothing changes the second time (no file, dir or link written, the same processes).
     const again = ok(await runScript(m, out, 'install.sh'), 'second install.sh');
     expect(again.stdout).not.toMatch(/: (mkdir|install|ln|rm|systemctl --user (enable|disable|stop)) /);
-    expect(listing(m.home)).toEqual(installed);
+    expect(homeListing(m.home)).toEqual(installed);
     expect(await checkWindows(fleet)).toEqual(agentPids);
 
     // Offline into a staging root that starts as the host did: the tree the online install made.
@@ -195,11 +198,11 @@ describeHost('install/uninstall on a real systemd user manager', () => {
         mkdirSync(join(stage, m.home), { recursive: true });
         ok(await m.run('cp', ['-a', `${m.home}/.`, join(stage, m.home)]), 'cp');
         ok(await runScript(m, out, 'uninstall.sh', ['--offline'], { env: offline }), 'uninstall.sh --offline');
-        expect(listing(join(stage, m.home))).toEqual(pristine);
+        expect(homeListing(join(stage, m.home))).toEqual(pristine);
         ok(await runScript(m, out, 'install.sh', ['--offline'], { env: offline, cwd: '/' }), 'install.sh --offline');
-        expect(listing(join(stage, m.home))).toEqual(installed);
+        expect(homeListing(join(stage, m.home))).toEqual(installed);
         ok(await runScript(m, out, 'uninstall.sh', ['--offline'], { env: offline }), 'uninstall.sh --offline');
-        expect(listing(join(stage, m.home))).toEqual(pristine);
+        expect(homeListing(join(stage, m.home))).toEqual(pristine);
         expect(existsSync(calls), 'offline scripts ran systemctl or loginctl').toBe(false);
       } finally {
         rmSync(stage, { recursive: true, force: true });
@@ -215,21 +218,23 @@ describeHost('install/uninstall on a real systemd user manager', () => {
 
     // Uninstall: HOME byte-for-byte and link-for-link as before, nothing mosaic left in the manager.
     ok(await runScript(m, out, 'uninstall.sh', [], { cwd: '/' }), 'uninstall.sh');
-    expect(listing(m.home)).toEqual(pristine);
+    expect(homeListing(m.home)).toEqual(pristine);
+    // ...but for the agents' transcripts: the user's record of the work, which uninstall keeps.
+    expect(readdirSync(join(m.home, TRANSCRIPTS)).filter((f) => f.endsWith('.log')).length).toBeGreaterThan(0);
     await checkGone(fleet);
     expect(await isEnabled('other.service')).toBe('enabled');
 
     // Twice: succeeds on a clean host and changes nothing.
     const twice = ok(await runScript(m, out, 'uninstall.sh'), 'second uninstall.sh');
     expect(twice.stdout).not.toMatch(/: (rmdir|rm|systemctl --user (disable|stop)) /);
-    expect(listing(m.home)).toEqual(pristine);
+    expect(homeListing(m.home)).toEqual(pristine);
 
     // Reboot: nothing mosaic comes back; the user's own enabled unit does.
     if (!full) return;
     await m.reboot([fleet.session]);
     await checkGone(fleet);
     expect(await activeState('other.service')).toBe('active');
-    expect(listing(m.home)).toEqual(pristine);
+    expect(homeListing(m.home)).toEqual(pristine);
   }
 
   /** After a failed case, uninstall (best effort) so that the next case starts from a clean HOME. */
@@ -318,6 +323,6 @@ describeHost('install/uninstall on a real systemd user manager', () => {
     }
     ok(await runScript(m, out, 'uninstall.sh'), 'uninstall.sh');
     await checkGone(fleet);
-    expect(listing(m.home)).toEqual(pristine);
+    expect(homeListing(m.home)).toEqual(pristine);
   });
 });

@@ -5,12 +5,12 @@
  * agent runs, and on TERM ends the agent, closes the window and exits 0.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleOutput } from '../../src/emit/assemble-output.js';
 import { loadFleetFromText } from '../../src/load/load-fleet.js';
-import { SUPERVISOR_TARGET } from '../../src/model/artifact.js';
+import { SUPERVISOR_TARGET, launchTarget } from '../../src/model/artifact.js';
 import { outputPath } from '../../src/render/render-fleet.js';
 import { tempDir } from '../support/cli.js';
 import { until } from '../support/host.js';
@@ -106,6 +106,53 @@ describe.skipIf(!hasTmux)('the fleet supervisor, on real tmux', () => {
       bare('kill-server');
       other.kill();
     }
+  });
+
+  it('a command that is not installed: said in the window (the transcript) and on stderr (the journal), exit 127', async () => {
+    const roster = `version: 1\nfleet: { session: ${SESSION}, tmux: ${TMUX} }\nruntimes: { gone: { command: [no-such-runtime-9, --x] } }\nagents:\n  - { name: agent-f, runtime: gone, class: orchestrator }\n`;
+    const launch = join(dir, 'agent-f.sh');
+    writeFileSync(launch, assembleOutput(loadFleetFromText(roster, 'roster.yaml').fleet!, '0.0.0').files.find((f) => f.path === outputPath(launchTarget('agent-f')))!.text);
+    const state = join(dir, 'state');
+    const child = spawn('/bin/sh', [supervisor, 'agent-f', launch], { env: { PATH: `${shims}:${process.env.PATH!}`, XDG_RUNTIME_DIR: runtime, XDG_STATE_HOME: state }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(127);
+    expect(stderr).toMatch(/^no-such-runtime-9: command not found \(PATH=.*\/usr\/bin.*\)\nmosaic: agent-f exited with status 127\n$/);
+    const transcript = await until('the transcript to be written', async () => {
+      const text = existsSync(join(state, 'mosaic/agent-f.log')) ? readFileSync(join(state, 'mosaic/agent-f.log'), 'utf8') : '';
+      return text.includes('exited') ? text : undefined;
+    });
+    expect(transcript).toMatch(/^-- mosaic \S+: agent-f started\r\nno-such-runtime-9: command not found \(PATH=[^\r]*\)\r\n-- mosaic \S+: agent-f exited with status 127\r\n$/);
+    expect(statSync(join(state, 'mosaic')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(state, 'mosaic/agent-f.log')).mode & 0o777).toBe(0o600);
+  });
+
+  it('never writes a transcript through a symbolic link: a planted file link is not written, a linked directory means no transcript', async () => {
+    const state = join(dir, 'state-links');
+    const outside = join(dir, 'outside.txt');
+    writeFileSync(outside, '');
+    spawnSync('mkdir', ['-p', '-m', '700', join(state, 'mosaic')]);
+    symlinkSync(outside, join(state, 'mosaic/agent-g.log'));
+    const run = (name: string, env: Record<string, string>) => {
+      const launch = join(dir, `${name}.sh`);
+      writeFileSync(launch, "echo secret-output; exec sh -c 'exit 4'\n");
+      const child = spawn('/bin/sh', [supervisor, name, launch], { env: { PATH: `${shims}:${process.env.PATH!}`, XDG_RUNTIME_DIR: runtime, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      return new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+    };
+    expect((await run('agent-g', { XDG_STATE_HOME: state })).code).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(readFileSync(outside, 'utf8')).toBe('');
+    expect(lstatSync(join(state, 'mosaic/agent-g.log')).isSymbolicLink()).toBe(true);
+
+    const linked = join(dir, 'state-linked-dir');
+    spawnSync('mkdir', ['-p', join(dir, 'elsewhere'), linked]);
+    symlinkSync(join(dir, 'elsewhere'), join(linked, 'mosaic'));
+    const r = await run('agent-h', { XDG_STATE_HOME: linked });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`mosaic: ${join(linked, 'mosaic')} is not a directory of its own (a symbolic link?): agent-h runs without a transcript`);
+    expect(readdirSync(join(dir, 'elsewhere'))).toEqual([]);
   });
 
   it('on TERM ends the agent, closes its window and exits 0', async () => {

@@ -38,6 +38,14 @@ export function listing(root: string, skip: (rel: string) => boolean = () => fal
   return lines;
 }
 
+/**
+ * A listing of a HOME as the fleet's files leave it: without ~/.local, where the agents'
+ * transcripts (~/.local/state/mosaic/) grow while agents run and stay after uninstall, on purpose.
+ */
+export function homeListing(home: string): string[] {
+  return listing(home, (rel) => rel === '.local');
+}
+
 /** Polls `probe` until it returns a value that is not undefined/false, or throws after timeoutMs. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -29,12 +29,17 @@ export function registerStatus(program: Command, io: CliIO, exit: (code: number)
     .addHelpText('after', `\nExit status: 0 healthy (every always-on agent active, nothing flagged), ${UNHEALTHY} unhealthy, 1 error.\n\nExamples:\n  mosaic-gen status\n  mosaic-gen status --json | jq '.agents[] | select(.flags != [])'\n  mosaic-gen status --roster fleets/prod.yaml --watch`)
     .action(async (options: StatusOptions) => {
       const interval = options.watch === undefined || options.watch === false ? 0 : options.watch === true ? 2 : Number(options.watch);
-      for (;;) {
+      for (let frame = 0; ; frame++) {
+        // Each frame after the first starts with a clear screen (a terminal) or a blank line (a
+        // pipe), written before the status is read: a reader that has gone (`| head -3`) ends
+        // the watch at once, quietly and with status 0, as a watch ends when interrupted.
+        if (frame > 0 && io.stdout(io.isTTY ? '\u001b[H\u001b[2J' : '\n') === false) return exit(EXIT.OK);
         const status = await readStatus(io, options);
         if (!status) return exit(EXIT.ERROR);
-        if (interval > 0 && io.isTTY) io.stdout('\u001b[H\u001b[2J');
-        io.stdout(options.json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : renderStatus(status, painter(useColor(io))));
+        if (frame === 0 && interval > 0 && io.isTTY) io.stdout('\u001b[H\u001b[2J');
+        const written = io.stdout(options.json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : renderStatus(status, painter(useColor(io))));
         if (!(interval > 0)) return exit(status.healthy ? EXIT.OK : UNHEALTHY);
+        if (written === false) return exit(EXIT.OK);
         await new Promise((resolve) => setTimeout(resolve, interval * 1000));
       }
     });
@@ -173,12 +178,14 @@ export function renderStatus(status: FleetStatus, paint: ReturnType<typeof paint
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join(' ').trimEnd();
-  const color = (a: AgentStatus, text: string) => (a.flags.length > 0 || (a.lifecycle === 'always-on' && a.state !== 'active') ? paint(a.state === 'failed' ? 'red' : 'yellow', text) : text);
+  const color = (a: AgentStatus, text: string) => (a.flags.length > 0 || a.problem !== null ? paint(a.state === 'failed' ? 'red' : 'yellow', text) : text);
   const out = [paint('bold', line(head)), ...rows.map((r, i) => color(status.agents[i]!, line(r)))];
   const active = status.agents.filter((a) => a.state === 'active').length;
   const flagged = status.agents.filter((a) => a.flags.length > 0).length;
   const notInstalled = status.notInstalled.length ? `; not installed: ${status.notInstalled.join(', ')} (apply needed)` : '';
-  out.push('', `${status.healthy ? paint('green', 'healthy') : paint('red', 'unhealthy')}: ${active} of ${status.agents.length} agents active, ${flagged} flagged${notInstalled}.`);
+  // Each agent that makes the fleet unhealthy, and why: the line a health check's log keeps.
+  const why = status.agents.filter((a) => a.problem !== null || a.flags.length > 0).map((a) => `; ${a.name}: ${[...(a.problem ? [a.problem] : []), ...a.flags].join(', ')}`).join('');
+  out.push('', `${status.healthy ? paint('green', 'healthy') : paint('red', 'unhealthy')}: ${active} of ${status.agents.length} agents active, ${flagged} flagged${why}${notInstalled}.`);
   return `${out.join('\n')}\n`;
 }
 
