@@ -19,6 +19,7 @@ LC_ALL=C
 export LC_ALL
 
 offline=false
+purge=false
 force=false
 start=true
 check=false
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --offline) offline=true ;;
     --force) force=true ;;
+    --purge) purge=true ;;
     --no-start) start=false ;;
     --check) check=true ;;
     --porcelain) porcelain=true ;;
@@ -54,6 +56,7 @@ say() {
 }
 
 if $porcelain && ! $check; then fail "--porcelain is a form of --check; pass both"; fi
+if $purge && [ -n "$target_record" ]; then fail "--purge is for uninstall.sh: install keeps the transcripts"; fi
 
 # Paths by the XDG rules: a relative XDG_CONFIG_HOME is ignored; HOME must be absolute.
 case ${XDG_CONFIG_HOME-} in
@@ -82,6 +85,12 @@ fleet_dir='mosaic/fleet'
 units=$config/$unit_dir
 installed=$dest/'mosaic/fleet/manifest.json'
 linger_file=$root/'var/lib/systemd/linger'/$user
+# The agents' transcripts (the supervisor's), by the XDG rules; only --purge removes them.
+transcript_dir='mosaic'
+case ${XDG_STATE_HOME-} in
+  /*) transcripts=$root${XDG_STATE_HOME%/}/$transcript_dir ;;
+  *) transcripts=$root${HOME%/}/'.local/state'/$transcript_dir ;;
+esac
 tmp_prefix='.mosaic-tmp.'
 lock_wait='10'
 
@@ -485,6 +494,7 @@ function describe(kind, a, b, c,    d) {
   if (kind == "record") return "write " ENVIRON["installed"] " (mode 0600)"
   if (kind == "unrecord") return "rm " ENVIRON["installed"]
   if (kind == "journal" || kind == "unjournal") return ""
+  if (kind == "purge") return "rm " ENVIRON["transcripts"] "/NAME.log* (the transcripts, --purge)"
   if (kind == "reload") return "systemctl --user daemon-reload"
   if (kind == "enable" && OFFLINE) return "ln -s " ENVIRON["units"] "/" b " " ENVIRON["root"] ENVIRON["units"] "/" c ".wants/" a
   if (kind == "disable" && OFFLINE) return "rm " ENVIRON["root"] ENVIRON["units"] "/" c ".wants/" a
@@ -667,6 +677,7 @@ function mode_decide(    i, n, t, nsha, dsha, dmode, oksha, okdisk, at_target, c
     if (has_old) op("unrecord")
     if (has_jrnl || journaled) op("unjournal")
     for (i = n; i >= 1; i--) if (isdir(L1[i]) && recorded(L1[i])) op("rmdir " L1[i])
+    if (ENVIRON["purging"] == "true") { op("purge"); destroys++ }
   } else {
     # An uninstall interrupted after the record went: only recorded, now empty directories remain.
     n = sorted(REC, L1)
@@ -674,6 +685,7 @@ function mode_decide(    i, n, t, nsha, dsha, dmode, oksha, okdisk, at_target, c
       t = L1[i] == "/" ? "/" : "/" substr(L1[i], 1, length(L1[i]) - 1)
       if (isdir(t)) op("rmdir " t)
     }
+    if (ENVIRON["purging"] == "true") { op("purge"); destroys++ }
   }
 
   for (i = 1; i <= NSTOP; i++) emit("unit stop " STOP[i])
@@ -718,7 +730,7 @@ BEGIN {
 '
 
 # Every value the program reads, said once.
-export script dest config root user units installed linger_file
+export script dest config root user units installed linger_file transcripts
 own_file='^(systemd/user/(mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\.(service|target)|mosaic\.slice)(\.d/[a-z0-9-]+\.conf)?|mosaic/fleet/([a-z]+/)?[a-z0-9][a-z0-9._-]*)$'
 own_dir='^(systemd|systemd/user|mosaic|mosaic/fleet|mosaic/fleet/[a-z]+|systemd/user/(mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\.(service|target)|mosaic\.slice)\.d|systemd/user/[A-Za-z0-9:_.@-]+\.(target|service)\.wants)$'
 own_unit='^(mosaic-[a-z0-9-]+(@[a-z0-9-]*)?\.(service|target)|mosaic\.slice)$'
@@ -772,9 +784,11 @@ if ! $offline; then
   menv=$(systemctl --user show-environment 2>&1) || fail "cannot reach the user manager: $menv (run in the user's session, or use --offline)"
   mhome=
   mconfig=
+  mpath=
   while IFS= read -r line; do
     case $line in
       HOME=*) mhome=${line#HOME=} ;;
+      PATH=*) mpath=${line#PATH=} ;;
       XDG_CONFIG_HOME=/*) mconfig=${line#XDG_CONFIG_HOME=} ;;
     esac
   done <<EOF
@@ -818,6 +832,30 @@ if ! $offline && [ -s "$work/units.list" ]; then
   xargs systemctl --user show --property=Id,ActiveState -- <"$work/units.list" >"$work/states"
 fi
 
+# What would stop an agent of this build here (a command not on its PATH, a missing workdir), as
+# its own launch script finds it: sourced in a subshell with MOSAIC_PREFLIGHT set, which runs
+# nothing, under the PATH the user manager gives its units. No process per agent.
+: >"$work/warnings"
+if $has_target && [ -z "$root" ]; then
+  run_path=${mpath:-$PATH}
+  for f in "$here"/launch/*.sh; do
+    if [ -f "$f" ]; then
+      (
+        PATH=$run_path
+        MOSAIC_PREFLIGHT=1
+        export PATH MOSAIC_PREFLIGHT
+        set --
+        # shellcheck source=/dev/null # a launch script of this bundle, checked with it
+        . "$f"
+      ) >>"$work/warnings" 2>&1 || :
+    fi
+  done
+fi
+
+purging=false
+if $purge && { [ -e "$transcripts" ] || [ -L "$transcripts" ]; }; then purging=true; fi
+export purging
+
 linger_on=false
 if [ -e "$linger_file" ] || [ -L "$linger_file" ]; then linger_on=true; fi
 linger_recorded=false
@@ -849,16 +887,24 @@ if $check; then
   if $porcelain; then
     d=$(digest)
     cat "$work/plan"
+    # Warnings are not the plan's: a runtime installed in between does not make it stale.
+    while IFS= read -r line; do printf 'warning %s\n' "$line"; done <"$work/warnings"
     echo "digest $d"
     if [ "$nops" != 0 ]; then exit 2; fi
     exit 0
   fi
   cat "$work/human"
+  if [ -s "$work/warnings" ]; then
+    echo "Warnings (what would stop an agent on this host):"
+    while IFS= read -r line; do printf '  ? %s\n' "$line"; done <"$work/warnings"
+  fi
   echo "$summary"
   if [ "$drifts" != 0 ] && ! $force; then exit 1; fi
   if [ "$nops" != 0 ]; then exit 2; fi
   exit 0
 fi
+
+while IFS= read -r line; do printf '%s: warning: %s\n' "$script" "$line" >&2; done <"$work/warnings"
 
 if [ -n "$expect" ] && [ "$(digest)" != "$expect" ]; then
   echo "$script: error: the host changed since the plan was made; nothing was changed: make the plan again" >&2
@@ -1007,6 +1053,28 @@ disable_linger() {
   rm -f "$linger_record"
 }
 
+# --purge: the transcripts (files the supervisor names so, nothing else), their directory once
+# empty, and the XDG directories above it that the supervisor made, once empty. Never through a
+# link on the way from HOME (or XDG_STATE_HOME).
+purge_transcripts() {
+  base=${transcripts%/"$transcript_dir"}
+  check=$base
+  while [ "$check" != "${HOME%/}" ] && [ "$check" != / ] && [ -n "$check" ]; do
+    if [ -L "$check" ]; then fail "refusing to work through $check: it is a symbolic link"; fi
+    check=${check%/*}
+  done
+  if [ -L "$transcripts" ] || { [ -e "$transcripts" ] && [ ! -d "$transcripts" ]; }; then fail "refusing to purge $transcripts: it is not a directory"; fi
+  for f in "$transcripts"/*; do
+    name=${f##*/}
+    if [ -f "$f" ] && [ ! -L "$f" ] && printf '%s\n' "$name" | grep -Eq '^[a-z][a-z0-9-]*\.log(\.[0-9]+)?$'; then rm -f "$f"; fi
+  done
+  if rmdir "$transcripts" 2>/dev/null; then say "rmdir $transcripts (transcripts purged)"; else say "kept $transcripts: it holds files that are not transcripts"; fi
+  case ${XDG_STATE_HOME-} in
+    /*) ;;
+    *) if rmdir "$base" 2>/dev/null; then rmdir "${base%/*}" 2>/dev/null || :; fi ;;
+  esac
+}
+
 # A write killed between temporary file and rename leaves one behind in a directory of ours;
 # swept only where nothing on the way is a link.
 for d in "$dest/$fleet_dir" "$dest/$fleet_dir"/* "$dest/$unit_dir" "$dest/$unit_dir/"'mosaic-'*.d; do
@@ -1031,14 +1099,22 @@ while IFS=' ' read -r kind a b c; do
     reload) user_systemctl daemon-reload ;;
     enable) enable_unit "$a" "$b" "$c" ;;
     linger-on) enable_linger ;;
-    restart) user_systemctl restart "$a" ;;
-    start) user_systemctl start "$a" ;;
+    # A unit that hit its start limit is failed until reset: a start or restart means it.
+    restart)
+      systemctl --user reset-failed -- "$a" 2>/dev/null || :
+      user_systemctl restart "$a"
+      ;;
+    start)
+      if [ "$a" = "$fleet_target" ]; then systemctl --user reset-failed -- "$agent_head*$agent_tail" 2>/dev/null || :; else systemctl --user reset-failed -- "$a" 2>/dev/null || :; fi
+      user_systemctl start "$a"
+      ;;
     record)
       say "install -m 600 $installed"
       install_text "$here/$target_record" 'mosaic/fleet/manifest.json' 600
       rm -f "$dest/$jrnl_target"
       ;;
     unrecord) remove_file 'mosaic/fleet/manifest.json' ;;
+    purge) purge_transcripts ;;
     unjournal)
       confined 'mosaic/fleet/transition-in-progress'
       rm -f "$dest/$jrnl_target"

@@ -27,7 +27,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='c4ee5092684e49388657c728286542afa3d03a270914ae1ebc0dba5369d514f8'
+engine_sha='aa3beda2bd31b80b6690883b6179032ae40181d2424aaf09e134422e77520113'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -11,19 +11,20 @@ target_record=
 
 usage() {
   cat <<'USAGE'
-usage: sh uninstall.sh [--check [--porcelain]] [--offline] [--force] [--expect=DIGEST]
+usage: sh uninstall.sh [--check [--porcelain]] [--offline] [--force] [--purge] [--expect=DIGEST]
   --check      print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
   --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2)
   --offline    remove files and enablement links under $DESTDIR (a staging root; / for this host),
                running no systemctl or loginctl
   --force      also remove installed files that were changed by hand
+  --purge      also remove the agents' transcripts (kept otherwise: the user's record)
   --expect=D   change nothing (exit 4) unless the plan's digest (--check --porcelain) is D
 USAGE
 }
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='c4ee5092684e49388657c728286542afa3d03a270914ae1ebc0dba5369d514f8'
+engine_sha='aa3beda2bd31b80b6690883b6179032ae40181d2424aaf09e134422e77520113'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -5,6 +5,12 @@
 set -eu
 PATH="$HOME"/'.local/bin':$PATH
 export PATH
+# MOSAIC_PREFLIGHT set: the check before an install asks what would stop the agent; run nothing.
+if [ -n "${MOSAIC_PREFLIGHT-}" ]; then
+  [ -d "$HOME" ] || printf '%s: workdir %s does not exist\n' 'orchestrator' "$HOME"
+  command -v 'pi' >/dev/null 2>&1 || printf '%s: %s: command not found (PATH=%s)\n' 'orchestrator' 'pi' "$PATH"
+  exit 0
+fi
 cd "$HOME"
 command -v 'pi' >/dev/null 2>&1 || { printf '%s: command not found (PATH=%s)\n' 'pi' "$PATH" | tee ${1:+"$1"} >&2; exit 127; }
 exec 'pi'

@@ -33,7 +33,7 @@ export interface Prepared {
  * The build (or no fleet, for uninstall) written as a private bundle, and its engine's check of
  * this host. Prints diagnostics itself and returns undefined on any error. The caller disposes.
  */
-export async function prepareTransition(io: CliIO, roster: string | null, options: HostOptions, verb: string): Promise<Prepared | undefined> {
+export async function prepareTransition(io: CliIO, roster: string | null, options: HostOptions, verb: string, extra: readonly string[] = []): Promise<Prepared | undefined> {
   let build: BuildOutput | null = null;
   if (roster !== null) {
     const output = compileHostBundle(io, roster, options.host);
@@ -43,7 +43,7 @@ export async function prepareTransition(io: CliIO, roster: string | null, option
   const bundle = writePrivateBundle(build ? build.files : fleetlessScripts(VERSION), io.env);
   const script: EngineScript = build ? 'install.sh' : 'uninstall.sh';
   const offline = options.offline === true;
-  const checked = await engineCheck(io, bundle, script, offline ? 'offline' : 'online', verb);
+  const checked = await engineCheck(io, bundle, script, offline ? 'offline' : 'online', verb, extra);
   if ('code' in checked) {
     bundle.remove();
     printDiagnostics(io, [checked], new Map());
@@ -53,8 +53,8 @@ export async function prepareTransition(io: CliIO, roster: string | null, option
 }
 
 /** The engine's porcelain check of a bundle, or what stopped it. */
-export async function engineCheck(io: CliIO, bundle: PrivateBundle, script: EngineScript, where: EngineWhere, verb: string): Promise<EnginePlan | Diagnostic> {
-  const result = await runEngine(bundle, script, ['--check', '--porcelain'], io.env, where, io.runner);
+export async function engineCheck(io: CliIO, bundle: PrivateBundle, script: EngineScript, where: EngineWhere, verb: string, extra: readonly string[] = []): Promise<EnginePlan | Diagnostic> {
+  const result = await runEngine(bundle, script, ['--check', '--porcelain', ...extra], io.env, where, io.runner);
   if (result.code !== 0 && result.code !== 2) return engineError(verb, 'STATE', result.stderr, result.code);
   try {
     return parseEnginePlan(result.stdout);

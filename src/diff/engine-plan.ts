@@ -47,6 +47,8 @@ export interface EnginePlan {
   commands: string[];
   counts: { add: number; change: number; destroy: number };
   /** What `--expect=` takes: the engine refuses to act on a host whose plan is another. */
+  /** What would stop an agent of the build on this host (a command not found, a missing workdir). */
+  warnings: string[];
   digest: string;
 }
 
@@ -69,6 +71,7 @@ export function parseEnginePlan(text: string): EnginePlan {
     ops: [],
     commands: [],
     counts: { add: 0, change: 0, destroy: 0 },
+    warnings: [],
     digest: '',
   };
   const record: InstalledRecord = { session: '', tmux: '', agents: [], files: [], links: [] };
@@ -136,6 +139,9 @@ export function parseEnginePlan(text: string): EnginePlan {
         break;
       case 'summary':
         plan.counts = { add: Number(f[0]), change: Number(f[1]), destroy: Number(f[2]) };
+        break;
+      case 'warning':
+        plan.warnings.push(rest);
         break;
       case 'digest':
         plan.digest = rest;

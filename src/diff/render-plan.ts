@@ -49,6 +49,11 @@ export function renderPlan(plan: EnginePlan, files: readonly ShownFile[], option
     for (const d of plan.drift) lines.push(`  ${paint('red', '!')} ${d.target}: ${DRIFT_TEXT[d.kind]}`);
     lines.push('');
   }
+  if (plan.warnings.length > 0) {
+    lines.push(paint('bold', 'Warnings (what would stop an agent on this host):'));
+    for (const w of plan.warnings) lines.push(`  ${paint('yellow', '?')} ${w}`);
+    lines.push('');
+  }
   lines.push(summary(plan));
   return `${lines.join('\n')}\n`;
 }
@@ -88,6 +93,7 @@ export function planJson(plan: EnginePlan, files: readonly ShownFile[], showSecr
     daemonReload: plan.daemonReload,
     linger: lingerWord(plan),
     drift: plan.drift,
+    warnings: plan.warnings,
   };
 }
 

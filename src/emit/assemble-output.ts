@@ -7,6 +7,7 @@ import type { Manifest } from '../model/manifest.js';
 import { buildManifest, manifestText, sha256 } from '../plan/build-manifest.js';
 import { generatedHeader, renderFleet } from '../render/render-fleet.js';
 import { loadTemplates } from '../render/templates.js';
+import { DEFAULT_STATE_HOME, TRANSCRIPT_DIR, TRANSCRIPT_FILE_ERE } from '../model/transcript.js';
 import { agentNameRule } from '../validate/roster-schema.js';
 
 /** The names the scripts' engine shares with the CLI, said once (src/model). */
@@ -32,6 +33,9 @@ const ENGINE_CONTEXT = {
   ownUnitEre: OWN_UNIT_ERE,
   wantedByEre: WANTED_BY_ERE,
   lockWait: String(LOCK_WAIT_SECONDS),
+  stateHome: DEFAULT_STATE_HOME,
+  transcriptDir: TRANSCRIPT_DIR,
+  transcriptFileEre: TRANSCRIPT_FILE_ERE,
 };
 
 /** Said by the schema alone; the engine checks a record's agent names with it. */

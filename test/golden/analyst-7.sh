@@ -5,6 +5,12 @@
 set -eu
 PATH="$HOME"/'.local/bin':'/opt/agents/bin':$PATH
 export PATH
+# MOSAIC_PREFLIGHT set: the check before an install asks what would stop the agent; run nothing.
+if [ -n "${MOSAIC_PREFLIGHT-}" ]; then
+  [ -d "$HOME"/'work dir/it'\''s here' ] || printf '%s: workdir %s does not exist\n' 'analyst-7' "$HOME"/'work dir/it'\''s here'
+  command -v '/opt/llm/bin/serve' >/dev/null 2>&1 || printf '%s: %s: command not found (PATH=%s)\n' 'analyst-7' '/opt/llm/bin/serve' "$PATH"
+  exit 0
+fi
 cd "$HOME"/'work dir/it'\''s here'
 command -v '/opt/llm/bin/serve' >/dev/null 2>&1 || { printf '%s: command not found (PATH=%s)\n' '/opt/llm/bin/serve' "$PATH" | tee ${1:+"$1"} >&2; exit 127; }
 exec '/opt/llm/bin/serve' '--quiet' '--prompt' 'say "hi" & echo $HOME `id` 100% \ done' '--empty' ''

@@ -27,7 +27,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='9323b95d9701573137b8bc985ec281c184f13ac563d97fc6ba371865abb0e545'
+engine_sha='43ed0ca02fb8fc5917487c8358b1c2f964156738151ebf5f22f89664216163bd'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -3,6 +3,12 @@
 # Agent coder0 (role coder, runtime codex), run in its tmux window by mosaic-agent@coder0.service's supervisor.
 # shellcheck disable=SC2016 # every word is single-quoted: `$` and backquotes are the agent's
 set -eu
+# MOSAIC_PREFLIGHT set: the check before an install asks what would stop the agent; run nothing.
+if [ -n "${MOSAIC_PREFLIGHT-}" ]; then
+  [ -d "$HOME" ] || printf '%s: workdir %s does not exist\n' 'coder0' "$HOME"
+  command -v 'codex' >/dev/null 2>&1 || printf '%s: %s: command not found (PATH=%s)\n' 'coder0' 'codex' "$PATH"
+  exit 0
+fi
 cd "$HOME"
 command -v 'codex' >/dev/null 2>&1 || { printf '%s: command not found (PATH=%s)\n' 'codex' "$PATH" | tee ${1:+"$1"} >&2; exit 127; }
 exec 'codex'

@@ -11,19 +11,20 @@ target_record=
 
 usage() {
   cat <<'USAGE'
-usage: sh uninstall.sh [--check [--porcelain]] [--offline] [--force] [--expect=DIGEST]
+usage: sh uninstall.sh [--check [--porcelain]] [--offline] [--force] [--purge] [--expect=DIGEST]
   --check      print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
   --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2)
   --offline    remove files and enablement links under $DESTDIR (a staging root; / for this host),
                running no systemctl or loginctl
   --force      also remove installed files that were changed by hand
+  --purge      also remove the agents' transcripts (kept otherwise: the user's record)
   --expect=D   change nothing (exit 4) unless the plan's digest (--check --porcelain) is D
 USAGE
 }
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='9323b95d9701573137b8bc985ec281c184f13ac563d97fc6ba371865abb0e545'
+engine_sha='43ed0ca02fb8fc5917487c8358b1c2f964156738151ebf5f22f89664216163bd'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

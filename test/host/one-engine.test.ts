@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
 import { BIN, tempDir } from '../support/cli.js';
-import { describeHost, listing } from '../support/host.js';
+import { describeHost, listing, until } from '../support/host.js';
 
 const LINGER = '/var/lib/systemd/linger';
 const roster = (linger: boolean) => `version: 1
@@ -119,6 +119,37 @@ describeHost('one engine: linger, units of the user, temporary files', () => {
     expect(await enabled()).toBe('enabled');
     expect(existsSync(unit)).toBe(true);
     await m.systemctl('disable', 'mosaic-backup.service');
+  });
+
+  it('plan, apply --dry-run and install.sh --check name an agent whose runtime is not on the PATH the manager gives it, or whose workdir is missing', async () => {
+    writeFileSync(join(work, 'roster.yaml'), roster(false).replace('runtime: codex', 'runtime: ghost\n    workdir: ~/nowhere').replace('codex: {', 'ghost: { command: [no-such-runtime-7] }, codex: {'));
+    const plan = await mosaic('plan');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/Warnings \(what would stop an agent on this host\):\n {2}\? coder0: workdir \/.*\/nowhere does not exist\n {2}\? coder0: no-such-runtime-7: command not found \(PATH=[^)]*\/usr\/bin[^)]*\)\n/);
+    expect(plan.stdout).not.toMatch(/orchestrator: .*command not found/);
+    const json = JSON.parse((await mosaic('plan', '--json')).stdout) as { warnings: string[] };
+    expect(json.warnings).toHaveLength(2);
+    expect((await mosaic('apply', '--dry-run')).stdout).toContain('coder0: no-such-runtime-7: command not found');
+    expect((await mosaic('build', '-o', 'out')).code).toBe(0);
+    const check = await m.run('sh', [join(work, 'out/install.sh'), '--check']);
+    expect(check.code).toBe(2);
+    expect(check.stdout).toContain('? coder0: no-such-runtime-7: command not found');
+  });
+
+  it('uninstall keeps the transcripts; uninstall --purge leaves home exactly as before install', async () => {
+    // The tests before this one left their agents' transcripts, as uninstall does.
+    expect((await mosaic('uninstall', '--yes', '--purge')).code).toBe(0);
+    const pristine = listing(m.home);
+    use(false);
+    expect((await mosaic('apply', '--yes')).code).toBe(0);
+    const transcripts = join(m.home, '.local/state/mosaic');
+    await until('a transcript', async () => existsSync(join(transcripts, 'coder0.log')));
+    expect((await mosaic('uninstall', '--yes')).code).toBe(0);
+    expect(existsSync(join(transcripts, 'coder0.log'))).toBe(true);
+    const purge = await mosaic('uninstall', '--yes', '--purge');
+    expect(purge.code, purge.stderr).toBe(0);
+    expect(purge.stdout).toContain('transcripts purged');
+    expect(listing(m.home)).toEqual(pristine);
   });
 
   it('a .mosaic-tmp. file behind a symlinked ~/.config/systemd survives every run', async () => {

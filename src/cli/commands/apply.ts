@@ -31,16 +31,16 @@ export function registerApply(program: Command, io: CliIO, exit: (code: number) 
 }
 
 /** Shared by apply and uninstall: show the plan, check drift, confirm, have the engine run it. */
-export async function carryOut(io: CliIO, prepared: Prepared | undefined, options: ApplyOptions, verb: 'apply' | 'uninstall'): Promise<number> {
+export async function carryOut(io: CliIO, prepared: Prepared | undefined, options: ApplyOptions, verb: 'apply' | 'uninstall', extra: readonly string[] = []): Promise<number> {
   if (!prepared) return EXIT.ERROR;
   try {
-    return await carryOutPrepared(io, prepared, options, verb);
+    return await carryOutPrepared(io, prepared, options, verb, extra);
   } finally {
     prepared.dispose();
   }
 }
 
-async function carryOutPrepared(io: CliIO, prepared: Prepared, options: ApplyOptions, verb: 'apply' | 'uninstall'): Promise<number> {
+async function carryOutPrepared(io: CliIO, prepared: Prepared, options: ApplyOptions, verb: 'apply' | 'uninstall', extra: readonly string[]): Promise<number> {
   await printPlan(io, prepared, { ...options, json: false });
   const { plan } = prepared;
   if (plan.ops.length === 0) return EXIT.OK;
@@ -68,7 +68,7 @@ async function carryOutPrepared(io: CliIO, prepared: Prepared, options: ApplyOpt
     }
   }
   // The engine decides again under the fleet lock, and acts only on the plan shown here.
-  const args = [...(options.force ? ['--force'] : []), `--expect=${plan.digest}`];
+  const args = [...(options.force ? ['--force'] : []), ...extra, `--expect=${plan.digest}`];
   const result = await runEngine(prepared.bundle, prepared.script, args, io.env, prepared.offline ? 'offline' : 'online', io.runner);
   const said = result.stdout.split('\n').filter((line) => line !== '').map((line) => line.replace(/^[a-z.]+: /, ''));
   io.stdout(said.filter((line) => !/^(changed|ok): /.test(line)).map((line) => `  ${line}\n`).join(''));
