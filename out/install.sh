@@ -27,7 +27,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='aa3beda2bd31b80b6690883b6179032ae40181d2424aaf09e134422e77520113'
+engine_sha='6b4ad8da1bdd428b5321a6386f4b580e73f3b2ce1e0f7ffd57e83878ec210e30'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_ROSTER_BYTES } from '../../src/load/read-roster-file.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, rosterFile, tempDir } from '../support/cli.js';
@@ -176,10 +177,10 @@ describe('files that are not rosters', () => {
 
   it('a huge file is refused before parsing', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'roster.yaml'), `version: 1\nagents: []\n${'#'.repeat(2 * 1024 * 1024)}\n`);
+    writeFileSync(join(dir, 'roster.yaml'), `version: 1\nagents: []\n${'#'.repeat(MAX_ROSTER_BYTES)}\n`);
     const result = await cli(['validate'], { cwd: dir });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`error[TOO_LARGE]: roster.yaml is ${2 * 1024 * 1024 + 23} bytes; the limit is ${2 * 1024 * 1024} bytes\n`);
+    expect(result.stderr).toContain(`error[TOO_LARGE]: roster.yaml is ${MAX_ROSTER_BYTES + 23} bytes; the limit is ${MAX_ROSTER_BYTES} bytes\n`);
   });
 
   it('deep nesting is an error, not a crash', async () => {

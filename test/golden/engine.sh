@@ -847,7 +847,9 @@ if $has_target && [ -z "$root" ]; then
         set --
         # shellcheck source=/dev/null # a launch script of this bundle, checked with it
         . "$f"
-      ) >>"$work/warnings" 2>&1 || :
+      ) >"$work/preflight" 2>&1 || :
+      name=${f##*/}
+      while IFS= read -r line; do printf '%s: %s\n' "${name%.sh}" "$line"; done <"$work/preflight" >>"$work/warnings"
     fi
   done
 fi

@@ -24,7 +24,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='43ed0ca02fb8fc5917487c8358b1c2f964156738151ebf5f22f89664216163bd'
+engine_sha='47ec0a66d16732a9477f1e7b53b9ec67ac4ff8782194fe323a949c803a4b3215'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -41,7 +41,7 @@ describe.skipIf(!support.ok)('a fleet across two hosts, shipped by ansible-playb
   let beta: SimHost;
   const before = new Map<string, string[]>();
   // Ansible's own ~/.ansible and the test's ~/.ssh aside.
-  const home = (host: SimHost) => listing(host.home, (rel) => rel === '.ansible' || rel === '.ssh');
+  const home = (host: SimHost) => listing(host.home, (rel) => rel === '.ansible' || rel === '.ssh' || rel === '.local');
 
   beforeAll(async () => {
     sim = await startHosts(2);

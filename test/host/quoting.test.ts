@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { execWord } from '../../src/render/quote.js';
 import { startUserManager, type UserManager } from '../harness/user-manager.js';
-import { buildRoster, describeHost, mkdirP, ok, runScript, listing, until } from './host-support.js';
+import { buildRoster, describeHost, mkdirP, ok, runScript, until } from './host-support.js';
+import { homeListing } from '../support/host.js';
 
 
 /** Quotes, `$`, backquote, backslash, `%` (and specifiers), spaces, a newline, unicode. */
@@ -57,7 +58,7 @@ describeHost('quoting on a real systemd user manager', () => {
       ],
     });
     const out = await buildRoster(roster);
-    const before = listing(m.home);
+    const before = homeListing(m.home);
     ok(await runScript(m, out, 'install.sh'), 'install.sh');
     try {
       await until('the probe to run', async () => existsSync(join(outDir, 'done')));
@@ -71,7 +72,7 @@ describeHost('quoting on a real systemd user manager', () => {
       ok(await runScript(m, out, 'uninstall.sh'), 'uninstall.sh');
     }
     rmSync(outDir, { recursive: true });
-    expect(listing(m.home).filter((l) => !l.includes('probe-out'))).toEqual(before.filter((l) => !l.includes('probe-out')));
+    expect(homeListing(m.home).filter((l) => !l.includes('probe-out'))).toEqual(before.filter((l) => !l.includes('probe-out')));
   });
 
   it("execWord: systemd's ExecStart= parser reads back exactly the quoted values", async () => {

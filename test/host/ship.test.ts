@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUserManager, userManagerSupport, type UserManager } from '../harness/user-manager.js';
-import { buildRoster, HARMLESS_RUNTIMES, listing, ok, runScript, unitProps, until } from './host-support.js';
+import { buildRoster, HARMLESS_RUNTIMES, ok, runScript, unitProps, until } from './host-support.js';
+import { homeListing } from '../support/host.js';
 import { BIN } from '../support/cli.js';
 import { envTarget, FLEET_DIR, launchTarget } from '../../src/model/artifact.js';
 
@@ -30,7 +31,7 @@ describe.skipIf(!support.ok)('the bundle converges a host from any installed bui
 
   beforeAll(async () => {
     m = await startUserManager();
-    pristine = listing(m.home);
+    pristine = homeListing(m.home);
     a = await buildRoster(A, 'roster.yaml');
     b = await buildRoster(B, 'prod.yaml');
   });
@@ -89,7 +90,7 @@ describe.skipIf(!support.ok)('the bundle converges a host from any installed bui
 
     // The old bundle's uninstall.sh removes the fleet that is installed (B's), and the home is as before A.
     ok(await runScript(m, a, 'uninstall.sh', [], { cwd: '/' }), 'A/uninstall.sh');
-    expect(listing(m.home)).toEqual(pristine);
+    expect(homeListing(m.home)).toEqual(pristine);
   }, 300_000);
 
   it('apply and install.sh make the same transition on the manager: same units active, enabled and restarted, same tree', async () => {
@@ -101,7 +102,7 @@ describe.skipIf(!support.ok)('the bundle converges a host from any installed bui
         active: now.filter(([, s]) => s.ActiveState === 'active').map(([u]) => u),
         enabled: now.filter(([, s]) => s.UnitFileState === 'enabled').map(([u]) => u),
         restarted: now.filter(([u, s]) => s.ActiveState === 'active' && before[u] && before[u] !== '0' && s.MainPID !== before[u]).map(([u]) => u),
-        tree: listing(m.home),
+        tree: homeListing(m.home),
       };
     };
     const walk = async (second: 'apply' | 'install.sh') => {
@@ -129,6 +130,6 @@ describe.skipIf(!support.ok)('the bundle converges a host from any installed bui
     const cli = await m.run(process.execPath, [BIN, 'plan', 'prod.yaml'], { cwd: join(b, '..'), env: { XDG_CONFIG_HOME: elsewhere }, timeoutMs: 60_000 });
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/error\[STATE\]: the user manager reads its units from/);
-    expect(listing(m.home)).toEqual(pristine);
+    expect(homeListing(m.home)).toEqual(pristine);
   });
 });

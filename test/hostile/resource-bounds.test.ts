@@ -8,6 +8,7 @@ import { existsSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, tempDir } from '../support/cli.js';
+import { MAX_ROSTER_BYTES } from '../../src/load/read-roster-file.js';
 
 const dir = tempDir('mosaic-gen-bounds-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,13 +43,13 @@ describe.skipIf(!existsSync(BIN) || !existsSync('/usr/bin/time'))('resource boun
     report('64 GiB roster', r);
     expect(r.signal, 'killed after 10 s').toBeNull();
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/error\[TOO_LARGE\]: huge\.yaml is 68719476736 bytes; the limit is 2097152 bytes$/m);
+    expect(r.stderr).toMatch(new RegExp(`error\\[TOO_LARGE\\]: huge\\.yaml is 68719476736 bytes; the limit is ${MAX_ROSTER_BYTES} bytes$`, 'm'));
     expect(r.rssMiB, 'peak RSS of a run that read nothing of it').toBeLessThan(200);
     expect(existsSync(join(dir, 'huge-out'))).toBe(false);
   });
 
-  it('one limit for every way of writing a roster: at 2 MiB, block, flow, anchored and block-scalar rosters validate within 400 MB (and 5 s: npm run bench); one byte more is refused', () => {
-    const LIMIT = 2 * 1024 * 1024;
+  it('one limit for every way of writing a roster: at the limit, block, flow, anchored and block-scalar rosters validate within 400 MB (and 5 s: npm run bench); one byte more is refused', () => {
+    const LIMIT = MAX_ROSTER_BYTES;
     const head = (anchor: string) => `version: 1\nruntimes:\n  claude: ${anchor}{ command: [claude] }\nagents:\n  - { name: boss, runtime: pi, class: orchestrator }\n  - { name: helper, runtime: pi, role: enhancer }\n`;
     /** The roster of `agent` lines after `top`, exactly LIMIT bytes (the last line padded with a comment). */
     const atLimit = (top: string, agent: (i: number) => string) => {
@@ -85,7 +86,7 @@ describe.skipIf(!existsSync(BIN) || !existsSync('/usr/bin/time'))('resource boun
     ['nesting 100,000 deep (flow)', `version: 1\nagents: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`],
     ['nesting 5,000 deep (block)', `version: 1\nagents:\n${Array.from({ length: 5_000 }, (_, i) => `${' '.repeat(2 * i + 2)}- `).join('\n')}x\n`],
     ['an alias bomb (9^9 nodes)', `version: 1\na: &a [x,x,x,x,x,x,x,x,x]\n${Array.from({ length: 8 }, (_, i) => `${'bcdefghi'[i]}: &${'bcdefghi'[i]} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`).join('\n')}\nagents: *i\n`],
-    ['a 2 MiB single line', `version: 1\nagents: [{ name: a, runtime: pi, class: orchestrator, args: ["${'x'.repeat(2 * 1024 * 1024 - 100)}"] }]\n`],
+    ['a single line at the limit', `version: 1\nagents: [{ name: a, runtime: pi, class: orchestrator, args: ["${'x'.repeat(MAX_ROSTER_BYTES - 100)}"] }]\n`],
     // Many keys in one mapping: when duplicate keys were found pairwise and every schema error was
     // located, 30,000 keys took 146 s and 100,000 were killed at 60 s; now seconds.
     ['100,000 env keys', `version: 1\nagents:\n  - name: a\n    runtime: pi\n    class: orchestrator\n    env:\n${Array.from({ length: 100_000 }, (_, i) => `      K${i}: v`).join('\n')}\n`],
@@ -99,13 +100,13 @@ describe.skipIf(!existsSync(BIN) || !existsSync('/usr/bin/time'))('resource boun
     ['50,000 duplicate agent names', `version: 1\nagents:\n${Array.from({ length: 50_000 }, () => '  - { name: a, runtime: pi }').join('\n')}\n`],
   ];
 
-  it('a roster at the 2 MiB limit of agents that are not mappings: 100 problems placed, the rest counted, no rule run after the schema', () => {
+  it('a roster at the limit of agents that are not mappings: 100 problems placed, the rest counted, no rule run after the schema', () => {
     // Every problem was described and the later rules ran on what was left: 17.8 s and 1.2 GB.
     const head = 'version: 1\nagents:\n  - { name: twin, runtime: pi, class: orchestrator }\n  - { name: twin, runtime: pi, role: enhancer }\n';
-    const count = Math.floor((2 * 1024 * 1024 - head.length) / '  - a123456\n'.length);
+    const count = Math.floor((MAX_ROSTER_BYTES - head.length) / '  - a123456\n'.length);
     writeFileSync(join(dir, 'not-mappings.yaml'), head + Array.from({ length: count }, (_, i) => `  - a${String(i).padStart(6, '0')}\n`).join(''));
     const r = run(['validate', 'not-mappings.yaml'], 60_000);
-    report(`${count} agents that are not mappings (2 MiB)`, r);
+    report(`${count} agents that are not mappings (at the limit)`, r);
     expect(r.status).toBe(1);
     const lines = r.stderr.split('\n').filter((line) => line.includes('error['));
     expect(lines).toHaveLength(101);
