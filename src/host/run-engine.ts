@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Artifact } from '../model/artifact.js';
@@ -48,6 +48,13 @@ function sweepBundles(parent: string): void {
   for (const name of names) {
     const pid = Number(/^\d+/.exec(name.slice(PREFIX.length))?.[0]);
     if (!Number.isSafeInteger(pid) || pid === process.pid || alive(pid)) continue;
+    // Only a directory of this user's own (never a link, never another user's in a shared /tmp).
+    try {
+      const found = lstatSync(join(parent, name));
+      if (!found.isDirectory() || found.uid !== process.getuid?.()) continue;
+    } catch {
+      continue;
+    }
     rmSync(join(parent, name), { recursive: true, force: true });
   }
 }

@@ -4,7 +4,6 @@ import { driftDiagnostic, engineError, prepareTransition, printPlan, type HostOp
 import { printDiagnostics } from '../print-diagnostics.js';
 import { commandError } from '../../errors.js';
 import { runEngine } from '../../host/run-engine.js';
-import { LINGER_DIR } from '../../model/artifact.js';
 
 export interface ApplyOptions extends HostOptions {
   yes?: boolean;
@@ -46,10 +45,6 @@ async function carryOutPrepared(io: CliIO, prepared: Prepared, options: ApplyOpt
   if (plan.ops.length === 0) return EXIT.OK;
   if (plan.drift.length > 0 && !options.force) {
     printDiagnostics(io, [driftDiagnostic(prepared)], new Map());
-    return EXIT.ERROR;
-  }
-  if (prepared.offline && plan.root === '' && plan.linger !== null) {
-    printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'APPLY', `changing linger offline writes /${LINGER_DIR}, which belongs to logind on a live host`, 'set DESTDIR to the staging root, or run without --offline so loginctl does it')], new Map());
     return EXIT.ERROR;
   }
   if (options.dryRun) {
