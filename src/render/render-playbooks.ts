@@ -1,4 +1,4 @@
-import { BUNDLE_SCRIPTS, MANIFEST_TARGET, type Artifact } from '../model/artifact.js';
+import { BUNDLE_SCRIPTS, type Artifact } from '../model/artifact.js';
 
 /** Where each host keeps its bundle, relative to the connecting user's home. */
 export const REMOTE_BUNDLE_DIR = '.local/share/mosaic-gen/bundle';
@@ -14,6 +14,11 @@ export interface ShippedBundle {
  * out/ansible/fleet.yml and uninstall.yml: plays over every host of the inventory that ship a
  * host its bundle and let the bundle's own scripts decide and act, so Ansible reports exactly
  * what install.sh did. Builtin modules only; every value is written as a JSON string (valid YAML).
+ *
+ * One task does the work on each host: the controller packs the host's bundle when the task
+ * runs (a `pipe` lookup: tar, then base64, so it rides in the module's arguments as text) and the
+ * host's shell unpacks it from stdin. One module run and one transfer per host, whatever the
+ * fleet's size, and nothing packed is ever written into out/.
  */
 export function renderPlaybooks(header: string, session: string, bundles: readonly ShippedBundle[]): Artifact[] {
   const q = JSON.stringify;
@@ -30,7 +35,7 @@ export function renderPlaybooks(header: string, session: string, bundles: readon
     : `    # A roster without hosts: every host of the play gets the one bundle.
     mosaic_here: true
     mosaic_files:${list(bundles[0]!.files, '      ')}`;
-  const file = (name: string, play: string, usage: string, vars: string, tasks: string): Artifact => ({
+  const file = (name: string, play: string, usage: string, vars: string): Artifact => ({
     path: `ansible/${name}`,
     target: '',
     mode: 0o644,
@@ -44,198 +49,195 @@ export function renderPlaybooks(header: string, session: string, bundles: readon
   vars:
     mosaic_session: ${q(session)}
     mosaic_bundle_dir: ${q(REMOTE_BUNDLE_DIR)}
-    mosaic_uninstall_bundle: ${q(uninstallBundle)}
 ${vars}
+    # A host the roster names gets its bundle; any other host, only uninstall.sh and its engine.
+    mosaic_pack_dir: "{{ mosaic_source if mosaic_here | bool else mosaic_uninstall_bundle }}"
+    mosaic_pack_files: "{{ mosaic_files if mosaic_here | bool else ${q(UNINSTALL_FILES).replaceAll('"', "'")} }}"
   tasks:
-${PROBE}${tasks}${FORGET_BUNDLE}`,
+${CONVERGE}`,
   });
   return [
     file(
       'fleet.yml',
       `Ship the fleet ${session} to its hosts`,
       'ansible-playbook -i INVENTORY fleet.yml [--limit HOSTS] [--check [--diff]]: install or update the fleet; remove it from hosts the roster does not name.',
-      `    mosaic_source: ${q(bundleOf)}\n${fleetVars}`,
-      INSTALL + UNINSTALL('not (mosaic_here | bool) and mosaic_installed == mosaic_session'),
+      `    mosaic_uninstall_bundle: ${q(uninstallBundle)}\n    mosaic_source: ${q(bundleOf)}\n${fleetVars}`,
     ),
     file(
       'uninstall.yml',
       `Remove the fleet ${session} from every host of the play`,
       'ansible-playbook -i INVENTORY uninstall.yml [--limit HOSTS] [--check]: remove the fleet; another fleet on a host is left alone.',
-      '    mosaic_here: false',
-      UNINSTALL('mosaic_installed == mosaic_session'),
+      `    mosaic_uninstall_bundle: ${q(uninstallBundle)}\n    mosaic_source: ""\n    mosaic_here: false\n    mosaic_files: []`,
     ),
   ];
 }
 
-/** The login as the user manager will see it, and which fleet is installed and shipped there. */
-const PROBE = `    - name: Read the login's home, user id and runtime directory, and the fleet installed there
+const UNINSTALL_FILES = [BUNDLE_SCRIPTS.uninstall, BUNDLE_SCRIPTS.engine];
+
+/**
+ * Runs on the controller, from a pipe lookup: the bundle's files as one gzipped tar in base64
+ * (a module's arguments are text). Through a temporary file, so that a tar that fails fails the
+ * lookup instead of shipping half an archive.
+ */
+export const PACK_SCRIPT = `set -e
+archive=$(mktemp)
+trap 'rm -f -- "$archive"' EXIT
+cd -- "$1"
+shift
+tar -czf "$archive" --owner=0 --group=0 --numeric-owner -- "$@"
+base64 -w 0 "$archive"`;
+
+/**
+ * Runs on the host, the archive on its stdin; $1 install or remove, $2 the check mode (True or
+ * False), $3 the fleet's session, $4 the bundle's directory below HOME. Exit 3: refused, nothing
+ * changed. The bundle directory is replaced whole (unpacked into a private directory beside it,
+ * then renamed over it), never written into, and neither it nor anything in it may be a link:
+ * the old way (copy into it, then remove what the list lacked) wrote and deleted through a
+ * symlinked directory. Which fleet is installed comes from the engine's own check, and which
+ * fleet the bundle is of from the marker this script writes beside it.
+ */
+export const CONVERGE_SCRIPT = `set -eu
+umask 077
+mode=$1
+check=$2
+session=$3
+say() { printf 'mosaic-gen: %s\\n' "$*" >&2; }
+refuse() {
+  say "$*"
+  say "nothing was changed on this host"
+  exit 3
+}
+case \${HOME-} in
+  /*) ;;
+  *) refuse "HOME is not an absolute path" ;;
+esac
+bundle=\${HOME%/}/$4
+base=\${bundle%/*}
+marker=$bundle.fleet
+me=$(id -un)
+runtime=\${XDG_RUNTIME_DIR:-/run/user/$(id -u)}
+need_manager() {
+  if [ ! -d "$runtime" ] || [ -L "$runtime" ] || [ ! -O "$runtime" ]; then
+    refuse "$runtime, the runtime directory of $me's user manager, is missing:" \\
+      "without it the fleet's units cannot be started or stopped. Enable linger for $me" \\
+      "(as root: loginctl enable-linger $me) so the user manager runs without a login," \\
+      "or keep a login session of $me open, then run again"
+  fi
+  XDG_RUNTIME_DIR=$runtime
+  export XDG_RUNTIME_DIR
+}
+no_links() {
+  for path in "$base" "$bundle" "$marker"; do
+    if [ -L "$path" ]; then
+      refuse "$path is a symbolic link: mosaic-gen writes and removes nothing through a link." \\
+        "Remove the link (the bundle needs a directory of its own) and run again"
+    fi
+  done
+  for path in "$base" "$bundle"; do
+    if [ -e "$path" ] && [ ! -d "$path" ]; then refuse "$path is not a directory; move it away and run again"; fi
+  done
+  if [ -d "$bundle" ]; then
+    link=$(find "$bundle" -type l -print | head -n 1)
+    if [ -n "$link" ]; then
+      refuse "$link is a symbolic link inside the bundle directory:" \\
+        "mosaic-gen writes and removes nothing through a link. Remove it and run again"
+    fi
+  fi
+}
+unpack() {
+  base64 -d | tar -xzf - -C "$1" --no-same-owner
+  odd=$(find "$1" ! -type f ! -type d -print | head -n 1)
+  if [ -n "$odd" ]; then refuse "the shipped bundle holds $odd, which is not a regular file"; fi
+}
+scratch() {
+  stage=$(mktemp -d)
+  trap 'rm -rf -- "$stage"' EXIT
+  unpack "$stage"
+}
+
+if [ "$mode" = remove ]; then
+  scratch
+  # The installed fleet, as the engine reads its record (files only: no user manager needed).
+  plan=$(DESTDIR=/ sh "$stage/uninstall.sh" --offline --check --porcelain) || [ $? = 2 ] || exit 1
+  installed=$(printf '%s\\n' "$plan" | sed -n 's/^session //p')
+  ours=false
+  if [ -f "$marker" ] && [ ! -L "$marker" ] && [ "$(cat -- "$marker")" = "$session" ]; then ours=true; fi
+  if [ "$installed" != "$session" ] && ! $ours; then exit 0; fi
+  no_links
+  if [ "$installed" = "$session" ]; then
+    need_manager
+    if [ "$check" = True ]; then
+      sh "$stage/uninstall.sh" --check || exit $?
+      exit 0
+    fi
+    sh "$stage/uninstall.sh"
+  fi
+  if [ "$check" = True ]; then exit 2; fi
+  if [ -d "$bundle" ]; then
+    rm -rf -- "$bundle" "$marker"
+    (cd "$HOME" && rmdir -p --ignore-fail-on-non-empty -- "\${4%/*}")
+    echo "mosaic-gen: changed: removed this fleet's bundle from $base"
+  fi
+  exit 0
+fi
+
+need_manager
+no_links
+if [ "$check" = True ]; then
+  scratch
+  sh "$stage/install.sh" --check || exit $?
+  exit 0
+fi
+mkdir -p -- "$base"
+# One shipment at a time into this directory; what a killed one left is swept.
+exec 9<"$base"
+flock -w 60 9 || refuse "another run has been shipping a bundle to $base for 60 s"
+for left in "$base"/.bundle.*; do
+  if [ -d "$left" ] && [ ! -L "$left" ]; then rm -rf -- "$left"; fi
+done
+stage=$(mktemp -d "$base/.bundle.XXXXXX")
+trap 'rm -rf -- "$stage" "$stage.old" "$stage.fleet"' EXIT
+unpack "$stage"
+printf '%s\\n' "$session" >"$stage.fleet"
+if [ -d "$bundle" ]; then mv -T -- "$bundle" "$stage.old"; fi
+mv -T -- "$stage" "$bundle"
+mv -T -- "$stage.fleet" "$marker"
+rm -rf -- "$stage.old"
+sh "$bundle/install.sh"`;
+
+const indent = (text: string, by: string) => text.split('\n').map((line) => (line ? by + line : line)).join('\n');
+
+/** Under --check the bundle goes to a scratch directory, so install.sh --check judges the new build. */
+const CONVERGE = `    # The bundle is only the vehicle: what changed on the host is what install.sh reports.
+    - name: Ship this host's bundle as one archive and let its install.sh converge the host (uninstall.sh where the roster has no agent)
       ansible.builtin.command:
         argv:
           - sh
           - -c
           - |
-            config=\${XDG_CONFIG_HOME:-}
-            case $config in /*) ;; *) config=$HOME/.config ;; esac
-            session() { sed -n 's/^  "session": "\\(.*\\)",$/\\1/p' "$1" 2>/dev/null; }
-            printf 'h%s\\nu%s\\nr%s\\ni%s\\nb%s\\n' "$HOME" "$(id -u)" "\${XDG_RUNTIME_DIR:-}" \\
-              "$(session "$config/${MANIFEST_TARGET}")" "$(session "$HOME/$1/manifest.json")"
-          - probe
+${indent(CONVERGE_SCRIPT, '            ')}
+          - converge
+          - "{{ 'install' if mosaic_here | bool else 'remove' }}"
+          - "{{ ansible_check_mode }}"
+          - "{{ mosaic_session }}"
           - "{{ mosaic_bundle_dir }}"
-      register: mosaic_login
-      changed_when: false
+        stdin: "{{ lookup('ansible.builtin.pipe', mosaic_pack_argv | map('quote') | join(' ')) }}"
+      vars:
+        mosaic_pack_argv: "{{ ['sh', '-c', mosaic_pack, 'pack', mosaic_pack_dir] + mosaic_pack_files }}"
+        mosaic_pack: |
+${indent(PACK_SCRIPT, '          ')}
+      register: mosaic_run
       check_mode: false
+      changed_when: "mosaic_run.rc == 2 or ': changed: ' in (mosaic_run.stdout_lines[-1:] | join(''))"
+      failed_when: false
 
-    - name: Note the bundle's place, the user manager's runtime directory and the installed fleet
-      ansible.builtin.set_fact:
-        mosaic_home: "{{ mosaic_login.stdout_lines[0][1:] }}"
-        # Without a login session (no pam_systemd) the connection has no XDG_RUNTIME_DIR.
-        mosaic_runtime_dir: "{{ mosaic_login.stdout_lines[2][1:] or '/run/user/' ~ mosaic_login.stdout_lines[1][1:] }}"
-        mosaic_installed: "{{ mosaic_login.stdout_lines[3][1:] }}"
-        mosaic_shipped: "{{ mosaic_login.stdout_lines[4][1:] }}"
-`;
+    - name: Stop at a host the bundle could not converge, saying why
+      ansible.builtin.fail:
+        msg: "{{ mosaic_run.stderr_lines | join(' ') }}"
+      when: mosaic_run.rc not in [0, 2]
 
-/** Under --check the bundle goes to a scratch directory, so install.sh --check judges the new build. */
-const INSTALL = `
-    - name: Ship and install this host's bundle
-      when: mosaic_here | bool
-      block:
-        - name: Make a scratch directory for the bundle under check mode
-          ansible.builtin.tempfile:
-            state: directory
-            prefix: mosaic-gen-check.
-          register: mosaic_scratch
-          check_mode: false
-          when: ansible_check_mode
-
-        - name: Choose where the bundle goes
-          ansible.builtin.set_fact:
-            mosaic_dest: "{{ mosaic_scratch.path if ansible_check_mode else mosaic_home ~ '/' ~ mosaic_bundle_dir }}"
-
-        # The bundle is only the vehicle: what changed on the host is what install.sh reports.
-        - name: Make the bundle's directories
-          ansible.builtin.command:
-            argv:
-              - sh
-              - -c
-              - mkdir -p -m 0700 -- "$1" && cd "$1" && mkdir -p -m 0700 -- . $2
-              - mkdirs
-              - "{{ mosaic_dest }}"
-              - "{{ mosaic_files | map('dirname') | unique | join(' ') }}"
-          check_mode: false
-          changed_when: false
-
-        - name: Ship the bundle
-          ansible.builtin.copy:
-            src: "{{ mosaic_source }}/{{ item }}"
-            dest: "{{ mosaic_dest }}/{{ item }}"
-            mode: preserve
-          loop: "{{ mosaic_files }}"
-          check_mode: false
-          changed_when: false
-          diff: false
-
-        # Bundle paths are agent names under fixed directories: no spaces, so one word list.
-        - name: Remove files of an earlier bundle
-          ansible.builtin.command:
-            argv:
-              - sh
-              - -c
-              - |
-                cd "$1" || exit 1
-                find . -type f | while IFS= read -r file; do
-                  case " $2 " in *" \${file#./} "*) ;; *) rm -f -- "$file" ;; esac
-                done
-              - prune
-              - "{{ mosaic_dest }}"
-              - "{{ mosaic_files | join(' ') }}"
-          changed_when: false
-          when: not ansible_check_mode
-
-${runScript('{{ mosaic_dest }}', 'install.sh', 'change', 'mosaic_check', 'mosaic_install')}
-
-        - name: Show what install.sh would do or did
-          ansible.builtin.debug:
-            msg: "{{ (mosaic_check if ansible_check_mode else mosaic_install).stdout_lines }}"
-          when: ansible_diff_mode
-      always:
-        - name: Remove the scratch directory
-          ansible.builtin.file:
-            path: "{{ mosaic_scratch.path }}"
-            state: absent
-          check_mode: false
-          changed_when: false
-          when: mosaic_scratch.path is defined
-`;
-
-/**
- * A bundle script's two tasks: under --check, ask it what it would do (changed when it exits 2);
- * otherwise run it (changed when its last line says `changed:`).
- */
-function runScript(dir: string, script: string, would: string, checked: string, ran: string): string {
-  return `        - name: Ask ${script} what it would ${would}
-          ansible.builtin.command:
-            argv: [sh, "${dir}/${script}", --check]
-          environment:
-            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
-          register: ${checked}
-          check_mode: false
-          changed_when: ${checked}.rc == 2
-          failed_when: ${checked}.rc not in [0, 2]
-          when: ansible_check_mode
-
-        - name: Run ${script}
-          ansible.builtin.command:
-            argv: [sh, "${dir}/${script}"]
-          environment:
-            XDG_RUNTIME_DIR: "{{ mosaic_runtime_dir }}"
-          register: ${ran}
-          changed_when: "': changed: ' in (${ran}.stdout_lines[-1:] | join(''))"
-          when: not ansible_check_mode`;
-}
-
-/** Any build's uninstall.sh removes whatever fleet is installed; it runs only where that fleet is this one. */
-const UNINSTALL = (when: string) => `
-    - name: Uninstall the fleet
-      when: ${when}
-      block:
-        - name: Make a scratch directory for uninstall.sh and its engine
-          ansible.builtin.tempfile:
-            state: directory
-            prefix: mosaic-gen-uninstall.
-          register: mosaic_scratch_uninstall
-          check_mode: false
-
-        - name: Ship uninstall.sh and its engine
-          ansible.builtin.copy:
-            src: "{{ mosaic_uninstall_bundle }}/{{ item }}"
-            dest: "{{ mosaic_scratch_uninstall.path }}/{{ item }}"
-            mode: "0700"
-          loop: [${[BUNDLE_SCRIPTS.uninstall, BUNDLE_SCRIPTS.engine].map((f) => JSON.stringify(f)).join(', ')}]
-          check_mode: false
-          changed_when: false
-
-${runScript('{{ mosaic_scratch_uninstall.path }}', 'uninstall.sh', 'remove', 'mosaic_uncheck', 'mosaic_uninstall')}
-      always:
-        - name: Remove the scratch directory of uninstall.sh
-          ansible.builtin.file:
-            path: "{{ mosaic_scratch_uninstall.path }}"
-            state: absent
-          check_mode: false
-          changed_when: false
-          when: mosaic_scratch_uninstall.path is defined
-`;
-
-/** A host that no longer runs this fleet keeps no bundle of it, nor the directories made for it. */
-const FORGET_BUNDLE = `
-    - name: Remove this fleet's bundle from a host that no longer runs it, and its parents where empty
-      ansible.builtin.command:
-        argv:
-          - sh
-          - -c
-          - rm -r -- "$1" && rmdir --parents --ignore-fail-on-non-empty -- "\${1%/*}"
-          - forget
-          - "{{ mosaic_bundle_dir }}"
-        chdir: "{{ mosaic_home }}"
-        removes: "{{ mosaic_home }}/{{ mosaic_bundle_dir }}"
-      when: not (mosaic_here | bool) and mosaic_shipped == mosaic_session
+    - name: Show what the bundle's script would do or did
+      ansible.builtin.debug:
+        msg: "{{ mosaic_run.stdout_lines }}"
+      when: ansible_diff_mode
 `;
