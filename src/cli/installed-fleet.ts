@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type Diagnostic, errorIn } from '../errors.js';
+import type { EnginePlan } from '../diff/engine-plan.js';
 import type { InstalledRecord } from '../model/installed-record.js';
 import { fleetlessScripts } from '../emit/assemble-output.js';
 import { processRunner, userSystemctl, type CommandRunner } from '../host/run-command.js';
@@ -16,16 +17,18 @@ export interface InstalledFleet {
   configHome: string;
   runner: CommandRunner;
   record: InstalledRecord;
+  /** The engine's whole check, with its `status-*` records when asked for (`--status`). */
+  plan: EnginePlan;
 }
 
 /**
  * The installed record as the engine reads it (its check of uninstalling, offline: files and
  * links only, nothing changed); prints what is wrong and returns undefined.
  */
-export async function readInstalledFleet(io: CliIO, verb: string): Promise<InstalledFleet | undefined> {
+export async function readInstalledFleet(io: CliIO, verb: string, extra: readonly string[] = []): Promise<InstalledFleet | undefined> {
   const bundle = writePrivateBundle(fleetlessScripts(VERSION), io.env);
   try {
-    const checked = await engineCheck(io, bundle, 'uninstall.sh', 'files', verb);
+    const checked = await engineCheck(io, bundle, 'uninstall.sh', 'files', verb, extra);
     if ('code' in checked) {
       printDiagnostics(io, [checked], new Map());
       return undefined;
@@ -34,7 +37,7 @@ export async function readInstalledFleet(io: CliIO, verb: string): Promise<Insta
       printDiagnostics(io, [errorIn(join(checked.configHome, MANIFEST_TARGET), 'STATE', 'no fleet is installed here', 'install one with mosaic-gen apply, or the bundle\'s install.sh')], new Map());
       return undefined;
     }
-    return { configHome: checked.configHome, runner: io.runner ?? processRunner({ ...process.env, ...io.env }), record: checked.record };
+    return { configHome: checked.configHome, runner: io.runner ?? processRunner({ ...process.env, ...io.env }), record: checked.record, plan: checked };
   } finally {
     bundle.remove();
   }

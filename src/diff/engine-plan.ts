@@ -50,6 +50,20 @@ export interface EnginePlan {
   /** What would stop an agent of the build on this host (a command not found, a missing workdir). */
   warnings: string[];
   digest: string;
+  /** With --status: what the engine read of each agent's unit, window and process. */
+  status: EngineStatus;
+}
+
+/** The `status-*` records: the manager's and tmux's own words, for src/state to judge. */
+export interface EngineStatus {
+  /** Agent instances the manager has loaded and not inactive, ours or not. */
+  known: string[];
+  /** Unit (agent instance or agent scope) → property → value, as `systemctl show` gave them. */
+  units: Map<string, Map<string, string>>;
+  /** Window name → the pid of its pane. */
+  windows: Map<string, number>;
+  /** Agent scope → its leading process (the agent). */
+  leaders: Map<string, number>;
 }
 
 export class EnginePlanError extends Error {}
@@ -73,6 +87,7 @@ export function parseEnginePlan(text: string): EnginePlan {
     counts: { add: 0, change: 0, destroy: 0 },
     warnings: [],
     digest: '',
+    status: { known: [], units: new Map(), windows: new Map(), leaders: new Map() },
   };
   const record: InstalledRecord = { session: '', tmux: '', agents: [], files: [], links: [] };
   let installed = false;
@@ -145,6 +160,22 @@ export function parseEnginePlan(text: string): EnginePlan {
         break;
       case 'digest':
         plan.digest = rest;
+        break;
+      case 'status-known':
+        plan.status.known.push(rest);
+        break;
+      case 'status-unit': {
+        const property = f.slice(1).join(' ');
+        const units = plan.status.units;
+        if (!units.has(f[0]!)) units.set(f[0]!, new Map());
+        units.get(f[0]!)!.set(property.slice(0, property.indexOf('=')), property.slice(property.indexOf('=') + 1));
+        break;
+      }
+      case 'status-window':
+        plan.status.windows.set(f[0]!, Number(f[1]));
+        break;
+      case 'status-leader':
+        plan.status.leaders.set(f[0]!, Number(f[1]));
         break;
       default:
         throw new EnginePlanError(`unknown record ${JSON.stringify(kind)}`);

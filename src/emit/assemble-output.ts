@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { AGENT_UNIT_AROUND, BUNDLE_SCRIPTS, DIRS_RECORD, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, JOURNAL_TARGET, LINGER_DIR, LINGER_RECORD, MANIFEST_SOURCE, MANIFEST_TARGET, UNIT_DIR, type Artifact } from '../model/artifact.js';
+import { AGENT_SCOPE_PREFIX, AGENT_UNIT_AROUND, BUNDLE_SCRIPTS, DIRS_RECORD, FLEET_DIR, FLEET_TARGET, HOLDER_UNIT, JOURNAL_TARGET, LINGER_DIR, LINGER_RECORD, MANIFEST_SOURCE, MANIFEST_TARGET, UNIT_DIR, type Artifact } from '../model/artifact.js';
 import { FLEET_LOCK, LOCK_WAIT_SECONDS } from '../model/fleet-lock.js';
 import { OWN_DIR_ERE, OWN_FILE_ERE, OWN_UNIT_ERE, OWN_UNIT_PREFIX, TMP_PREFIX, WANTED_BY_ERE } from '../model/own-names.js';
 import type { Fleet } from '../model/fleet.js';
@@ -9,6 +9,7 @@ import { generatedHeader, renderFleet } from '../render/render-fleet.js';
 import { loadTemplates } from '../render/templates.js';
 import { DEFAULT_STATE_HOME, TRANSCRIPT_DIR, TRANSCRIPT_FILE_ERE } from '../model/transcript.js';
 import { agentNameRule } from '../validate/roster-schema.js';
+import { CGROUP_ROOTS, STATUS_PROPERTIES } from '../state/fleet-status.js';
 
 /** The names the scripts' engine shares with the CLI, said once (src/model). */
 const ENGINE_CONTEXT = {
@@ -36,6 +37,9 @@ const ENGINE_CONTEXT = {
   stateHome: DEFAULT_STATE_HOME,
   transcriptDir: TRANSCRIPT_DIR,
   transcriptFileEre: TRANSCRIPT_FILE_ERE,
+  statusProperties: STATUS_PROPERTIES.join(','),
+  scopePrefix: AGENT_SCOPE_PREFIX,
+  cgroupRoots: CGROUP_ROOTS.join(' '),
 };
 
 /** Said by the schema alone; the engine checks a record's agent names with it. */

@@ -241,3 +241,18 @@ ${indent(PACK_SCRIPT, '          ')}
         msg: "{{ mosaic_run.stdout_lines }}"
       when: ansible_diff_mode
 `;
+
+/**
+ * Runs on each host for `mosaic-gen status -i`: the installed bundle's engine reads the record,
+ * the manager and tmux there (`--status`), files only, changing nothing; $1 is the bundle's
+ * directory below HOME. A host without a bundle says so in one word.
+ */
+export const STATUS_SCRIPT = `set -eu
+bundle=\${HOME%/}/$1
+if [ ! -f "$bundle/${BUNDLE_SCRIPTS.uninstall}" ]; then
+  echo no-bundle
+  exit 0
+fi
+XDG_RUNTIME_DIR=\${XDG_RUNTIME_DIR:-/run/user/$(id -u)}
+export XDG_RUNTIME_DIR
+DESTDIR=/ exec sh "$bundle/${BUNDLE_SCRIPTS.uninstall}" --offline --check --porcelain --status`;

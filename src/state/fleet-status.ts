@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
-import { AGENT_TEMPLATE_UNIT, UNIT_DIR, agentUnit } from '../model/artifact.js';
+import type { EnginePlan } from '../diff/engine-plan.js';
+import { AGENT_SCOPE_PREFIX, AGENT_TEMPLATE_UNIT, UNIT_DIR, agentOfUnit, agentUnit } from '../model/artifact.js';
 import type { InstalledRecord } from '../model/installed-record.js';
 import { CANNOT_RUN_STATUSES, SETTLE_SECONDS } from '../model/restart.js';
 import type { Lifecycle } from '../model/roster-input.js';
@@ -66,6 +67,45 @@ export const STATUS_PROPERTIES = [
   // For health: how the last run ended, when this one started, and the start limit it ran under.
   'ExecMainCode', 'ExecMainStatus', 'ExecMainStartTimestamp', 'StartLimitBurst', 'StartLimitIntervalUSec',
 ];
+
+/** Where the systemd-tracked hierarchy is mounted: cgroup v2 alone, or the hybrid layout's two. */
+export const CGROUP_ROOTS = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd'];
+
+/**
+ * The fleet's status from the engine's `--check --porcelain --status` (this host's or another's,
+ * read over Ansible): null when no fleet is installed. The agent runs in its scope,
+ * `mosaic-run-NAME-PANE.scope`, not in its unit's cgroup (which holds the supervisor): its pid is
+ * the scope's leader, and the scope's memory and CPU are added to the unit's.
+ */
+export function engineFleetStatus(plan: EnginePlan, roster: { pending: ReadonlySet<string> | null; rosterAgents: readonly string[] | null }, now: number): FleetStatus | null {
+  const record = plan.record;
+  if (!record) return null;
+  const { units, windows: panes, leaders, known } = plan.status;
+  const windows = new Map<string, number | null>();
+  for (const [name, pane] of panes) {
+    const scope = `${AGENT_SCOPE_PREFIX}${name}-${pane}.scope`;
+    windows.set(name, leaders.get(scope) ?? null);
+    const own = units.get(agentUnit(name));
+    const used = units.get(scope);
+    if (!own || !used) continue;
+    for (const key of ['MemoryCurrent', 'CPUUsageNSec']) {
+      const [mine, its] = [Number(own.get(key)), Number(used.get(key))];
+      // Not accounted: systemd prints "[not set]" or the all-ones value; fleetStatus reads that as null.
+      if (Number.isSafeInteger(its)) own.set(key, String(Number.isSafeInteger(mine) ? mine + its : its));
+    }
+  }
+  const linked = record.links.map((l) => agentOfUnit(l.unit)).filter((a): a is string => a !== undefined);
+  return fleetStatus({
+    record,
+    units,
+    windows,
+    drifted: new Set(record.files.filter((f) => f.state !== 'ok').map((f) => f.target)),
+    knownAgents: [...new Set([...known, ...linked])],
+    pending: roster.pending,
+    rosterAgents: roster.rosterAgents,
+    now,
+  });
+}
 
 /** Joins the record, the manager and tmux into one row per agent. Pure. */
 export function fleetStatus(inputs: StatusInputs): FleetStatus {

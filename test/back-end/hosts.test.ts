@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, rosterFile } from '../support/cli.js';
 import { readTree } from '../support/build.js';
+import { CONVERGE_SCRIPT, PACK_SCRIPT, STATUS_SCRIPT } from '../../src/render/render-playbooks.js';
 
 const ROSTER = (hosts: string, coderHost = 'beta') => `version: 1
 fleet: { session: duo, path: [~/bin] }
@@ -100,6 +101,15 @@ describe('a roster with hosts', () => {
 });
 
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+
+describe('the shell the playbooks and status -i run', () => {
+  it.each([['converge', CONVERGE_SCRIPT], ['pack', PACK_SCRIPT], ['status', STATUS_SCRIPT]])('%s passes sh -n and shellcheck', (_, script) => {
+    expect(spawnSync('sh', ['-n', '-c', script]).status).toBe(0);
+    const lint = spawnSync('shellcheck', ['--shell=sh', '--severity=style', '-'], { input: script, encoding: 'utf8' });
+    expect(lint.error, 'shellcheck must be installed (.ci/run installs it)').toBeUndefined();
+    expect(lint.stdout, lint.stdout).toBe('');
+  });
+});
 
 describe.skipIf(!has('ansible-playbook'))('the generated playbooks', () => {
   it.each([['with hosts', ROSTER(TWO)], ['without hosts', 'version: 1\nagents:\n  - { name: orchestrator, runtime: pi, class: orchestrator }\n  - { name: enhancer, runtime: pi, role: enhancer }\n']])(

@@ -11,9 +11,10 @@ target_record=
 
 usage() {
   cat <<'USAGE'
-usage: sh uninstall.sh [--check [--porcelain]] [--offline] [--force] [--purge] [--expect=DIGEST]
+usage: sh uninstall.sh [--check [--porcelain [--status]]] [--offline] [--force] [--purge] [--expect=DIGEST]
   --check      print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
   --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2)
+  --status     with --check --porcelain: also each agent's state, for mosaic-gen status
   --offline    remove files and enablement links under $DESTDIR (a staging root; / for this host),
                running no systemctl or loginctl
   --force      also remove installed files that were changed by hand
@@ -24,7 +25,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='47ec0a66d16732a9477f1e7b53b9ec67ac4ff8782194fe323a949c803a4b3215'
+engine_sha='40034c3f0a9cc23f499077e92ce9a6c357b4b92589b8cc998d45e98f881c44d8'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

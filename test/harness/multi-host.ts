@@ -49,9 +49,29 @@ export interface SimHosts {
   /** The client key every host accepts. */
   keyFile: string;
   root: string;
-  /** An INI inventory: one line per host name given, for the hosts in order. */
-  inventory(names: string[]): string;
+  /** An INI inventory: one line per host name given, for the hosts in order; `ports` overrides a host's port (a host nothing listens for). */
+  inventory(names: string[], ports?: Record<string, number>): string;
+  /** Runs a shell script as root inside the hosts' mount namespace (/run/user is theirs). */
+  asRoot(script: string, args?: string[]): Promise<RunResult>;
   stop(): Promise<void>;
+}
+
+/**
+ * The environment ansible and ansible-playbook run in against these hosts, from a work
+ * directory of the caller's: its HOME (Ansible's ~/.ansible), temp and ssh control directories.
+ */
+export function ansibleEnv(work: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: work,
+    LANG: 'C.UTF-8',
+    ANSIBLE_HOST_KEY_CHECKING: 'False',
+    ANSIBLE_PIPELINING: 'True',
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_LOCAL_TEMP: join(work, 'local'),
+    ANSIBLE_SSH_CONTROL_PATH_DIR: join(work, 'cp'),
+    ANSIBLE_RETRY_FILES_ENABLED: 'False',
+  };
 }
 
 export function multiHostSupport(): { ok: true } | { ok: false; reason: string } {
@@ -250,10 +270,10 @@ export async function startHosts(count: number): Promise<SimHosts> {
       port,
       keyFile,
       root,
-      inventory: (names) =>
+      inventory: (names, ports = {}) =>
         [
           '[fleet]',
-          ...names.map((name, i) => `${name} ansible_host=127.0.0.1 ansible_port=${port} ansible_user=${hosts[i]!.user}`),
+          ...names.map((name, i) => `${name} ansible_host=127.0.0.1 ansible_port=${ports[name] ?? port} ansible_user=${hosts[i]!.user}`),
           '',
           '[all:vars]',
           `ansible_ssh_private_key_file=${keyFile}`,
@@ -261,6 +281,7 @@ export async function startHosts(count: number): Promise<SimHosts> {
           "ansible_ssh_common_args='-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR'",
           '',
         ].join('\n'),
+      asRoot: (script, args = []) => runProcess('nsenter', ['-t', String(nsPid), '-m', '--', '/bin/sh', '-c', script, 'mgh-root', ...args], { PATH }, '/', undefined, 30_000),
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -1,19 +1,21 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { userSystemctl } from '../../host/run-command.js';
-import { AGENT_SCOPE_PREFIX, agentOfUnit, agentUnit } from '../../model/artifact.js';
-import { STATUS_PROPERTIES, fleetStatus, type AgentStatus, type FleetStatus } from '../../state/fleet-status.js';
+import { agentOfUnit } from '../../model/artifact.js';
+import { engineFleetStatus, type AgentStatus, type FleetStatus } from '../../state/fleet-status.js';
 import { compileHostBundle } from '../compile-roster.js';
-import { fleetWindows, readInstalledFleet, type InstalledFleet } from '../installed-fleet.js';
+import { readInstalledFleet } from '../installed-fleet.js';
 import { engineCheck } from '../host-transition.js';
 import { writePrivateBundle } from '../../host/run-engine.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
+import { commandError } from '../../errors.js';
+import { readHostsStatus, type HostStatus } from '../hosts-status.js';
 
 interface StatusOptions {
   json?: boolean;
   roster?: string;
   watch?: boolean | string;
+  inventory?: string;
+  limit?: string;
 }
 
 /** The exit status of an unhealthy fleet, distinct from an error (1) and from differences (2). */
@@ -26,28 +28,48 @@ export function registerStatus(program: Command, io: CliIO, exit: (code: number)
     .option('--json', 'print one JSON document: { healthy, agents: [{ name, lifecycle, enabled, state, pid, restarts, memory, window, flags }] }')
     .option('--roster <file>', 'also flag agents whose roster entry differs from what is installed (pending)')
     .option('--watch [seconds]', 'print again every few seconds (2 by default) until interrupted')
-    .addHelpText('after', `\nExit status: 0 healthy (every always-on agent active, nothing flagged), ${UNHEALTHY} unhealthy, 1 error.\n\nExamples:\n  mosaic-gen status\n  mosaic-gen status --json | jq '.agents[] | select(.flags != [])'\n  mosaic-gen status --roster fleets/prod.yaml --watch`)
+    .option('-i, --inventory <inventory>', 'every host of an Ansible inventory, through ansible: one table with a HOST column, one verdict')
+    .option('--limit <pattern>', 'with -i: only the hosts that match (as ansible --limit)')
+    .addHelpText('after', `\nExit status: 0 healthy (every always-on agent active, nothing flagged; with -i, on every host, each reached), ${UNHEALTHY} unhealthy, 1 error.\n\nExamples:\n  mosaic-gen status\n  mosaic-gen status --json | jq '.agents[] | select(.flags != [])'\n  mosaic-gen status --roster fleets/prod.yaml --watch\n  mosaic-gen status -i inventory --limit 'web*'`)
     .action(async (options: StatusOptions) => {
+      if (options.inventory !== undefined && options.roster !== undefined) {
+        printDiagnostics(io, [commandError('mosaic-gen status', 'USAGE', '--roster is for this host\'s fleet; it does not go with -i', 'run status --roster on the host, or status -i INVENTORY for every host')], new Map());
+        return exit(EXIT.ERROR);
+      }
+      if (options.limit !== undefined && options.inventory === undefined) {
+        printDiagnostics(io, [commandError('mosaic-gen status', 'USAGE', '--limit narrows the hosts of -i INVENTORY', 'pass -i INVENTORY too, or leave --limit out for this host')], new Map());
+        return exit(EXIT.ERROR);
+      }
       const interval = options.watch === undefined || options.watch === false ? 0 : options.watch === true ? 2 : Number(options.watch);
       for (let frame = 0; ; frame++) {
         // Each frame after the first starts with a clear screen (a terminal) or a blank line (a
         // pipe), written before the status is read: a reader that has gone (`| head -3`) ends
         // the watch at once, quietly and with status 0, as a watch ends when interrupted.
         if (frame > 0 && io.stdout(io.isTTY ? '\u001b[H\u001b[2J' : '\n') === false) return exit(EXIT.OK);
-        const status = await readStatus(io, options);
-        if (!status) return exit(EXIT.ERROR);
+        const shown = await readFrame(io, options);
+        if (!shown) return exit(EXIT.ERROR);
         if (frame === 0 && interval > 0 && io.isTTY) io.stdout('\u001b[H\u001b[2J');
-        const written = io.stdout(options.json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : renderStatus(status, painter(useColor(io))));
-        if (!(interval > 0)) return exit(status.healthy ? EXIT.OK : UNHEALTHY);
+        const written = io.stdout(options.json ? `${JSON.stringify(shown.json, null, 2)}\n` : shown.text(painter(useColor(io))));
+        if (!(interval > 0)) return exit(shown.healthy ? EXIT.OK : UNHEALTHY);
         if (written === false) return exit(EXIT.OK);
         await new Promise((resolve) => setTimeout(resolve, interval * 1000));
       }
     });
 }
 
+/** One frame of status: this host's fleet, or every host's of an inventory. */
+async function readFrame(io: CliIO, options: StatusOptions): Promise<{ healthy: boolean; json: unknown; text: (paint: ReturnType<typeof painter>) => string } | undefined> {
+  if (options.inventory !== undefined) {
+    const hosts = await readHostsStatus(io, options.inventory, options.limit);
+    if (!hosts) return undefined;
+    return { healthy: hostsHealthy(hosts), json: hostsStatusJson(hosts), text: (paint) => renderHostsStatus(hosts, paint) };
+  }
+  const status = await readStatus(io, options);
+  if (!status) return undefined;
+  return { healthy: status.healthy, json: statusJson(status), text: (paint) => renderStatus(status, paint) };
+}
+
 async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatus | undefined> {
-  const fleet = await readInstalledFleet(io, 'status');
-  if (!fleet) return undefined;
   let pending: Set<string> | null = null;
   let rosterAgents: string[] | null = null;
   if (options.roster) {
@@ -71,85 +93,10 @@ async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatu
     }
     rosterAgents = output.manifest.agents.map((a) => a.name);
   }
-  const known = await knownAgents(fleet);
-  // Instances only: the manager cannot show a template, and an instance says when its template changed.
-  const units = [...new Set([...fleet.record.agents.map((a) => a.name), ...known])].map(agentUnit);
-  const shown = await userSystemctl(fleet.runner, 'show', '--timestamp=unix', `--property=${STATUS_PROPERTIES.join(',')}`, '--', ...units);
-  const props = new Map<string, Map<string, string>>();
-  for (const block of shown.stdout.split(/\n\n+/)) {
-    const entries = new Map(block.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const));
-    const id = entries.get('Id');
-    if (id) props.set(id, entries);
-  }
-  const drifted = new Set(fleet.record.files.filter((f) => f.state !== 'ok').map((f) => f.target));
-  const windows = await agentsInScopes(fleet, await fleetWindows(fleet), props);
-  return fleetStatus({ record: fleet.record, units: props, windows, drifted, knownAgents: known, pending, rosterAgents, now: Date.now() });
-}
-
-/**
- * The agent runs in its scope, `mosaic-run-NAME-PANE.scope` (the supervisor names it for the
- * pane's shell), not in its unit's cgroup (which holds the supervisor). Per window: the agent's
- * own pid, the one process of the scope whose parent is outside it (the scope's first process,
- * which the launch script execs into the agent); and the scope's memory and CPU, added to the
- * unit's. A window without a scope (a supervisor from before scopes) has no pid to show.
- */
-async function agentsInScopes(fleet: InstalledFleet, panes: ReadonlyMap<string, number | null>, props: Map<string, Map<string, string>>): Promise<Map<string, number | null>> {
-  const agents = new Map<string, number | null>([...panes.keys()].map((name) => [name, null]));
-  const scopes = new Map<string, string>();
-  for (const [name, pane] of panes) if (pane !== null) scopes.set(`${AGENT_SCOPE_PREFIX}${name}-${pane}.scope`, name);
-  if (scopes.size === 0) return agents;
-  const usage = ['MemoryCurrent', 'CPUUsageNSec'];
-  const shown = await userSystemctl(fleet.runner, 'show', `--property=Id,ControlGroup,${usage.join(',')}`, '--', ...scopes.keys());
-  for (const block of shown.stdout.split(/\n\n+/)) {
-    const entries = new Map(block.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const));
-    const name = scopes.get(entries.get('Id') ?? '');
-    if (name === undefined) continue;
-    agents.set(name, scopeLeader(entries.get('ControlGroup') ?? ''));
-    const unit = props.get(agentUnit(name));
-    if (!unit) continue;
-    for (const key of usage) {
-      const [own, scope] = [Number(unit.get(key)), Number(entries.get(key))];
-      // Not accounted: systemd prints "[not set]" or the all-ones value; fleetStatus reads that as null.
-      if (Number.isSafeInteger(scope)) unit.set(key, String(Number.isSafeInteger(own) ? own + scope : scope));
-    }
-  }
-  return agents;
-}
-
-/** Where the systemd-tracked hierarchy is mounted: cgroup v2 alone, or the hybrid layout's two. */
-const CGROUP_ROOTS = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd'];
-
-/** The process of a cgroup whose parent is not in it: the agent, for an agent's scope. */
-function scopeLeader(controlGroup: string): number | null {
-  if (!controlGroup.startsWith('/')) return null;
-  for (const root of CGROUP_ROOTS) {
-    let procs: number[];
-    try {
-      procs = readFileSync(`${root}${controlGroup}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
-    } catch {
-      continue;
-    }
-    const inScope = new Set(procs);
-    return procs.find((pid) => !inScope.has(parentOf(pid))) ?? null;
-  }
-  return null;
-}
-
-function parentOf(pid: number): number {
-  try {
-    return Number(/^PPid:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-/** Agent instances the manager has loaded or that are enabled by a link, whoever made them. */
-async function knownAgents(fleet: InstalledFleet): Promise<string[]> {
-  const listed = await userSystemctl(fleet.runner, 'list-units', '--all', '--plain', '--no-legend', agentUnit('*'));
-  // Columns: UNIT LOAD ACTIVE SUB DESCRIPTION.
-  const loaded = listed.stdout.split('\n').map((line) => line.trim().split(/\s+/)).filter(([unit, , active]) => unit && agentOfUnit(unit) !== undefined && active !== 'inactive').map(([unit]) => unit!);
-  const linked = fleet.record.links.map((u) => u.unit);
-  return [...new Set([...loaded, ...linked])].map(agentOfUnit).filter((a): a is string => a !== undefined);
+  // The engine reads the record, the manager and tmux, as it does on every host for status -i.
+  const fleet = await readInstalledFleet(io, 'status', ['--status']);
+  if (!fleet) return undefined;
+  return engineFleetStatus(fleet.plan, { pending, rosterAgents }, Date.now()) ?? undefined;
 }
 
 export function statusJson(status: FleetStatus) {
@@ -163,29 +110,75 @@ export function statusJson(status: FleetStatus) {
 
 /** A table that fits 80 columns, then one summary line. */
 export function renderStatus(status: FleetStatus, paint: ReturnType<typeof painter>): string {
-  const head = ['AGENT', 'LIFE', 'BOOT', 'STATE', 'PID', 'UP', 'RST', 'MEM', 'WIN', 'FLAGS'];
-  const rows = status.agents.map((a) => [
-    a.name.length > 16 ? `${a.name.slice(0, 15)}…` : a.name,
-    a.lifecycle === 'always-on' ? 'always' : a.lifecycle === 'on-demand' ? 'demand' : '-',
-    a.enabled ? 'yes' : 'no',
-    a.detail ? `${a.state} (${a.detail})`.slice(0, 22) : a.state,
-    a.pid === null ? '-' : String(a.pid),
-    duration(a.uptime),
-    String(a.restarts),
-    bytes(a.memory),
-    a.window ? 'yes' : 'no',
-    a.flags.join(','),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return renderTable([{ host: null, status, problem: null }], paint);
+}
+
+/** The status of every host of an inventory: one table with a HOST column, one summary line. */
+export function renderHostsStatus(hosts: readonly HostStatus[], paint: ReturnType<typeof painter>): string {
+  return renderTable(hosts, paint);
+}
+
+/** Healthy when every host could be read and every fleet read is healthy. */
+export function hostsHealthy(hosts: readonly HostStatus[]): boolean {
+  return hosts.every((h) => h.problem === null && (h.status === null || h.status.healthy));
+}
+
+export function hostsStatusJson(hosts: readonly HostStatus[]) {
+  return {
+    healthy: hostsHealthy(hosts),
+    hosts: hosts.map((h) => ({ host: h.host, reachable: !h.problem?.startsWith('unreachable'), session: h.status?.session ?? null, installed: h.status !== null, problem: h.problem, ...(h.status?.notInstalled.length ? { notInstalled: h.status.notInstalled } : {}) })),
+    agents: hosts.flatMap((h) => (h.status?.agents ?? []).map((a) => ({ host: h.host, ...a }))),
+  };
+}
+
+/** Rows of agents, a HOST column first when the rows are of hosts; a host that could not be read is a row of its own. */
+function renderTable(hosts: readonly (Omit<HostStatus, 'host'> & { host: string | null })[], paint: ReturnType<typeof painter>): string {
+  const withHost = hosts.some((h) => h.host !== null);
+  const head = [...(withHost ? ['HOST'] : []), 'AGENT', 'LIFE', 'BOOT', 'STATE', 'PID', 'UP', 'RST', 'MEM', 'WIN', 'FLAGS'];
+  const short = (text: string) => (text.length > 16 ? `${text.slice(0, 15)}…` : text);
+  const rows: { cells: string[]; agent: AgentStatus | null }[] = [];
+  for (const h of hosts) {
+    const host = withHost ? [short(h.host ?? '')] : [];
+    if (h.status === null) {
+      const [state, ...why] = (h.problem ?? 'no fleet installed').split(': ');
+      rows.push({ cells: [...host, '-', '-', '-', state!, '-', '-', '-', '-', '-', why.join(': ').slice(0, 60)], agent: null });
+      continue;
+    }
+    for (const a of h.status.agents) {
+      rows.push({
+        cells: [
+          ...host,
+          short(a.name),
+          a.lifecycle === 'always-on' ? 'always' : a.lifecycle === 'on-demand' ? 'demand' : '-',
+          a.enabled ? 'yes' : 'no',
+          a.detail ? `${a.state} (${a.detail})`.slice(0, 22) : a.state,
+          a.pid === null ? '-' : String(a.pid),
+          duration(a.uptime),
+          String(a.restarts),
+          bytes(a.memory),
+          a.window ? 'yes' : 'no',
+          a.flags.join(','),
+        ],
+        agent: a,
+      });
+    }
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join(' ').trimEnd();
-  const color = (a: AgentStatus, text: string) => (a.flags.length > 0 || a.problem !== null ? paint(a.state === 'failed' ? 'red' : 'yellow', text) : text);
-  const out = [paint('bold', line(head)), ...rows.map((r, i) => color(status.agents[i]!, line(r)))];
-  const active = status.agents.filter((a) => a.state === 'active').length;
-  const flagged = status.agents.filter((a) => a.flags.length > 0).length;
-  const notInstalled = status.notInstalled.length ? `; not installed: ${status.notInstalled.join(', ')} (apply needed)` : '';
-  // Each agent that makes the fleet unhealthy, and why: the line a health check's log keeps.
-  const why = status.agents.filter((a) => a.problem !== null || a.flags.length > 0).map((a) => `; ${a.name}: ${[...(a.problem ? [a.problem] : []), ...a.flags].join(', ')}`).join('');
-  out.push('', `${status.healthy ? paint('green', 'healthy') : paint('red', 'unhealthy')}: ${active} of ${status.agents.length} agents active, ${flagged} flagged${why}${notInstalled}.`);
+  const color = (a: AgentStatus | null, text: string) => (a === null ? paint('red', text) : a.flags.length > 0 || a.problem !== null ? paint(a.state === 'failed' ? 'red' : 'yellow', text) : text);
+  const out = [paint('bold', line(head)), ...rows.map((r) => color(r.agent, line(r.cells)))];
+  const agents = hosts.flatMap((h) => (h.status?.agents ?? []).map((a) => ({ a, at: withHost ? `${h.host} ` : '' })));
+  const active = agents.filter(({ a }) => a.state === 'active').length;
+  const flagged = agents.filter(({ a }) => a.flags.length > 0).length;
+  const notInstalled = hosts.map((h) => (h.status?.notInstalled.length ? `; not installed: ${h.status.notInstalled.join(', ')} (apply needed)` : '')).join('');
+  // Each agent (and host) that makes the fleet unhealthy, and why: the line a health check's log keeps.
+  const why = [
+    ...hosts.filter((h) => h.problem !== null).map((h) => `; ${h.host}: ${h.problem}`),
+    ...agents.filter(({ a }) => a.problem !== null || a.flags.length > 0).map(({ a, at }) => `; ${at}${a.name}: ${[...(a.problem ? [a.problem] : []), ...a.flags].join(', ')}`),
+  ].join('');
+  const on = withHost ? ` on ${hosts.length} host${hosts.length === 1 ? '' : 's'}` : '';
+  const healthy = hostsHealthy(hosts as HostStatus[]);
+  out.push('', `${healthy ? paint('green', 'healthy') : paint('red', 'unhealthy')}: ${active} of ${agents.length} agents active${on}, ${flagged} flagged${why}${notInstalled}.`);
   return `${out.join('\n')}\n`;
 }
 
