@@ -24,6 +24,7 @@ force=false
 start=true
 check=false
 porcelain=false
+status=false
 expect=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
     --no-start) start=false ;;
     --check) check=true ;;
     --porcelain) porcelain=true ;;
+    --status) status=true ;;
     --expect=*) expect=${1#--expect=} ;;
     -h | --help)
       usage
@@ -56,6 +58,7 @@ say() {
 }
 
 if $porcelain && ! $check; then fail "--porcelain is a form of --check; pass both"; fi
+if $status && ! $porcelain; then fail "--status adds records to --check --porcelain; pass all three"; fi
 if $purge && [ -n "$target_record" ]; then fail "--purge is for uninstall.sh: install keeps the transcripts"; fi
 
 # Paths by the XDG rules: a relative XDG_CONFIG_HOME is ignored; HOME must be absolute.
@@ -878,6 +881,70 @@ else
   summary="Plan: $adds to add, $changes to change, $destroys to destroy."
 fi
 
+# What `mosaic-gen status` shows of each agent, as records after the plan's (not in its digest),
+# read here so that a host without Node (`status -i`, over Ansible) and this one are read by the
+# same code: the agent units the record names, the enabled ones and those the manager has
+# active ("status-known NAME"), what the manager says of each ("status-unit UNIT KEY=VALUE"),
+# each window of the fleet's session with its pane ("status-window NAME PID"), and the agent's
+# own process, the one of its scope whose parent is outside it ("status-leader SCOPE PID").
+# A fixed number of processes, whatever the fleet's size.
+status_records() {
+  systemctl --user list-units --all --plain --no-legend -- "$agent_head*$agent_tail" >"$work/listed" 2>/dev/null || :
+  awk -v head="$agent_head" -v tail="$agent_tail" -v ere="$agent_name" -v units="$work/status.units" '
+    function agent(u,  n) {
+      if (index(u, head) != 1 || length(u) <= length(head) + length(tail) || substr(u, length(u) - length(tail) + 1) != tail) return ""
+      n = substr(u, length(head) + 1, length(u) - length(head) - length(tail))
+      return n ~ ere ? n : ""
+    }
+    FNR == NR { n = agent($1); if (n != "" && $3 != "inactive") { print "status-known " n; U[$1] = 1 }; next }
+    $1 == "installed-agent" && agent(head $2 tail) != "" { U[head $2 tail] = 1 }
+    $1 == "link" && agent($3) != "" { U[$3] = 1 }
+    END { for (u in U) print u | "sort > \"" units "\""; close("sort > \"" units "\"") }
+  ' "$work/listed" "$work/plan"
+  show_units() {
+    [ -s "$1" ] || return 0
+    xargs systemctl --user show --timestamp=unix --property="$2" -- <"$1" 2>/dev/null |
+      awk 'BEGIN { RS = ""; FS = "\n" }
+        { id = ""; for (i = 1; i <= NF; i++) if (index($i, "Id=") == 1) id = substr($i, 4)
+          if (id != "") for (i = 1; i <= NF; i++) if ($i != "") print "status-unit " id " " $i }'
+  }
+  if [ -f "$work/status.units" ]; then show_units "$work/status.units" 'Id,ActiveState,SubState,Result,MainPID,NRestarts,MemoryCurrent,CPUUsageNSec,UnitFileState,ActiveEnterTimestamp,NeedDaemonReload,ExecMainCode,ExecMainStatus,ExecMainStartTimestamp,StartLimitBurst,StartLimitIntervalUSec'; fi
+  session=$(sed -n 's/^session //p' "$work/plan")
+  tmux_bin=$(sed -n 's/^tmux //p' "$work/plan")
+  # A tmux path the record escaped (a backslash or a quote in it) is not worth decoding in sh.
+  case $session$tmux_bin in *\\* | *\"*) return 0 ;; esac
+  if [ -z "$session" ] || [ -z "$tmux_bin" ]; then return 0; fi
+  "$tmux_bin" -L "$session" -f /dev/null list-windows -t "$session" -F '#{window_name} #{pane_pid}' 2>/dev/null |
+    awk -v ere="$agent_name" -v prefix='mosaic-run-' -v scopes="$work/scopes" \
+      'NF == 2 && $1 ~ ere && $2 ~ /^[0-9]+$/ { print "status-window " $1 " " $2; print prefix $1 "-" $2 ".scope" > scopes }' || :
+  [ -s "$work/scopes" ] || return 0
+  show_units "$work/scopes" Id,ControlGroup,MemoryCurrent,CPUUsageNSec >"$work/scope.props"
+  cat "$work/scope.props"
+  # The scope's process whose parent is not in it: where the systemd-tracked hierarchy is
+  # mounted (cgroup v2 alone, or the hybrid layout's two), its cgroup.procs, then each PPid.
+  awk -v roots='/sys/fs/cgroup /sys/fs/cgroup/unified /sys/fs/cgroup/systemd' '
+    $3 ~ /^ControlGroup=\// { CG[$2] = substr($3, 14) }
+    END {
+      n = split(roots, R, " ")
+      for (s in CG) {
+        for (r = 1; r <= n; r++) {
+          file = R[r] CG[s] "/cgroup.procs"
+          k = 0
+          while ((getline pid < file) > 0) { k++; P[k] = pid; IN[pid] = s }
+          close(file)
+          if (k > 0) break
+        }
+        for (i = 1; i <= k; i++) {
+          parent = 0
+          status = "/proc/" P[i] "/status"
+          while ((getline line < status) > 0) if (line ~ /^PPid:/) { sub(/^PPid:[ \t]*/, "", line); parent = line }
+          close(status)
+          if (IN[parent] != s) { print "status-leader " s " " P[i]; break }
+        }
+      }
+    }' "$work/scope.props"
+}
+
 # The plan's digest: apply shows a plan, then runs the engine with its digest, and a host that
 # changed in between is refused before anything changes.
 digest() {
@@ -891,6 +958,7 @@ if $check; then
     cat "$work/plan"
     # Warnings are not the plan's: a runtime installed in between does not make it stale.
     while IFS= read -r line; do printf 'warning %s\n' "$line"; done <"$work/warnings"
+    if $status; then status_records; fi
     echo "digest $d"
     if [ "$nops" != 0 ]; then exit 2; fi
     exit 0
@@ -968,13 +1036,16 @@ remove_dir() {
   fi
 }
 
-# Written to a fresh temporary file (mktemp: created exclusively, nothing planted is followed)
-# in the target's directory, then renamed over the target (a link there is replaced).
+# Written to a fresh temporary file in the target's directory, then renamed over the target (a
+# link there is replaced). install creates the temporary file exclusively (O_EXCL; a name planted
+# there is unlinked, never followed) with its mode: one process where mktemp, cat and chmod took
+# three, which a first install of a large fleet pays per file.
+tmp_count=0
 install_text() {
   confined "$2"
-  tmp=$(mktemp "$dest/${2%/*}/${tmp_prefix}XXXXXXXXXXXX")
-  cat "$1" >"$tmp"
-  chmod "$3" "$tmp"
+  tmp_count=$((tmp_count + 1))
+  tmp=$dest/${2%/*}/$tmp_prefix$$.$tmp_count
+  install -m "$3" -T -- "$1" "$tmp"
   # -T: a link (or directory) planted at the target is replaced or refused, never moved into.
   mv -fT "$tmp" "$dest/$2"
 }

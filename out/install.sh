@@ -13,9 +13,9 @@ target_record='manifest.json'
 
 usage() {
   cat <<'USAGE'
-usage: sh install.sh [--check [--porcelain]] [--no-start] [--offline] [--force] [--expect=DIGEST]
+usage: sh install.sh [--check [--porcelain [--status]]] [--no-start] [--offline] [--force] [--expect=DIGEST]
   --check      print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
-  --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2)
+  --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2; --status: and each agent's state)
   --no-start   install and enable, but start nothing
   --offline    write files and enablement links under $DESTDIR (a staging root; / for this host)
                as systemctl --user enable would, running no systemctl or loginctl
@@ -27,7 +27,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='6b4ad8da1bdd428b5321a6386f4b580e73f3b2ce1e0f7ffd57e83878ec210e30'
+engine_sha='4ecaea5d4dc79a4e6c1a7ae3634b352968ea4be362cedbda674f97e618d5bf99'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

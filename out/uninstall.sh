@@ -11,9 +11,9 @@ target_record=
 
 usage() {
   cat <<'USAGE'
-usage: sh uninstall.sh [--check [--porcelain]] [--offline] [--force] [--purge] [--expect=DIGEST]
+usage: sh uninstall.sh [--check [--porcelain [--status]]] [--offline] [--force] [--purge] [--expect=DIGEST]
   --check      print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
-  --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2)
+  --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2; --status: and each agent's state)
   --offline    remove files and enablement links under $DESTDIR (a staging root; / for this host),
                running no systemctl or loginctl
   --force      also remove installed files that were changed by hand
@@ -24,7 +24,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='6b4ad8da1bdd428b5321a6386f4b580e73f3b2ce1e0f7ffd57e83878ec210e30'
+engine_sha='4ecaea5d4dc79a4e6c1a7ae3634b352968ea4be362cedbda674f97e618d5bf99'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -16,6 +16,8 @@ export interface HostStatus {
   status: FleetStatus | null;
   /** Why the host could not be read ("unreachable: …"), which makes the fleet unhealthy. */
   problem: string | null;
+  /** Why a host that was read shows no fleet ("no fleet installed: …"), which is no fault. */
+  note?: string;
 }
 
 /**
@@ -67,13 +69,14 @@ function hostStatus(host: string, text: string): HostStatus {
   const said = (value: string | undefined) => (value ?? '').trim().split('\n').filter(Boolean).pop() ?? '';
   if (result.unreachable) return { host, status: null, problem: `unreachable: ${said(result.msg)}` };
   const stdout = result.stdout ?? '';
-  if (stdout.trim() === 'no-bundle') return { host, status: null, problem: null };
+  if (stdout.trim() === 'no-bundle') return { host, status: null, problem: null, note: `no fleet installed: no bundle in ~/${REMOTE_BUNDLE_DIR} (fleet.yml ships one)` };
   if (result.rc !== 0 && result.rc !== 2) {
     const why = said(result.stderr) || said(result.msg);
     return { host, status: null, problem: `cannot read its fleet: ${why}${why.includes('unknown option --status') ? ' (a bundle from before status -i: ship the fleet again)' : ''}` };
   }
   try {
-    return { host, status: engineFleetStatus(parseEnginePlan(stdout), { pending: null, rosterAgents: null }, Date.now()), problem: null };
+    const status = engineFleetStatus(parseEnginePlan(stdout), { pending: null, rosterAgents: null }, Date.now());
+    return { host, status, problem: null, ...(status === null ? { note: 'no fleet installed: the bundle is there, the fleet is not' } : {}) };
   } catch (error) {
     if (!(error instanceof EnginePlanError)) throw error;
     return { host, status: null, problem: `its bundle's engine answered in an unknown way (${error.message}): ship the fleet again` };

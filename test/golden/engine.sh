@@ -890,7 +890,7 @@ fi
 # A fixed number of processes, whatever the fleet's size.
 status_records() {
   systemctl --user list-units --all --plain --no-legend -- "$agent_head*$agent_tail" >"$work/listed" 2>/dev/null || :
-  awk -v head="$agent_head" -v tail="$agent_tail" -v ere="^($agent_name)\$" -v units="$work/status.units" '
+  awk -v head="$agent_head" -v tail="$agent_tail" -v ere="$agent_name" -v units="$work/status.units" '
     function agent(u,  n) {
       if (index(u, head) != 1 || length(u) <= length(head) + length(tail) || substr(u, length(u) - length(tail) + 1) != tail) return ""
       n = substr(u, length(head) + 1, length(u) - length(head) - length(tail))
@@ -915,7 +915,7 @@ status_records() {
   case $session$tmux_bin in *\\* | *\"*) return 0 ;; esac
   if [ -z "$session" ] || [ -z "$tmux_bin" ]; then return 0; fi
   "$tmux_bin" -L "$session" -f /dev/null list-windows -t "$session" -F '#{window_name} #{pane_pid}' 2>/dev/null |
-    awk -v ere="^($agent_name)\$" -v prefix='mosaic-run-' -v scopes="$work/scopes" \
+    awk -v ere="$agent_name" -v prefix='mosaic-run-' -v scopes="$work/scopes" \
       'NF == 2 && $1 ~ ere && $2 ~ /^[0-9]+$/ { print "status-window " $1 " " $2; print prefix $1 "-" $2 ".scope" > scopes }' || :
   [ -s "$work/scopes" ] || return 0
   show_units "$work/scopes" Id,ControlGroup,MemoryCurrent,CPUUsageNSec >"$work/scope.props"
@@ -1036,13 +1036,16 @@ remove_dir() {
   fi
 }
 
-# Written to a fresh temporary file (mktemp: created exclusively, nothing planted is followed)
-# in the target's directory, then renamed over the target (a link there is replaced).
+# Written to a fresh temporary file in the target's directory, then renamed over the target (a
+# link there is replaced). install creates the temporary file exclusively (O_EXCL; a name planted
+# there is unlinked, never followed) with its mode: one process where mktemp, cat and chmod took
+# three, which a first install of a large fleet pays per file.
+tmp_count=0
 install_text() {
   confined "$2"
-  tmp=$(mktemp "$dest/${2%/*}/${tmp_prefix}XXXXXXXXXXXX")
-  cat "$1" >"$tmp"
-  chmod "$3" "$tmp"
+  tmp_count=$((tmp_count + 1))
+  tmp=$dest/${2%/*}/$tmp_prefix$$.$tmp_count
+  install -m "$3" -T -- "$1" "$tmp"
   # -T: a link (or directory) planted at the target is replaced or refused, never moved into.
   mv -fT "$tmp" "$dest/$2"
 }

@@ -13,8 +13,7 @@ usage() {
   cat <<'USAGE'
 usage: sh uninstall.sh [--check [--porcelain [--status]]] [--offline] [--force] [--purge] [--expect=DIGEST]
   --check      print the plan and change nothing: exit 0 nothing to do, 2 changes, 1 error
-  --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2)
-  --status     with --check --porcelain: also each agent's state, for mosaic-gen status
+  --porcelain  with --check: the plan as records, one a line, for programs (exit 0 or 2; --status: and each agent's state)
   --offline    remove files and enablement links under $DESTDIR (a staging root; / for this host),
                running no systemctl or loginctl
   --force      also remove installed files that were changed by hand
@@ -25,7 +24,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='40034c3f0a9cc23f499077e92ce9a6c357b4b92589b8cc998d45e98f881c44d8'
+engine_sha='a410f3c0d27bdaf85a9aaafcf457e034cc6af6d62a90ceadacc39d4c11cb0222'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -195,6 +195,11 @@ agents:
     expect(noRuntime.stdout).not.toMatch(/cannot create/);
     expect(whole(alpha)).toEqual(alphaBefore);
     expect(Object.keys(await running(beta, POOL)).sort()).toEqual(['coder-2', 'enhancer']);
+    // A host without a fleet is a row of its own, and no fault.
+    const half = await status('-i', 'inventory');
+    expect(half.status, half.stdout + half.stderr).toBe(0);
+    expect(half.stdout).toMatch(/^alpha +- +- +- +no fleet installed +no bundle in ~\/\.local\/share\/mosaic-gen\/bundle/m);
+    expect(half.stdout).toMatch(/\nhealthy: 2 of 2 agents active on 2 hosts, 0 flagged\.\n$/);
 
     // The pool, round-robin: coder-1 and coder-3 on alpha, coder-2 on beta.
     await play('fleet.yml');

@@ -126,7 +126,7 @@ export function hostsHealthy(hosts: readonly HostStatus[]): boolean {
 export function hostsStatusJson(hosts: readonly HostStatus[]) {
   return {
     healthy: hostsHealthy(hosts),
-    hosts: hosts.map((h) => ({ host: h.host, reachable: !h.problem?.startsWith('unreachable'), session: h.status?.session ?? null, installed: h.status !== null, problem: h.problem, ...(h.status?.notInstalled.length ? { notInstalled: h.status.notInstalled } : {}) })),
+    hosts: hosts.map((h) => ({ host: h.host, reachable: !h.problem?.startsWith('unreachable'), session: h.status?.session ?? null, installed: h.status !== null, problem: h.problem, ...(h.note ? { note: h.note } : {}), ...(h.status?.notInstalled.length ? { notInstalled: h.status.notInstalled } : {}) })),
     agents: hosts.flatMap((h) => (h.status?.agents ?? []).map((a) => ({ host: h.host, ...a }))),
   };
 }
@@ -140,7 +140,7 @@ function renderTable(hosts: readonly (Omit<HostStatus, 'host'> & { host: string 
   for (const h of hosts) {
     const host = withHost ? [short(h.host ?? '')] : [];
     if (h.status === null) {
-      const [state, ...why] = (h.problem ?? 'no fleet installed').split(': ');
+      const [state, ...why] = (h.problem ?? h.note ?? 'no fleet installed').split(': ');
       rows.push({ cells: [...host, '-', '-', '-', state!, '-', '-', '-', '-', '-', why.join(': ').slice(0, 60)], agent: null });
       continue;
     }
