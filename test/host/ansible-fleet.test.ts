@@ -2,7 +2,7 @@
  * A two-host fleet shipped by real ansible-core over real ssh to two simulated hosts (two Unix
  * users, each with a real systemd --user manager: test/harness/multi-host.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ansibleEnv, multiHostSupport, startHosts, type SimHost, type SimHosts } from '../harness/multi-host.js';
@@ -148,6 +148,8 @@ describe.skipIf(!support.ok)('a fleet across two hosts, shipped by ansible-playb
     expect(await running(beta)).toEqual({});
     expect(await mosaicUnits(beta)).toBe('');
     expect(home(beta)).toEqual(before.get(beta.user));
+    // Its bundle, the marker beside it and the directory made for them, too.
+    expect(existsSync(join(beta.home, '.local', 'share', 'mosaic-gen'))).toBe(false);
     expect(Object.keys(await running(alpha)).sort()).toEqual([...AGENTS].sort());
     expect((await running(alpha)).orchestrator).toBe(a1.orchestrator);
 
@@ -158,6 +160,7 @@ describe.skipIf(!support.ok)('a fleet across two hosts, shipped by ansible-playb
     expect(await mosaicUnits(alpha)).toBe('');
     expect(home(alpha)).toEqual(before.get(alpha.user));
     expect(home(beta)).toEqual(before.get(beta.user));
+    expect(existsSync(join(alpha.home, '.local', 'share', 'mosaic-gen'))).toBe(false);
     console.log(`multi-host walk: ${((Date.now() - started) / 1000).toFixed(1)} s of ansible runs and checks`);
   }, 2_400_000);
 
