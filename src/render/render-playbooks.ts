@@ -35,7 +35,7 @@ export function renderPlaybooks(header: string, session: string, bundles: readon
     : `    # A roster without hosts: every host of the play gets the one bundle.
     mosaic_here: true
     mosaic_files:${list(bundles[0]!.files, '      ')}`;
-  const file = (name: string, play: string, usage: string, vars: string): Artifact => ({
+  const file = (name: string, play: string, usage: string, vars: string, task: string): Artifact => ({
     path: `ansible/${name}`,
     target: '',
     mode: 0o644,
@@ -54,7 +54,7 @@ ${vars}
     mosaic_pack_dir: "{{ mosaic_source if mosaic_here | bool else mosaic_uninstall_bundle }}"
     mosaic_pack_files: "{{ mosaic_files if mosaic_here | bool else ${q(UNINSTALL_FILES).replaceAll('"', "'")} }}"
   tasks:
-${CONVERGE}`,
+${CONVERGE(task)}`,
   });
   return [
     file(
@@ -62,12 +62,14 @@ ${CONVERGE}`,
       `Ship the fleet ${session} to its hosts`,
       'ansible-playbook -i INVENTORY fleet.yml [--limit HOSTS] [--check [--diff]]: install or update the fleet; remove it from hosts the roster does not name.',
       `    mosaic_uninstall_bundle: ${q(uninstallBundle)}\n    mosaic_source: ${q(bundleOf)}\n${fleetVars}`,
+      "Ship this host's bundle as one archive and let its install.sh converge the host (uninstall.sh where the roster has no agent)",
     ),
     file(
       'uninstall.yml',
       `Remove the fleet ${session} from every host of the play`,
       'ansible-playbook -i INVENTORY uninstall.yml [--limit HOSTS] [--check]: remove the fleet; another fleet on a host is left alone.',
       `    mosaic_uninstall_bundle: ${q(uninstallBundle)}\n    mosaic_source: ""\n    mosaic_here: false\n    mosaic_files: []`,
+      'Ship uninstall.sh and its engine as one archive and remove the fleet where this one is installed',
     ),
   ];
 }
@@ -208,8 +210,8 @@ sh "$bundle/install.sh"`;
 const indent = (text: string, by: string) => text.split('\n').map((line) => (line ? by + line : line)).join('\n');
 
 /** Under --check the bundle goes to a scratch directory, so install.sh --check judges the new build. */
-const CONVERGE = `    # The bundle is only the vehicle: what changed on the host is what install.sh reports.
-    - name: Ship this host's bundle as one archive and let its install.sh converge the host (uninstall.sh where the roster has no agent)
+const CONVERGE = (task: string) => `    # The bundle is only the vehicle: what changed on the host is what its script reports.
+    - name: ${task}
       ansible.builtin.command:
         argv:
           - sh
