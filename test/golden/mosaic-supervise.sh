@@ -131,12 +131,14 @@ if [ "${1-}" = --run ]; then
   printf '%s\n' "$MOSAIC_line"
   # tmux drops what it has not yet piped when the pane closes: stay (up to 5 s) until the exit
   # line is the transcript's last, so that a stopped run's end is kept, everything before it too.
+  # A stop that comes meanwhile kills the loop's sleep: the shell's note of it ("Hangup") would
+  # land after the exit line, so it goes nowhere.
   if [ -n "$6" ]; then
     MOSAIC_waited=0
     while [ "$MOSAIC_waited" -lt 50 ] && [ "$(tail -n 1 "$6" 2>/dev/null | tr -d '\r')" != "$MOSAIC_line" ]; do
       sleep 0.1
       MOSAIC_waited=$((MOSAIC_waited + 1))
-    done
+    done 2>/dev/null
   fi
   exit "$MOSAIC_status"
 fi

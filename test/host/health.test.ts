@@ -128,7 +128,8 @@ describeHost('health, transcripts and fleet-wide operations on a real user manag
     // exit, or the signal the stop ended it with. Never the agent's output, never a bare start.
     const ended = /^== transcript of crasher .*\n-- mosaic \S+: crasher (exited with status \d+|ended by signal \w+ \(status \d+\))\n$/;
     // At once: stop returns when the window is closed, which waits for the line to be written.
-    expect(ok(await mosaic(m, work, 'logs', 'crasher', '-n', '1'), 'logs -n 1').stdout).toMatch(ended);
+    const tail = readFileSync(join(transcripts, 'crasher.log'), 'utf8').split('\n').slice(-8).join('\n');
+    expect(ok(await mosaic(m, work, 'logs', 'crasher', '-n', '1'), 'logs -n 1').stdout, `the transcript's end:\n${tail}`).toMatch(ended);
   });
 
   it('a transcript past its cap is rotated, never more than cap × kept', async () => {
