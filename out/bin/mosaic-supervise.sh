@@ -122,6 +122,10 @@ if [ "${1-}" = --run ]; then
   set +e
   run_agent "$4"
   MOSAIC_status=$?
+  # The agent is gone; a stop's signals to the window's process group must not reach the
+  # commands that write its exit line (a killed date left the line without its time). Ignored
+  # signals stay ignored in children.
+  trap '' HUP INT TERM
   if [ "$MOSAIC_status" -gt 128 ] && MOSAIC_signal=$(kill -l "$((MOSAIC_status - 128))" 2>/dev/null); then
     MOSAIC_how="ended by signal $MOSAIC_signal (status $MOSAIC_status)"
   else
@@ -131,14 +135,12 @@ if [ "${1-}" = --run ]; then
   printf '%s\n' "$MOSAIC_line"
   # tmux drops what it has not yet piped when the pane closes: stay (up to 5 s) until the exit
   # line is the transcript's last, so that a stopped run's end is kept, everything before it too.
-  # A stop that comes meanwhile kills the loop's sleep: the shell's note of it ("Hangup") would
-  # land after the exit line, so it goes nowhere.
   if [ -n "$6" ]; then
     MOSAIC_waited=0
     while [ "$MOSAIC_waited" -lt 50 ] && [ "$(tail -n 1 "$6" 2>/dev/null | tr -d '\r')" != "$MOSAIC_line" ]; do
       sleep 0.1
       MOSAIC_waited=$((MOSAIC_waited + 1))
-    done 2>/dev/null
+    done
   fi
   exit "$MOSAIC_status"
 fi
