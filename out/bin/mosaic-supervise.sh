@@ -122,12 +122,26 @@ if [ "${1-}" = --run ]; then
   set +e
   run_agent "$4"
   MOSAIC_status=$?
+  # The agent is gone; a stop's signals to the window's process group must not reach the
+  # commands that write its exit line (a killed date left the line without its time). Ignored
+  # signals stay ignored in children.
+  trap '' HUP INT TERM
   if [ "$MOSAIC_status" -gt 128 ] && MOSAIC_signal=$(kill -l "$((MOSAIC_status - 128))" 2>/dev/null); then
     MOSAIC_how="ended by signal $MOSAIC_signal (status $MOSAIC_status)"
   else
     MOSAIC_how="exited with status $MOSAIC_status"
   fi
-  printf '%s\n' "-- mosaic $(date '+%Y-%m-%dT%H:%M:%S%z'): $MOSAIC_agent $MOSAIC_how"
+  MOSAIC_line="-- mosaic $(date '+%Y-%m-%dT%H:%M:%S%z'): $MOSAIC_agent $MOSAIC_how"
+  printf '%s\n' "$MOSAIC_line"
+  # tmux drops what it has not yet piped when the pane closes: stay (up to 5 s) until the exit
+  # line is the transcript's last, so that a stopped run's end is kept, everything before it too.
+  if [ -n "$6" ]; then
+    MOSAIC_waited=0
+    while [ "$MOSAIC_waited" -lt 50 ] && [ "$(tail -n 1 "$6" 2>/dev/null | tr -d '\r')" != "$MOSAIC_line" ]; do
+      sleep 0.1
+      MOSAIC_waited=$((MOSAIC_waited + 1))
+    done
+  fi
   exit "$MOSAIC_status"
 fi
 
@@ -144,10 +158,10 @@ stop_agent() {
     kill -s HUP -- "-$MOSAIC_pane" 2>/dev/null || true
     kill -s TERM -- "-$MOSAIC_pane" 2>/dev/null || true
     systemctl --user stop --no-block "mosaic-run-$MOSAIC_agent-$MOSAIC_pane.scope" 2>/dev/null || true
-    # Up to 2 s for the window to close by itself: only then does tmux hand the pane's last
-    # output (the exit line) to the transcript; killing the window drops what is in flight.
+    # Up to 10 s for the window to close by itself, which it does once its exit line is in the
+    # transcript (killing the window drops what tmux has not piped yet); at once, usually.
     MOSAIC_waited=0
-    while [ "$MOSAIC_waited" -lt 20 ] && fleet_tmux list-panes -t "=$MOSAIC_socket:=$MOSAIC_agent" >/dev/null 2>&1; do
+    while [ "$MOSAIC_waited" -lt 100 ] && fleet_tmux list-panes -t "=$MOSAIC_socket:=$MOSAIC_agent" >/dev/null 2>&1; do
       sleep 0.1
       MOSAIC_waited=$((MOSAIC_waited + 1))
     done

@@ -80,7 +80,9 @@ describeHost('health, transcripts and fleet-wide operations on a real user manag
       if (crasher.state === 'failed') break;
       if (Date.now() > deadline) throw new Error(`crasher never failed:\n${seen.join('\n')}`);
     }
-    expect(seen.length).toBeGreaterThan(3);
+    // At least one call between two crashes, besides the one that saw it failed (a loaded machine
+    // makes fewer calls in the loop's half minute).
+    expect(seen.length, seen.join('\n')).toBeGreaterThanOrEqual(2);
     const failed = await mosaic(m, work, 'status');
     expect(failed.code).toBe(3);
     expect(failed.stdout).toMatch(/; crasher: failed after 5 restarts in 10 min, last exit 3[;.]/);
@@ -122,11 +124,12 @@ describeHost('health, transcripts and fleet-wide operations on a real user manag
     const after = ok(await mosaic(m, work, 'logs', 'crasher', '-n', '1000'), 'logs after the reboot');
     expect(after.stdout.startsWith(before.stdout.slice(0, before.stdout.indexOf('\n', 200)))).toBe(true);
     ok(await mosaic(m, work, 'stop', 'crasher'), 'stop crasher');
-    // After the stop, the transcript ends with the supervisor's own line: the exit of the last run,
-    // or (when the stop caught a run before its window closed by itself: seen under load, the exit
-    // line is then lost, a known gap) that run's start. Never the agent's output cut mid-line.
-    const ended = /^== transcript of crasher .*\n-- mosaic \S+: crasher (exited with status \d+|ended by signal \w+ \(status \d+\)|started)\n$/;
-    await until('a supervisor line at the end of the transcript', async () => ended.test(ok(await mosaic(m, work, 'logs', 'crasher', '-n', '1'), 'logs -n 1').stdout), 20_000);
+    // After the stop, the transcript ends with the supervisor's line of the last run's end: its
+    // exit, or the signal the stop ended it with. Never the agent's output, never a bare start.
+    const ended = /^== transcript of crasher .*\n-- mosaic \S+: crasher (exited with status \d+|ended by signal \w+ \(status \d+\))\n$/;
+    // At once: stop returns when the window is closed, which waits for the line to be written.
+    const tail = readFileSync(join(transcripts, 'crasher.log'), 'utf8').split('\n').slice(-8).join('\n');
+    expect(ok(await mosaic(m, work, 'logs', 'crasher', '-n', '1'), 'logs -n 1').stdout, `the transcript's end:\n${tail}`).toMatch(ended);
   });
 
   it('a transcript past its cap is rotated, never more than cap × kept', async () => {
@@ -152,15 +155,16 @@ describeHost('health, transcripts and fleet-wide operations on a real user manag
     expect(usage.stderr).toMatch(/error\[USAGE\]: name the agents, or give --all/);
   });
 
-  it('status --watch 1 | head -3 ends within 2 s, with status 0', async () => {
+  it('status --watch 1 | head -3 ends by itself soon after head goes, with status 0', async () => {
     // Timed from when head has its lines and goes: with a 1 s interval, the watch notices at its
-    // next write, which comes before it reads the next status. The whole pipeline, Node's start
-    // included, takes about 1.5 s here; on a machine loaded by the whole suite it can take more.
+    // next write, which comes before it reads the next status (about 1.5 s on a quiet machine).
+    // The bound is loose on purpose: what failed before was never ending at all, and a machine
+    // loaded by the whole suite can take seconds for one status.
     const now = 'date +%s%3N';
-    const r = await m.run('sh', ['-c', `{ ${process.execPath} ${BIN} status --watch 1; echo "status=$? ended=$(${now})" >&2; } | { head -3; echo "head=$(${now})" >&2; }`], { cwd: work, timeoutMs: 10_000 });
+    const r = await m.run('sh', ['-c', `{ ${process.execPath} ${BIN} status --watch 1; echo "status=$? ended=$(${now})" >&2; } | { head -3; echo "head=$(${now})" >&2; }`], { cwd: work, timeoutMs: 30_000 });
     expect(r.stdout).toMatch(/^AGENT.*\n.*\n.*\n$/);
     const times = Object.fromEntries([...r.stderr.matchAll(/(\w+)=(\d+)/g)].map((x) => [x[1], Number(x[2])]));
     expect(times.status, r.stderr).toBe(0);
-    expect(times.ended! - times.head!).toBeLessThan(2000);
+    expect(times.ended! - times.head!).toBeLessThan(15_000);
   });
 });
