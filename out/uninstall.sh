@@ -24,7 +24,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='6b4ad8da1bdd428b5321a6386f4b580e73f3b2ce1e0f7ffd57e83878ec210e30'
+engine_sha='0d8c9f156c482571eaf3d6831405de26635265c55c36f3b96e5d7410de1a1c85'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -24,6 +24,10 @@ export interface UnitChanges {
   disable: string[];
   enable: string[];
   restart: string[];
+  /** Changed agents restarted once idle (update: idle): at once if idle when the run gets there. */
+  'restart-when-idle': string[];
+  /** Changed agents left running (update: manual), restart-pending until restarted by hand. */
+  hold: string[];
   start: string[];
 }
 
@@ -65,7 +69,7 @@ export function parseEnginePlan(text: string): EnginePlan {
     agents: [],
     files: [],
     drift: [],
-    units: { stop: [], disable: [], enable: [], restart: [], start: [] },
+    units: { stop: [], disable: [], enable: [], restart: [], 'restart-when-idle': [], hold: [], start: [] },
     daemonReload: false,
     linger: null,
     ops: [],
@@ -123,6 +127,7 @@ export function parseEnginePlan(text: string): EnginePlan {
         plan.drift.push({ target: f[0]!, kind: f[1] as DriftKind });
         break;
       case 'unit':
+        if (!Object.hasOwn(plan.units, f[0]!)) throw new EnginePlanError(`unknown unit change ${JSON.stringify(f[0])}`);
         plan.units[f[0] as keyof UnitChanges].push(f[1]!);
         break;
       case 'reload':

@@ -9,6 +9,7 @@ import { generatedHeader, renderFleet } from '../render/render-fleet.js';
 import { loadTemplates } from '../render/templates.js';
 import { DEFAULT_STATE_HOME, TRANSCRIPT_DIR, TRANSCRIPT_FILE_ERE } from '../model/transcript.js';
 import { agentNameRule } from '../validate/roster-schema.js';
+import { ACTIVITY_SUBDIR, LAST_RESTART, PENDING_SUFFIX, RUNTIME_DIR } from '../model/activity.js';
 
 /** The names the scripts' engine shares with the CLI, said once (src/model). */
 const ENGINE_CONTEXT = {
@@ -36,6 +37,10 @@ const ENGINE_CONTEXT = {
   stateHome: DEFAULT_STATE_HOME,
   transcriptDir: TRANSCRIPT_DIR,
   transcriptFileEre: TRANSCRIPT_FILE_ERE,
+  runtimeDir: RUNTIME_DIR,
+  activitySubdir: ACTIVITY_SUBDIR,
+  pendingSuffix: PENDING_SUFFIX,
+  lastRestart: LAST_RESTART,
 };
 
 /** Said by the schema alone; the engine checks a record's agent names with it. */

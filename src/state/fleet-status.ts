@@ -3,6 +3,7 @@ import { AGENT_TEMPLATE_UNIT, UNIT_DIR, agentUnit } from '../model/artifact.js';
 import type { InstalledRecord } from '../model/installed-record.js';
 import { CANNOT_RUN_STATUSES, SETTLE_SECONDS } from '../model/restart.js';
 import type { Lifecycle } from '../model/roster-input.js';
+import { UNKNOWN_ACTIVITY, type Activity } from './agent-activity.js';
 
 const { signals } = constants;
 
@@ -27,6 +28,8 @@ export interface AgentStatus {
   /** CPU time used, in nanoseconds. */
   cpu: number | null;
   window: boolean;
+  /** What the agent is doing, as its runtime's hooks or its pane's silence last said (unknown when not running). */
+  activity: Activity;
   flags: StatusFlag[];
   /**
    * Why the agent makes the fleet unhealthy, in words (`failed after 5 restarts in 10 min, last
@@ -58,6 +61,9 @@ export interface StatusInputs {
   /** With a roster: agents whose files, units or enablement apply would change, and the roster's agents. */
   pending: ReadonlySet<string> | null;
   rosterAgents: readonly string[] | null;
+  /** Each running agent's activity, and the agents whose restart for a change waits (a mark the engine left). */
+  activity: ReadonlyMap<string, Activity>;
+  waitingRestart: ReadonlySet<string>;
   now: number;
 }
 
@@ -81,7 +87,9 @@ export function fleetStatus(inputs: StatusInputs): FleetStatus {
     if (files.some((f) => inputs.drifted.has(f.target))) flags.push('drift');
     if (inputs.pending?.has(name)) flags.push('pending');
     if ((lifecycle === 'always-on' && !enabled) || (lifecycle === 'on-demand' && enabled)) flags.push('boot-mismatch');
-    if (state === 'active' && props.get('NeedDaemonReload') === 'yes') flags.push('restart-pending');
+    // Running a configuration older than the installed one: its unit changed without a reload, or
+    // a restart for a change waits for it (update: idle or manual).
+    if (state === 'active' && (props.get('NeedDaemonReload') === 'yes' || inputs.waitingRestart.has(name))) flags.push('restart-pending');
     const sub = props.get('SubState');
     const result = props.get('Result');
     const detail = [sub && sub !== state && sub !== 'running' && sub !== 'dead' ? sub : null, result && result !== 'success' ? result : null].filter(Boolean).join(', ') || null;
@@ -99,6 +107,7 @@ export function fleetStatus(inputs: StatusInputs): FleetStatus {
       memory: number(props.get('MemoryCurrent')),
       cpu: number(props.get('CPUUsageNSec')),
       window: inputs.windows.has(name),
+      activity: state === 'active' ? inputs.activity.get(name) ?? UNKNOWN_ACTIVITY : UNKNOWN_ACTIVITY,
       flags,
       problem: problem(props, lifecycle, restarts, inputs.now),
     };

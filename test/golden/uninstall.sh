@@ -24,7 +24,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='47ec0a66d16732a9477f1e7b53b9ec67ac4ff8782194fe323a949c803a4b3215'
+engine_sha='56e3a6a5a9ab41e14366a968681c34cab932806257edacfbf9cbe4239f2e45d3'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -17,7 +17,7 @@ const record: InstalledRecord = { session: 'mosaic', tmux: '/usr/bin/tmux', file
 function health(a: Record<string, string>, b: Record<string, string> = { ActiveState: 'inactive' }) {
   const unit = (props: Record<string, string>) => new Map(Object.entries({ UnitFileState: 'enabled', StartLimitIntervalUSec: '10min', ...props }));
   const units = new Map([['mosaic-agent@a.service', unit(a)], ['mosaic-agent@b.service', unit({ ...b, UnitFileState: 'disabled' })]]);
-  return fleetStatus({ record, units, windows: new Map(), drifted: new Set(), knownAgents: [], pending: null, rosterAgents: null, now: NOW });
+  return fleetStatus({ record, units, windows: new Map(), drifted: new Set(), knownAgents: [], pending: null, rosterAgents: null, activity: new Map(), waitingRestart: new Set(), now: NOW });
 }
 const at = (secondsAgo: number) => `@${NOW / 1000 - secondsAgo}`;
 

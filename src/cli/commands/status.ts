@@ -8,6 +8,7 @@ import { fleetWindows, readInstalledFleet, type InstalledFleet } from '../instal
 import { engineCheck } from '../host-transition.js';
 import { writePrivateBundle } from '../../host/run-engine.js';
 import { printDiagnostics } from '../print-diagnostics.js';
+import { activityDir, pendingRestart, readActivity } from '../../state/agent-activity.js';
 import { EXIT, painter, useColor, type CliIO } from '../io.js';
 
 interface StatusOptions {
@@ -22,8 +23,8 @@ export const UNHEALTHY = 3;
 export function registerStatus(program: Command, io: CliIO, exit: (code: number) => void): void {
   program
     .command('status')
-    .description('one row per agent of the installed fleet: state, PID, uptime, restarts, memory, window, and what is wrong')
-    .option('--json', 'print one JSON document: { healthy, agents: [{ name, lifecycle, enabled, state, pid, restarts, memory, window, flags }] }')
+    .description('one row per agent of the installed fleet: state, activity, PID, uptime, restarts, memory, window, and what is wrong')
+    .option('--json', 'print one JSON document: { healthy, agents: [{ name, lifecycle, enabled, state, pid, restarts, memory, window, activity: { state, since, source }, flags }] }')
     .option('--roster <file>', 'also flag agents whose roster entry differs from what is installed (pending)')
     .option('--watch [seconds]', 'print again every few seconds (2 by default) until interrupted')
     .addHelpText('after', `\nExit status: 0 healthy (every always-on agent active, nothing flagged), ${UNHEALTHY} unhealthy, 1 error.\n\nExamples:\n  mosaic-gen status\n  mosaic-gen status --json | jq '.agents[] | select(.flags != [])'\n  mosaic-gen status --roster fleets/prod.yaml --watch`)
@@ -83,7 +84,11 @@ async function readStatus(io: CliIO, options: StatusOptions): Promise<FleetStatu
   }
   const drifted = new Set(fleet.record.files.filter((f) => f.state !== 'ok').map((f) => f.target));
   const windows = await agentsInScopes(fleet, await fleetWindows(fleet), props);
-  return fleetStatus({ record: fleet.record, units: props, windows, drifted, knownAgents: known, pending, rosterAgents, now: Date.now() });
+  const dir = activityDir(io.env, fleet.record.session);
+  const names = [...new Set([...fleet.record.agents.map((a) => a.name), ...known])];
+  const activity = new Map(names.map((name) => [name, readActivity(dir, name)] as const));
+  const waitingRestart = new Set(names.filter((name) => pendingRestart(dir, name) !== null));
+  return fleetStatus({ record: fleet.record, units: props, windows, drifted, knownAgents: known, pending, rosterAgents, activity, waitingRestart, now: Date.now() });
 }
 
 /**
@@ -163,12 +168,13 @@ export function statusJson(status: FleetStatus) {
 
 /** A table that fits 80 columns, then one summary line. */
 export function renderStatus(status: FleetStatus, paint: ReturnType<typeof painter>): string {
-  const head = ['AGENT', 'LIFE', 'BOOT', 'STATE', 'PID', 'UP', 'RST', 'MEM', 'WIN', 'FLAGS'];
+  const head = ['AGENT', 'LIFE', 'BOOT', 'STATE', 'ACTIVITY', 'PID', 'UP', 'RST', 'MEM', 'WIN', 'FLAGS'];
   const rows = status.agents.map((a) => [
     a.name.length > 16 ? `${a.name.slice(0, 15)}…` : a.name,
     a.lifecycle === 'always-on' ? 'always' : a.lifecycle === 'on-demand' ? 'demand' : '-',
     a.enabled ? 'yes' : 'no',
     a.detail ? `${a.state} (${a.detail})`.slice(0, 22) : a.state,
+    a.activity.state,
     a.pid === null ? '-' : String(a.pid),
     duration(a.uptime),
     String(a.restarts),
