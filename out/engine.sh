@@ -1112,7 +1112,7 @@ purge_transcripts() {
   if [ -L "$transcripts" ] || { [ -e "$transcripts" ] && [ ! -d "$transcripts" ]; }; then fail "refusing to purge $transcripts: it is not a directory"; fi
   for f in "$transcripts"/*; do
     name=${f##*/}
-    if [ -f "$f" ] && [ ! -L "$f" ] && printf '%s\n' "$name" | grep -Eq '^[a-z][a-z0-9-]*\.log(\.[0-9]+)?$'; then rm -f "$f"; fi
+    if [ -f "$f" ] && [ ! -L "$f" ] && printf '%s\n' "$name" | grep -Eq '^[a-z][a-z0-9-]*\.(log(\.[0-9]+)?|session)$'; then rm -f "$f"; fi
   done
   if rmdir "$transcripts" 2>/dev/null; then say "rmdir $transcripts (transcripts purged)"; else say "kept $transcripts: it holds files that are not transcripts"; fi
   case ${XDG_STATE_HOME-} in
@@ -1123,24 +1123,29 @@ purge_transcripts() {
 
 # The fleet's runtime directory, which the agents' supervisors make and keep (activity, pending
 # restarts): read and written only when every step to it is the user's own directory, no link.
+# Found on first use: a run that restarts nothing execs nothing for it.
 activity_dir=
-if [ -n "${XDG_RUNTIME_DIR-}" ] && $has_target; then
-  activity_dir=$XDG_RUNTIME_DIR/mosaic-fleet/$(sed -n 's/^S //p' "$new")/agents
-fi
+restart_gap=
 activity_safe() {
+  if [ -z "$activity_dir" ] && [ -n "${XDG_RUNTIME_DIR-}" ] && $has_target; then
+    activity_dir=$XDG_RUNTIME_DIR/mosaic-fleet/$(sed -n 's/^S //p' "$new")/agents
+  fi
   [ -n "$activity_dir" ] || return 1
   for d in "$XDG_RUNTIME_DIR" "${activity_dir%/*/*}" "${activity_dir%/*}" "$activity_dir"; do
     if [ ! -d "$d" ] || [ -L "$d" ] || [ ! -O "$d" ]; then return 1; fi
   done
 }
-restart_gap=$(sed -n 's/^G //p' "$new")
 restarts=0
 waiting=
 
 # An agent's restart for a change: spaced from the one before it (fleet.restartGap), so that
 # agents restarted together come back in turn; the time goes where the supervisors look.
 restart_agent() {
-  if [ "$restarts" -gt 0 ] && [ "${restart_gap:-0}" -gt 0 ]; then sleep "$restart_gap"; fi
+  if [ -z "$restart_gap" ]; then restart_gap=$(sed -n 's/^G //p' "$new"); fi
+  if [ "$restarts" -gt 0 ] && [ "${restart_gap:-0}" -gt 0 ]; then
+    say "sleep $restart_gap (restarts are spaced by restartGap)"
+    sleep "$restart_gap"
+  fi
   restarts=$((restarts + 1))
   systemctl --user reset-failed -- "$1" 2>/dev/null || :
   user_systemctl restart "$1"

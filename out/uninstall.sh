@@ -24,7 +24,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='0d8c9f156c482571eaf3d6831405de26635265c55c36f3b96e5d7410de1a1c85'
+engine_sha='1231e270cae4bd911a3e715aabff7414a565a0fdad05ee8a2245a8b3134aece3'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -24,7 +24,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='56e3a6a5a9ab41e14366a968681c34cab932806257edacfbf9cbe4239f2e45d3'
+engine_sha='510b2010175344483c48baa63c2433f9dc2ae96ce36b5cde92de0b9ae14e85e7'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh
