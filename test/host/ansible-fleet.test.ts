@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multiHostSupport, startHosts, type SimHost, type SimHosts } from '../harness/multi-host.js';
 import { runProcess } from '../harness/user-manager.js';
+import { ansibleEnv } from '../support/ansible.js';
 import { cli } from '../support/cli.js';
 import { listing } from '../support/host.js';
 import { FLEET_DIR } from '../../src/model/artifact.js';
@@ -63,17 +64,7 @@ describe.skipIf(!support.ok)('a fleet across two hosts, shipped by ansible-playb
 
   /** ansible-playbook; returns the recap's changed count per host. */
   async function play(playbook: string, ...args: string[]): Promise<{ changed: Record<string, number>; stdout: string }> {
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: work,
-      LANG: 'C.UTF-8',
-      ANSIBLE_HOST_KEY_CHECKING: 'False',
-      ANSIBLE_PIPELINING: 'True',
-      ANSIBLE_NOCOLOR: '1',
-      ANSIBLE_LOCAL_TEMP: join(work, 'local'),
-      ANSIBLE_SSH_CONTROL_PATH_DIR: join(work, 'cp'),
-      ANSIBLE_RETRY_FILES_ENABLED: 'False',
-    };
+    const env = ansibleEnv(work);
     const started = Date.now();
     const result = await runProcess('ansible-playbook', ['-i', 'inventory', `out/ansible/${playbook}`, ...args], env, work, undefined, 480_000);
     if (process.env.MOSAIC_ANSIBLE_LOG) writeFileSync(process.env.MOSAIC_ANSIBLE_LOG, `== ${playbook} ${args.join(' ')} (${Date.now() - started} ms)\n${result.stdout}${result.stderr}\n`, { flag: 'a' });
