@@ -25,7 +25,9 @@ export function buildManifest(fleet: Fleet, artifacts: readonly Artifact[], head
     agents: [...fleet.agents]
       .sort((x, y) => (x.name < y.name ? -1 : 1))
       .map((agent) => ({ name: agent.name, lifecycle: agent.lifecycle, digest: agentDigest(fleet, agent, meaning.ofAgent(agent.name)) })),
-    updates: [...fleet.agents].sort((x, y) => (x.name < y.name ? -1 : 1)).map((agent) => ({ agent: agent.name, update: agent.update })),
+    // An agent whose runtime never reports is never known to work: waiting for it to be idle
+    // would be a restart at once that the plan calls waiting.
+    updates: [...fleet.agents].sort((x, y) => (x.name < y.name ? -1 : 1)).map((agent) => ({ agent: agent.name, update: agent.update === 'idle' && agent.activity.kind === 'none' ? 'now' : agent.update })),
     enable: enabledUnits(fleet.agents),
     start: [FLEET_TARGET],
   };
