@@ -97,6 +97,11 @@ describeHost('activity, send and changes that wait for an idle agent, on a real 
     expect(quiet.stdout).toMatch(/quiet: sent; (its window changed|working)/);
     await until('quiet working, then idle by silence', async () => (await row('quiet')).activity.source === 'silence' && (await activity('quiet')) === 'idle', 20_000);
     await idle('enhancer');
+    // The message from standard input: `-`.
+    const piped = await m.run(process.execPath, [BIN, 'send', 'enhancer', '-', '--verify'], { cwd: work, input: 'from a pipe\n', timeoutMs: 60_000 });
+    expect(piped.code, piped.stderr).toBe(0);
+    await until('the piped message taken', async () => (await m.run('tmux', ['-L', SESSION, 'capture-pane', '-p', '-t', `=${SESSION}:=enhancer`])).stdout.includes('working on: from a pipe'));
+    await idle('enhancer');
   });
 
   it('a message to a working agent is refused, or queued and typed by its supervisor when it turns idle', async () => {
