@@ -168,18 +168,19 @@ export function statusJson(status: FleetStatus) {
 
 /** A table that fits 80 columns, then one summary line. */
 export function renderStatus(status: FleetStatus, paint: ReturnType<typeof painter>): string {
-  const head = ['AGENT', 'LIFE', 'BOOT', 'STATE', 'ACTIVITY', 'PID', 'UP', 'RST', 'MEM', 'WIN', 'FLAGS'];
+  // 80 columns with a long name, PID and flag: BOOT and WIN gave way to ACTIVITY. Enablement that
+  // does not match the lifecycle is flagged (boot-mismatch), and an agent without a window has
+  // no PID; --json keeps both.
+  const head = ['AGENT', 'LIFE', 'STATE', 'ACTIVITY', 'PID', 'UP', 'RST', 'MEM', 'FLAGS'];
   const rows = status.agents.map((a) => [
     a.name.length > 16 ? `${a.name.slice(0, 15)}…` : a.name,
     a.lifecycle === 'always-on' ? 'always' : a.lifecycle === 'on-demand' ? 'demand' : '-',
-    a.enabled ? 'yes' : 'no',
     a.detail ? `${a.state} (${a.detail})`.slice(0, 22) : a.state,
     a.activity.state,
     a.pid === null ? '-' : String(a.pid),
     duration(a.uptime),
     String(a.restarts),
     bytes(a.memory),
-    a.window ? 'yes' : 'no',
     a.flags.join(','),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
