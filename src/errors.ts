@@ -52,6 +52,7 @@ export const DIAGNOSTIC_CODES = {
   CHANGED: 'the host changed between the plan and its confirmation',
   APPLY: 'a step of apply or uninstall failed',
   UNIT: 'the user manager could not start, stop or restart an agent',
+  BUSY: 'the agent is working: a message would land in the middle of its turn',
   CONFIRM: 'apply needs a confirmation that could not be asked for',
   TEMPLATE: 'a template failed to render',
   USAGE: 'the command line is wrong',

@@ -88,7 +88,7 @@ run_agent() {
   for MOSAIC_property in ${MOSAIC_LIMITS-}; do
     set -- "$@" -p "$MOSAIC_property"
   done
-  unset MOSAIC_LIMITS MOSAIC_TRANSCRIPT
+  unset MOSAIC_LIMITS MOSAIC_TRANSCRIPT MOSAIC_ACTIVITY
   MOSAIC_unit=mosaic-agent@"$MOSAIC_agent".service
   systemd-run --user --scope --quiet --collect --slice=mosaic.slice \
     --unit="mosaic-run-$MOSAIC_agent-$$" -p BindsTo="$MOSAIC_unit" -p PartOf="$MOSAIC_unit" "$@" \
@@ -169,6 +169,74 @@ stop_agent() {
   fleet_tmux kill-window -t "=$MOSAIC_socket:=$MOSAIC_agent" 2>/dev/null || true
 }
 
+# Types a message into the agent (the file $1, then removed): a bracketed paste, so that a
+# runtime takes line breaks in it as text, and Enter as a key of its own, which submits it.
+type_message() {
+  fleet_tmux load-buffer -b "mosaic-$MOSAIC_agent" "$1" &&
+    fleet_tmux paste-buffer -p -d -b "mosaic-$MOSAIC_agent" -t "=$MOSAIC_socket:=$MOSAIC_agent" &&
+    sleep 0.2 &&
+    fleet_tmux send-keys -t "=$MOSAIC_socket:=$MOSAIC_agent" Enter
+  rm -f "$1"
+}
+
+# A restart for a change, once the agent is idle: from inside the unit, so --no-block (the job
+# stops this very script). Restarts of the fleet are spaced by its restartGap (in the installed
+# manifest): whoever comes second waits its turn under a lock.
+restart_for_change() {
+  rm -f "$MOSAIC_activity.pending"
+  MOSAIC_gap=$(sed -n 's/^  "restartGap": \([0-9]*\),*$/\1/p' "${0%/*/*}/manifest.json" 2>/dev/null) || MOSAIC_gap=
+  (
+    flock 8
+    MOSAIC_last=$(cat "$MOSAIC_state/last-restart" 2>/dev/null) || MOSAIC_last=0
+    case $MOSAIC_last in '' | *[!0-9]*) MOSAIC_last=0 ;; esac
+    MOSAIC_wait=$((MOSAIC_last + ${MOSAIC_gap:-0} - $(date +%s)))
+    if [ "$MOSAIC_wait" -gt 0 ]; then sleep "$MOSAIC_wait"; fi
+    date +%s >"$MOSAIC_state/last-restart"
+  ) 8>>"$MOSAIC_state/restart.lock" || :
+  echo "mosaic: $MOSAIC_agent is idle: restarting it for the change that waited" >&2
+  systemctl --user --no-block restart "mosaic-agent@$MOSAIC_agent.service"
+}
+
+# Beside the wait for the agent, in the unit's cgroup (a stop ends it): the agent's activity
+# where its runtime has no hooks (idle after SECONDS of pane silence, tmux's window_activity),
+# and, once it is idle, what waits for that: a restart for a change, then queued messages, one
+# per idle turn.
+watch_agent() {
+  MOSAIC_was=
+  while sleep 1; do
+    case ${MOSAIC_ACTIVITY-} in
+      silence\ *)
+        MOSAIC_seen=$(fleet_tmux list-panes -t "=$MOSAIC_socket:=$MOSAIC_agent" -F '#{window_activity}' 2>/dev/null) || continue
+        case $MOSAIC_seen in '' | *[!0-9]*) continue ;; esac
+        MOSAIC_is=working
+        if [ $(($(date +%s) - MOSAIC_seen)) -ge "${MOSAIC_ACTIVITY#silence }" ]; then MOSAIC_is=idle; fi
+        if [ "$MOSAIC_is" != "$MOSAIC_was" ]; then
+          MOSAIC_AGENT=$MOSAIC_agent sh "$MOSAIC_REPORT" "$MOSAIC_is" silence
+          MOSAIC_was=$MOSAIC_is
+        fi
+        ;;
+    esac
+    MOSAIC_is=
+    if [ -f "$MOSAIC_activity" ]; then read -r MOSAIC_is _ <"$MOSAIC_activity" || continue; fi
+    [ "$MOSAIC_is" = idle ] || continue
+    MOSAIC_why=
+    if [ -f "$MOSAIC_activity.pending" ]; then read -r MOSAIC_why <"$MOSAIC_activity.pending" || :; fi
+    if [ "$MOSAIC_why" = idle ]; then
+      restart_for_change
+      return 0
+    fi
+    for MOSAIC_message in "$MOSAIC_activity.queue."*; do
+      if [ -f "$MOSAIC_message" ] && [ ! -L "$MOSAIC_message" ]; then
+        # Working from here: the next message waits for the next idle turn.
+        MOSAIC_AGENT=$MOSAIC_agent sh "$MOSAIC_REPORT" working "${MOSAIC_ACTIVITY%% *}"
+        MOSAIC_was=working
+        type_message "$MOSAIC_message"
+      fi
+      break
+    done
+  done
+}
+
 # Without systemd-run the agent could only run unconfined, out of its limits and of stop's reach.
 if ! command -v systemd-run >/dev/null 2>&1; then
   echo "mosaic: systemd-run is not installed: it runs each agent in its own scope (install systemd, 252 or later)" >&2
@@ -187,7 +255,16 @@ until fleet_tmux list-sessions >/dev/null 2>&1; do
 done
 
 umask 077
-mkdir -p "$MOSAIC_state"
+mkdir -p "$MOSAIC_state/agents"
+# The fleet's runtime directory holds what the engine and the CLI act on (activity, a pending
+# restart, queued messages): it must be the user's own, reached by no link.
+for MOSAIC_dir in "${MOSAIC_state%/*}" "$MOSAIC_state" "$MOSAIC_state/agents"; do
+  if [ -L "$MOSAIC_dir" ] || [ ! -O "$MOSAIC_dir" ]; then
+    echo "mosaic: $MOSAIC_dir is a symbolic link or not the user's own: refusing to run $MOSAIC_agent" >&2
+    exit 1
+  fi
+done
+MOSAIC_activity=$MOSAIC_state/agents/$MOSAIC_agent
 # The transcripts' directory, by the XDG rules (a relative XDG_STATE_HOME is ignored). Never
 # through a symbolic link: then the agent runs without a transcript, and the journal says why.
 case ${XDG_STATE_HOME-} in
@@ -208,18 +285,40 @@ esac
 # A window and files left behind by an earlier run that did not stop cleanly.
 stop_agent
 rm -f "$MOSAIC_state/mosaic-$MOSAIC_agent."*
+# This run has the installed configuration: a restart that waited for it is done. Its activity
+# is unknown until its runtime or its pane says otherwise.
+rm -f "$MOSAIC_activity" "$MOSAIC_activity.pending"
+# For the agent's hooks: the reporter beside this script. For its launch script: the latest
+# session the reporter recorded, which a runtime with resume words resumes (restart --fresh
+# removes it).
+MOSAIC_REPORT=${0%/*}/mosaic-report.sh
+MOSAIC_SESSION=
+if [ -n "$MOSAIC_transcript" ] && [ -f "$MOSAIC_transcripts/$MOSAIC_agent.session" ] && [ ! -L "$MOSAIC_transcripts/$MOSAIC_agent.session" ]; then
+  MOSAIC_SESSION=$(head -n 1 "$MOSAIC_transcripts/$MOSAIC_agent.session")
+  printf '%s\n' "$MOSAIC_SESSION" | grep -Eq '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' || MOSAIC_SESSION=
+fi
+export MOSAIC_REPORT MOSAIC_SESSION
 # A channel per invocation: a signal nobody waited for is remembered by name. Agent names hold
 # no `.`, so one agent's files are never another's.
 MOSAIC_channel="mosaic-$MOSAIC_agent.${INVOCATION_ID:-$$}"
 # On stop, end the agent and close its window; exit 0 so a stopped agent is inactive, not failed.
-trap 'stop_agent; rm -f "$MOSAIC_state/$MOSAIC_channel".*; exit 0' INT TERM
+trap 'stop_agent; rm -f "$MOSAIC_state/$MOSAIC_channel".* "$MOSAIC_activity"; exit 0' INT TERM
 export -p >"$MOSAIC_state/$MOSAIC_channel.env"
 set -- -d -n "$MOSAIC_agent" -- /bin/sh "$0" --run "$MOSAIC_channel" "$MOSAIC_agent" "$MOSAIC_launch" "$MOSAIC_state" "$MOSAIC_transcript" "$MOSAIC_TRANSCRIPT"
 # The first agent to start creates the session; one that loses that race adds its window.
 fleet_tmux new-window -t "=$MOSAIC_socket:" "$@" 2>/dev/null ||
   fleet_tmux new-session -s "$MOSAIC_socket" "$@" 2>/dev/null ||
   fleet_tmux new-window -t "=$MOSAIC_socket:" "$@"
+MOSAIC_watcher=
+case ${MOSAIC_ACTIVITY-} in
+  hooks | silence\ [1-9]*)
+    watch_agent &
+    MOSAIC_watcher=$!
+    ;;
+esac
 fleet_tmux wait-for "$MOSAIC_channel"
+if [ -n "$MOSAIC_watcher" ]; then kill "$MOSAIC_watcher" 2>/dev/null || :; fi
+rm -f "$MOSAIC_activity"
 MOSAIC_code=$(cat "$MOSAIC_state/$MOSAIC_channel.status" 2>/dev/null || echo 1)
 # To the journal: what the launch script said of a missing command, and how the agent ended.
 if [ "$MOSAIC_code" != 0 ]; then

@@ -7,4 +7,6 @@ PATH="$HOME"/'.local/bin':$PATH
 export PATH
 cd "$HOME"/'src/app' 2>/dev/null || { printf 'workdir %s does not exist\n' "$HOME"/'src/app' >&2; [ -n "${MOSAIC_PREFLIGHT-}" ]; }
 command -v 'codex' >/dev/null 2>&1 || { printf '%s: command not found (PATH=%s)\n' 'codex' "$PATH" | tee ${1:+"$1"} >&2; exit 127; }
-[ -n "${MOSAIC_PREFLIGHT-}" ] || exec 'codex' '--model' 'o4'
+# The session to resume, the latest the reporter recorded (the supervisor passes it; none: a new session).
+if [ -n "${MOSAIC_SESSION-}" ]; then set -- 'resume' "$MOSAIC_SESSION"; else set --; fi
+[ -n "${MOSAIC_PREFLIGHT-}" ] || exec 'codex' "$@" '-c' 'hooks.SessionStart=[{hooks=[{type="command",command="sh \"$MOSAIC_REPORT\" session"}]}]' '-c' 'hooks.UserPromptSubmit=[{hooks=[{type="command",command="sh \"$MOSAIC_REPORT\" working"}]}]' '-c' 'hooks.PreToolUse=[{hooks=[{type="command",command="sh \"$MOSAIC_REPORT\" working"}]}]' '-c' 'hooks.Stop=[{hooks=[{type="command",command="sh \"$MOSAIC_REPORT\" idle"}]}]' '-c' 'notify=["sh","-c","sh \"$MOSAIC_REPORT\" idle </dev/null","mosaic-notify"]' '--model' 'o4'

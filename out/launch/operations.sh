@@ -7,4 +7,6 @@ PATH="$HOME"/'.local/bin':$PATH
 export PATH
 cd "$HOME" 2>/dev/null || { printf 'workdir %s does not exist\n' "$HOME" >&2; [ -n "${MOSAIC_PREFLIGHT-}" ]; }
 command -v 'opencode' >/dev/null 2>&1 || { printf '%s: command not found (PATH=%s)\n' 'opencode' "$PATH" | tee ${1:+"$1"} >&2; exit 127; }
-[ -n "${MOSAIC_PREFLIGHT-}" ] || exec 'opencode'
+# The session to resume, the latest the reporter recorded (the supervisor passes it; none: a new session).
+if [ -n "${MOSAIC_SESSION-}" ]; then set -- '--session' "$MOSAIC_SESSION"; else set --; fi
+[ -n "${MOSAIC_PREFLIGHT-}" ] || exec 'opencode' "$@"

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   status: async () => (await import('./commands/status.js')).registerStatus,
   attach: async () => (await import('./commands/attach.js')).registerAttach,
   logs: async () => (await import('./commands/logs.js')).registerLogs,
+  send: async () => (await import('./commands/send.js')).registerSend,
   start: async () => (await import('./commands/control.js')).registerStart,
   stop: async () => (await import('./commands/control.js')).registerStop,
   restart: async () => (await import('./commands/control.js')).registerRestart,

@@ -1,5 +1,6 @@
 import type { FileState, InstalledRecord } from '../model/installed-record.js';
 import type { Lifecycle } from '../model/roster-input.js';
+import { parseActivity, type Activity } from '../model/activity.js';
 
 /**
  * The engine's machine-readable check (`install.sh --check --porcelain`), as data. The engine
@@ -24,6 +25,10 @@ export interface UnitChanges {
   disable: string[];
   enable: string[];
   restart: string[];
+  /** Changed agents restarted once idle (update: idle): at once if idle when the run gets there. */
+  'restart-when-idle': string[];
+  /** Changed agents left running (update: manual), restart-pending until restarted by hand. */
+  hold: string[];
   start: string[];
 }
 
@@ -64,6 +69,10 @@ export interface EngineStatus {
   windows: Map<string, number>;
   /** Agent scope → its leading process (the agent). */
   leaders: Map<string, number>;
+  /** Agent → what its runtime (or its pane) last said it does. */
+  activity: Map<string, Activity>;
+  /** Agent → why its restart for a change waits ("idle", "manual"). */
+  pending: Map<string, string>;
 }
 
 export class EnginePlanError extends Error {}
@@ -79,7 +88,7 @@ export function parseEnginePlan(text: string): EnginePlan {
     agents: [],
     files: [],
     drift: [],
-    units: { stop: [], disable: [], enable: [], restart: [], start: [] },
+    units: { stop: [], disable: [], enable: [], restart: [], 'restart-when-idle': [], hold: [], start: [] },
     daemonReload: false,
     linger: null,
     ops: [],
@@ -87,7 +96,7 @@ export function parseEnginePlan(text: string): EnginePlan {
     counts: { add: 0, change: 0, destroy: 0 },
     warnings: [],
     digest: '',
-    status: { known: [], units: new Map(), windows: new Map(), leaders: new Map() },
+    status: { known: [], units: new Map(), windows: new Map(), leaders: new Map(), activity: new Map(), pending: new Map() },
   };
   const record: InstalledRecord = { session: '', tmux: '', agents: [], files: [], links: [] };
   let installed = false;
@@ -138,6 +147,7 @@ export function parseEnginePlan(text: string): EnginePlan {
         plan.drift.push({ target: f[0]!, kind: f[1] as DriftKind });
         break;
       case 'unit':
+        if (!Object.hasOwn(plan.units, f[0]!)) throw new EnginePlanError(`unknown unit change ${JSON.stringify(f[0])}`);
         plan.units[f[0] as keyof UnitChanges].push(f[1]!);
         break;
       case 'reload':
@@ -176,6 +186,12 @@ export function parseEnginePlan(text: string): EnginePlan {
         break;
       case 'status-leader':
         plan.status.leaders.set(f[0]!, Number(f[1]));
+        break;
+      case 'status-activity':
+        plan.status.activity.set(f[0]!, parseActivity(f.slice(1).join(' ')));
+        break;
+      case 'status-pending':
+        plan.status.pending.set(f[0]!, f[1] ?? 'idle');
         break;
       default:
         throw new EnginePlanError(`unknown record ${JSON.stringify(kind)}`);

@@ -40,6 +40,8 @@ export function renderPlan(plan: EnginePlan, files: readonly ShownFile[], option
     ...(plan.daemonReload ? ['  daemon-reload'] : []),
     ...units.enable.map((u) => `  ${paint('green', 'enable')}   ${u}`),
     ...units.restart.map((u) => `  ${paint('yellow', 'restart')}  ${u}`),
+    ...units['restart-when-idle'].map((u) => `  ${paint('yellow', 'restart')}  ${u} (when idle: waits while it works)`),
+    ...units.hold.map((u) => `  ${paint('dim', 'hold')}     ${u} (update manual: restart by hand)`),
     ...units.start.map((u) => `  ${paint('green', 'start')}    ${u}`),
   ];
   if (unitLines.length > 0) lines.push(paint('bold', 'Units:'), ...unitLines, '');

@@ -10,6 +10,7 @@ import { loadTemplates } from '../render/templates.js';
 import { DEFAULT_STATE_HOME, TRANSCRIPT_DIR, TRANSCRIPT_FILE_ERE } from '../model/transcript.js';
 import { agentNameRule } from '../validate/roster-schema.js';
 import { CGROUP_ROOTS, STATUS_PROPERTIES } from '../state/fleet-status.js';
+import { ACTIVITY_SUBDIR, LAST_RESTART, PENDING_SUFFIX, RUNTIME_DIR } from '../model/activity.js';
 
 /** The names the scripts' engine shares with the CLI, said once (src/model). */
 const ENGINE_CONTEXT = {
@@ -40,6 +41,10 @@ const ENGINE_CONTEXT = {
   statusProperties: STATUS_PROPERTIES.join(','),
   scopePrefix: AGENT_SCOPE_PREFIX,
   cgroupRoots: CGROUP_ROOTS.join(' '),
+  runtimeDir: RUNTIME_DIR,
+  activitySubdir: ACTIVITY_SUBDIR,
+  pendingSuffix: PENDING_SUFFIX,
+  lastRestart: LAST_RESTART,
 };
 
 /** Said by the schema alone; the engine checks a record's agent names with it. */

@@ -77,6 +77,9 @@ export function launchTarget(name: string): string {
  */
 export const SUPERVISOR_TARGET = `${FLEET_DIR}/${FLEET_SUBDIRS.bin}/mosaic-supervise.sh`;
 
+/** The reporter an agent's hooks run (model/activity.ts), beside the supervisor, which finds it there. */
+export const REPORTER_TARGET = `${FLEET_DIR}/${FLEET_SUBDIRS.bin}/mosaic-report.sh`;
+
 /** A target as a unit file names it: `%E` is $XDG_CONFIG_HOME in a user manager. */
 export function inUnit(target: string): string {
   return `%E/${target}`;

@@ -2,6 +2,7 @@
 import type { Limits } from './limits.js';
 import type { RestartPolicy } from './restart.js';
 import type { TranscriptPolicy } from './transcript.js';
+import type { ActivityWiring, UpdatePolicy } from './activity.js';
 import type { AgentClass, Lifecycle, Profile } from './roster-input.js';
 
 export interface Fleet {
@@ -19,6 +20,8 @@ export interface Fleet {
   restart: RestartPolicy;
   /** fleet.transcript over the defaults. */
   transcript: TranscriptPolicy;
+  /** Seconds between two restarts for a change. */
+  restartGap: number;
   agents: readonly Agent[];
   /** The roster's `hosts:` in roster order, each with the fleet settings it overrides applied; empty without `hosts:`. */
   hosts: readonly FleetHost[];
@@ -40,6 +43,8 @@ export interface Agent {
   runtime: string;
   /** Program and arguments: the runtime's command followed by the agent's args. */
   command: readonly string[];
+  /** The agent's own arguments: the tail of command. */
+  args: readonly string[];
   /** Absolute or `~`-relative. */
   workdir: string;
   /** Fleet env, then runtime env, then the agent's own; sorted by key. */
@@ -55,4 +60,10 @@ export interface Agent {
   restart: RestartPolicy;
   /** Its `transcript:` over the fleet's. */
   transcript: TranscriptPolicy;
+  /** How its runtime reports what it does. */
+  activity: ActivityWiring;
+  /** The runtime's words that resume a session ({session}); empty: every start is a new session. */
+  resume: readonly string[];
+  /** When a change restarts it. */
+  update: UpdatePolicy;
 }

@@ -1,5 +1,6 @@
 import type { FileMode } from './artifact.js';
 import type { Lifecycle } from './roster-input.js';
+import type { UpdatePolicy } from './activity.js';
 
 /**
  * What a build installs, written to out/manifest.json and installed as the host's record
@@ -17,10 +18,14 @@ export interface Manifest {
   linger: boolean;
   /** Digest of what the tmux holder runs: it restarts when this changes, and only then. */
   holder: string;
+  /** Seconds between two restarts for a change (the engine's and the supervisors'). */
+  restartGap: number;
   /** Every generated file except install.sh, uninstall.sh and the manifest itself. */
   files: ManifestFile[];
   /** Every agent, with a digest of what its process gets (command, environment, supervisor…). */
   agents: ManifestAgent[];
+  /** When a change restarts each agent (update: idle | now | manual). */
+  updates: ManifestUpdate[];
   /** Units enabled at install, each with the unit file it links to and the target that wants it. */
   enable: EnabledUnit[];
   /** Units started at install (unless --no-start). */
@@ -41,6 +46,15 @@ export interface ManifestAgent {
   lifecycle: Lifecycle;
   /** Empty when the record predates digests (manifest version 1): the agent counts as changed. */
   digest: string;
+}
+
+/**
+ * A list of its own, not a field of an agent's entry: an older engine, which reads agent entries
+ * by their exact shape, still reads this record (any build's uninstall.sh removes any fleet).
+ */
+export interface ManifestUpdate {
+  agent: string;
+  update: UpdatePolicy;
 }
 
 export interface EnabledUnit {

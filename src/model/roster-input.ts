@@ -1,6 +1,7 @@
 import type { LimitKey } from './limits.js';
 import type { RestartInput } from './restart.js';
 import type { TranscriptInput } from './transcript.js';
+import type { ReportInput, UpdatePolicy } from './activity.js';
 
 /** A roster as the schema accepts it: before preset merge and defaults. Mirrors schemas/roster.schema.json. */
 
@@ -36,6 +37,10 @@ export interface FleetInput {
   limits?: LimitsInput;
   restart?: RestartInput;
   transcript?: TranscriptInput;
+  update?: UpdatePolicy;
+  resume?: boolean;
+  /** Seconds between two restarts for a change. */
+  restartGap?: number;
 }
 
 /** Per-host overrides of fleet settings; the session (the fleet's name) stays fleet-wide. */
@@ -51,6 +56,9 @@ export interface HostInput {
 export interface RuntimeInput {
   command: Scalar[];
   env?: EnvInput;
+  report?: ReportInput;
+  /** Words that resume a session, with {session}. */
+  resume?: Scalar[];
 }
 
 export interface AgentInput {
@@ -70,6 +78,8 @@ export interface AgentInput {
   replicas?: number;
   restart?: RestartInput;
   transcript?: TranscriptInput;
+  update?: UpdatePolicy;
+  resume?: boolean;
 }
 
 export interface RosterInput {

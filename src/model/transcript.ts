@@ -9,6 +9,7 @@
  * Agent names hold no `.`, so one agent's files are never another's.
  */
 import { join } from 'node:path';
+import { SESSION_SUFFIX } from './activity.js';
 
 /** `transcript:` as the roster spells it (fleet-wide, or per agent over the fleet's). */
 export interface TranscriptInput {
@@ -50,5 +51,8 @@ export function transcriptFiles(name: string, keep: number): string[] {
   return Array.from({ length: keep }, (_, i) => (keep - 1 - i === 0 ? transcriptFile(name) : `${transcriptFile(name)}.${keep - 1 - i}`));
 }
 
-/** Every file name the transcripts' directory may hold for an agent, whatever `keep` was (for --purge). */
-export const TRANSCRIPT_FILE_ERE = '^[a-z][a-z0-9-]*\\.log(\\.[0-9]+)?$';
+/**
+ * Every file name the transcripts' directory may hold for an agent, whatever `keep` was (for
+ * --purge): its transcripts, and the latest session its reporter recorded (model/activity.ts).
+ */
+export const TRANSCRIPT_FILE_ERE = `^[a-z][a-z0-9-]*\\.(log(\\.[0-9]+)?|${SESSION_SUFFIX.slice(1)})$`;

@@ -20,10 +20,14 @@ export function buildManifest(fleet: Fleet, artifacts: readonly Artifact[], head
     tmux: fleet.tmux,
     linger: fleet.linger,
     holder: meaningDigest({ session: fleet.session, tmux: fleet.tmux }, meaning.holder),
+    restartGap: fleet.restartGap,
     files: artifacts.map((a) => ({ path: a.path, target: a.target, mode: modeString(a.mode), sha256: sha256(a.text), agent: ownerAgent(a.owner) })),
     agents: [...fleet.agents]
       .sort((x, y) => (x.name < y.name ? -1 : 1))
       .map((agent) => ({ name: agent.name, lifecycle: agent.lifecycle, digest: agentDigest(fleet, agent, meaning.ofAgent(agent.name)) })),
+    // An agent whose runtime never reports is never known to work: waiting for it to be idle
+    // would be a restart at once that the plan calls waiting.
+    updates: [...fleet.agents].sort((x, y) => (x.name < y.name ? -1 : 1)).map((agent) => ({ agent: agent.name, update: agent.update === 'idle' && agent.activity.kind === 'none' ? 'now' : agent.update })),
     enable: enabledUnits(fleet.agents),
     start: [FLEET_TARGET],
   };

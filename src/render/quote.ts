@@ -25,6 +25,20 @@ export function shWord(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
+/**
+ * One POSIX sh word in which placeholders stand for variables the script has at run time
+ * (`{session}` → "$MOSAIC_SESSION"): each literal part single-quoted, each variable double-quoted,
+ * so the word stays one word whatever either holds.
+ */
+export function shWordWith(value: string, variables: Readonly<Record<string, string>>): string {
+  refuse('a shell word', 'cString', value);
+  const names = Object.keys(variables);
+  if (names.length === 0) return shWord(value);
+  const parts = value.split(new RegExp(`(${names.map((n) => n.replace(/[{}]/g, '\\$&')).join('|')})`));
+  const out = parts.filter((part) => part !== '').map((part) => (part in variables ? `"$${variables[part]}"` : shWord(part)));
+  return out.length === 0 ? "''" : out.join('');
+}
+
 /** A host path in sh: `~` and `~/…` become "$HOME"…, the rest is one literal word. */
 export function shPath(value: string): string {
   if (value === '~') return '"$HOME"';

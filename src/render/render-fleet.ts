@@ -1,9 +1,10 @@
-import { FLEET_DIR, FLEET_SLICE, SUPERVISOR_TARGET, UNIT_DIR, agentUnit, envTarget, launchTarget, type Artifact, type FileMode, type Owner } from '../model/artifact.js';
+import { FLEET_DIR, FLEET_SLICE, REPORTER_TARGET, SUPERVISOR_TARGET, UNIT_DIR, agentUnit, envTarget, launchTarget, type Artifact, type FileMode, type Owner } from '../model/artifact.js';
 import { AGENT_SCOPE, AGENT_UNIT_PATHS, UNITS } from '../model/units.js';
 import type { Agent, Fleet } from '../model/fleet.js';
 import { CANNOT_RUN_STATUSES, type RestartPolicy } from '../model/restart.js';
 import { runtimeCommand } from '../model/runtime-command.js';
 import { DEFAULT_STATE_HOME, TRANSCRIPT_DIR } from '../model/transcript.js';
+import { ACTIVITY_SUBDIR, LAST_RESTART, PENDING_SUFFIX, QUEUE_INFIX, RUNTIME_DIR, SESSION_ID_ERE, SESSION_SUFFIX } from '../model/activity.js';
 import { commentText } from './quote.js';
 import type { Template, TemplateName } from './templates.js';
 
@@ -20,6 +21,7 @@ export function renderFleet(fleet: Fleet, template: (name: TemplateName) => Temp
   const model = { units: UNITS, paths: AGENT_UNIT_PATHS, agentInstance: agentUnit('NAME'), scope: AGENT_SCOPE };
   const fleetContext = { ...model, session: fleet.session, tmux: fleet.tmux, limits: fleet.limits, restart: { ...restartContext(fleet.restart), cannotRun: CANNOT_RUN_STATUSES.join(' ') },
     transcript: { stateHome: DEFAULT_STATE_HOME, dir: TRANSCRIPT_DIR, defaults: `${fleet.transcript.size} ${fleet.transcript.keep}` },
+    activity: { runtimeDir: RUNTIME_DIR, subdir: ACTIVITY_SUBDIR, pending: PENDING_SUFFIX, queue: QUEUE_INFIX, lastRestart: LAST_RESTART, session: SESSION_SUFFIX, sessionEre: SESSION_ID_ERE, reporter: REPORTER_TARGET.slice(REPORTER_TARGET.lastIndexOf('/') + 1) },
   };
 
   add('holder', `${UNIT_DIR}/${UNITS.holder.file}`, 0o644, 'systemd/holder.service', fleetContext);
@@ -28,6 +30,7 @@ export function renderFleet(fleet: Fleet, template: (name: TemplateName) => Temp
   // Limits of the whole fleet: a change applies at daemon-reload and restarts no agent.
   add('fleet', `${UNIT_DIR}/${FLEET_SLICE}`, 0o644, 'systemd/fleet.slice', fleetContext);
   add('agents', SUPERVISOR_TARGET, 0o755, 'launch/supervise.sh', fleetContext);
+  add('agents', REPORTER_TARGET, 0o755, 'launch/report.sh', fleetContext);
   for (const agent of fleet.agents) {
     const context = { ...model, fleet, agent: agentContext(agent, fleet), agentUnit: agentUnit(agent.name) };
     const owner = { agent: agent.name };
@@ -71,6 +74,16 @@ function agentContext(agent: Agent, fleet: Fleet) {
     // The supervisor's, not the agent's: it makes them the properties of the agent's scope and
     // unsets the variable. Resolved values are numbers, `N%` or `infinity`: no space, no quote.
     limits: agent.limits.length > 0 ? agent.limits.map(([property, value]) => `${property}=${value}`).join(' ') : null,
+    // The exec line: the runtime's command, its resume words when there is a session to resume
+    // (the launch script's "$@"), its activity words, then the agent's own arguments.
+    exec: {
+      head: agent.command.slice(0, agent.command.length - agent.args.length),
+      resume: agent.resume.length > 0 ? agent.resume : null,
+      tail: [...(agent.activity.kind === 'hooks' ? agent.activity.words : []), ...agent.args],
+    },
+    // The supervisor's: how it learns the agent's activity (none: unknown).
+    activity: agent.activity.kind === 'hooks' ? 'hooks' : agent.activity.kind === 'silence' ? `silence ${agent.activity.seconds}` : null,
+    supervisorOnly: agent.limits.length > 0 || agent.activity.kind !== 'none' || agent.transcript.size !== fleet.transcript.size || agent.transcript.keep !== fleet.transcript.keep,
     // Not the lifecycle: switching it must not change the agent's files (and so restart it).
     summary: `${role}, runtime ${agent.runtime}`,
   };

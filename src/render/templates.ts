@@ -5,7 +5,8 @@ import type Handlebars from 'handlebars';
 import * as handlebarsRuntime from 'handlebars/runtime.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { PRECOMPILED_TEMPLATES } from './precompiled-templates.js';
-import { commentText, envValue, execPath, execWord, htmlCommentText, markdownCode, mermaidId, mermaidText, shPath, shWord, unitPath } from './quote.js';
+import { commentText, envValue, execPath, execWord, htmlCommentText, markdownCode, mermaidId, mermaidText, shPath, shWord, shWordWith, unitPath } from './quote.js';
+import { REPORT_PLACEHOLDER, SESSION_PLACEHOLDER } from '../model/activity.js';
 
 export type TemplateName =
   | 'systemd/holder.service'
@@ -17,6 +18,7 @@ export type TemplateName =
   | 'env/agent.env'
   | 'launch/agent.sh'
   | 'launch/supervise.sh'
+  | 'launch/report.sh'
   | 'scripts/engine.sh'
   | 'scripts/install.sh'
   | 'scripts/uninstall.sh'
@@ -25,7 +27,7 @@ export type TemplateName =
 export const PARTIALS = { 'run-engine': 'scripts/run-engine.sh' } as const;
 
 /** The helpers a template may call, and no others (createEnvironment defines each). */
-const HELPER_NAMES = ['sh', 'shPath', 'exec', 'execPath', 'envValue', 'envKey', 'unitPath', 'own', 'unitText', 'comment', 'header', 'htmlHeader', 'markdownCode', 'mermaidText', 'agentId', 'hostId'] as const;
+const HELPER_NAMES = ['sh', 'shArg', 'shPath', 'exec', 'execPath', 'envValue', 'envKey', 'unitPath', 'own', 'unitText', 'comment', 'header', 'htmlHeader', 'markdownCode', 'mermaidText', 'agentId', 'hostId'] as const;
 type HelperName = (typeof HELPER_NAMES)[number];
 
 /**
@@ -54,6 +56,8 @@ function createEnvironment(header: string, source: TemplateSource): HandlebarsEn
   const hbs = source.precompiled ? runtime.create() : compiler().create();
   const helpers: Record<HelperName, Helper> = {
     sh: (v) => shWord(text(v)),
+    // A word of a runtime's activity or resume words: the reporter and the session, at run time.
+    shArg: (v) => shWordWith(text(v), { [REPORT_PLACEHOLDER]: 'MOSAIC_REPORT', [SESSION_PLACEHOLDER]: 'MOSAIC_SESSION' }),
     shPath: (v) => shPath(text(v)),
     exec: (v) => execWord(text(v)),
     execPath: (v) => execPath(text(v)),

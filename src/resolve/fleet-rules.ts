@@ -14,6 +14,7 @@ import { agentNameRule } from '../validate/roster-schema.js';
 import { restartPolicy, transcriptPolicy } from './policy-value.js';
 import { DEFAULT_RESTART } from '../model/restart.js';
 import { DEFAULT_TRANSCRIPT } from '../model/transcript.js';
+import { DEFAULT_RESTART_GAP, REPORT_PLACEHOLDER, RESTART_GAP_MAX, SESSION_PLACEHOLDER, SILENCE_BOUNDS } from '../model/activity.js';
 import { agentEnv, agentKind, type EnvEntry, type MergedRoster, type Origin } from './merge-roster.js';
 
 export type Say = (severity: 'error' | 'warning', code: DiagnosticCode, message: string, at: Origin, hint?: string, part?: 'key' | 'value') => void;
@@ -86,6 +87,28 @@ export const RULES: readonly Rule[] = [
         checkEnv(say, runtime.env, (key) => `env.${key} of runtime '${name}'`);
         if (used.has(name)) runtime.command.forEach((word) => checkText(say, word, runtime.at, `the command of runtime '${name}'`));
       }
+    },
+  },
+  {
+    name: 'a runtime reports one way, resumes with its session, and restarts are spaced within bounds (INVALID, UNREPRESENTABLE)',
+    check: (m, say) => {
+      for (const layer of [m.preset, m.roster]) {
+        for (const [name, def] of Object.entries(layer?.input.runtimes ?? {})) {
+          const at = (...path: Origin['path']): Origin => ({ source: layer!.source, path: ['runtimes', name, ...path] });
+          const report = def.report;
+          if (report) {
+            const ways = (['hooks', 'args', 'silence'] as const).filter((key) => report[key] !== undefined);
+            if (ways.length !== 1) say('error', 'INVALID', `report of runtime '${name}' ${ways.length === 0 ? 'says no way' : `says ${ways.length} ways (${ways.join(', ')})`}: it reports one way`, at('report'), 'write one of: hooks: claude | codex, args: [WORDS…] (with {report}), silence: SECONDS');
+            if (report.silence !== undefined && (report.silence < SILENCE_BOUNDS.min || report.silence > SILENCE_BOUNDS.max)) say('error', 'INVALID', `report.silence of runtime '${name}' is ${report.silence} seconds`, at('report', 'silence'), `from ${SILENCE_BOUNDS.min} to ${SILENCE_BOUNDS.max} seconds`);
+            (report.args ?? []).forEach((word, i) => checkText(say, word, at('report', 'args', i), `report.args of runtime '${name}'`));
+            if (report.args && !report.args.some((word) => word.includes(REPORT_PLACEHOLDER))) say('error', 'INVALID', `report.args of runtime '${name}' never name the reporter`, at('report', 'args'), `put ${REPORT_PLACEHOLDER} where the runtime is to run it, e.g. [--on-idle, '${REPORT_PLACEHOLDER} idle']`);
+          }
+          (def.resume ?? []).forEach((word, i) => checkText(say, word, at('resume', i), `resume of runtime '${name}'`));
+          if (def.resume && !def.resume.some((word) => word.includes(SESSION_PLACEHOLDER))) say('error', 'INVALID', `resume of runtime '${name}' never names the session`, at('resume'), `put ${SESSION_PLACEHOLDER} where the session id goes, e.g. [--resume, '${SESSION_PLACEHOLDER}']`);
+        }
+      }
+      const gap = m.setting('restartGap');
+      if (gap && (gap.value < 0 || gap.value > RESTART_GAP_MAX)) say('error', 'INVALID', `fleet.restartGap is ${gap.value} seconds`, gap.at, `from 0 to ${RESTART_GAP_MAX} seconds (default ${DEFAULT_RESTART_GAP})`);
     },
   },
   {

@@ -7,6 +7,7 @@ import type { PathSegment, RosterSource } from '../load/parse-roster.js';
 import type { AgentClass, AgentInput, EnvInput, FleetInput, RosterInput } from '../model/roster-input.js';
 import type { Dropped } from '../validate/validate-roster.js';
 import { BUILTIN_RUNTIMES } from './builtin-runtimes.js';
+import { BUILTIN_WIRING, reportWiring, type ActivityWiring } from '../model/activity.js';
 
 /** A validated roster together with the document it came from, for positions. */
 export interface SourcedRoster {
@@ -38,11 +39,14 @@ export interface MergedAgent {
 export interface MergedRuntime {
   command: string[];
   env: EnvEntry[];
+  /** How its agents report activity, and the words that resume a session (none: always fresh). */
+  report: ActivityWiring;
+  resume: readonly string[];
   /** The definition that won, or the roster's `runtimes:` for a built-in one. */
   at: Origin;
 }
 
-type Setting = 'session' | 'linger' | 'path' | 'tmux' | 'limits' | 'restart' | 'transcript';
+type Setting = 'session' | 'linger' | 'path' | 'tmux' | 'limits' | 'restart' | 'transcript' | 'update' | 'resume' | 'restartGap';
 
 export interface MergedRoster {
   roster: SourcedRoster;
@@ -117,11 +121,15 @@ function mergeAgents(roster: SourcedRoster, preset: SourcedRoster | undefined, o
 
 function mergeRuntimes(roster: SourcedRoster, layers: readonly SourcedRoster[]): Record<string, MergedRuntime> {
   const runtimes: Record<string, MergedRuntime> = {};
-  for (const [name, def] of Object.entries(BUILTIN_RUNTIMES)) runtimes[name] = { command: [...def.command], env: [], at: { source: roster.source, path: ['runtimes', name] } };
+  for (const [name, def] of Object.entries(BUILTIN_RUNTIMES)) {
+    const wiring = BUILTIN_WIRING[name]!;
+    runtimes[name] = { command: [...def.command], env: [], report: wiring.report, resume: wiring.resume, at: { source: roster.source, path: ['runtimes', name] } };
+  }
   for (const layer of layers) {
     for (const [name, def] of Object.entries(layer.input.runtimes ?? {})) {
       const path = ['runtimes', name];
-      runtimes[name] = { command: [...def.command], env: envOf(layer.source, def.env, [...path, 'env']), at: { source: layer.source, path } };
+      // A definition replaces the built-in one whole: its command may not take the built-in's hooks.
+      runtimes[name] = { command: [...def.command], env: envOf(layer.source, def.env, [...path, 'env']), report: reportWiring(def.report), resume: def.resume ?? [], at: { source: layer.source, path } };
     }
   }
   return runtimes;

@@ -7,6 +7,7 @@ import { resolveHosts } from './resolve-hosts.js';
 import { restartPolicy, transcriptPolicy } from './policy-value.js';
 import { DEFAULT_RESTART } from '../model/restart.js';
 import { DEFAULT_TRANSCRIPT } from '../model/transcript.js';
+import { DEFAULT_RESTART_GAP } from '../model/activity.js';
 
 export type { SourcedRoster } from './merge-roster.js';
 
@@ -49,6 +50,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
     limits: resolveLimits(merged.setting('limits')?.value),
     restart,
     transcript,
+    restartGap: merged.setting('restartGap')?.value ?? DEFAULT_RESTART_GAP,
     agents: merged.agents.flatMap((agent) => {
       const a = agent.input;
       const runtime = merged.runtimes[a.runtime!]!;
@@ -61,6 +63,7 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
           lifecycle: a.lifecycle ?? 'always-on',
           runtime: a.runtime!,
           command: [...runtime.command, ...(a.args ?? [])],
+          args: a.args ?? [],
           workdir: a.workdir ?? '~',
           env: [...env].sort(byKey),
           envFiles: a.envFiles ?? [],
@@ -69,6 +72,9 @@ export function resolveFleet(roster: SourcedRoster, preset: SourcedRoster | unde
           limits: resolveLimits(a.limits),
           restart: restartPolicy(a.restart ?? {}, restart).value,
           transcript: transcriptPolicy(a.transcript ?? {}, transcript).value,
+          activity: runtime.report,
+          resume: (a.resume ?? merged.setting('resume')?.value ?? true) ? runtime.resume : [],
+          update: a.update ?? merged.setting('update')?.value ?? 'idle',
         };
       });
     }),

@@ -4,6 +4,7 @@ import { AGENT_SCOPE_PREFIX, AGENT_TEMPLATE_UNIT, UNIT_DIR, agentOfUnit, agentUn
 import type { InstalledRecord } from '../model/installed-record.js';
 import { CANNOT_RUN_STATUSES, SETTLE_SECONDS } from '../model/restart.js';
 import type { Lifecycle } from '../model/roster-input.js';
+import { UNKNOWN_ACTIVITY, type Activity } from '../model/activity.js';
 
 const { signals } = constants;
 
@@ -28,6 +29,8 @@ export interface AgentStatus {
   /** CPU time used, in nanoseconds. */
   cpu: number | null;
   window: boolean;
+  /** What the agent is doing, as its runtime's hooks or its pane's silence last said (unknown when not running). */
+  activity: Activity;
   flags: StatusFlag[];
   /**
    * Why the agent makes the fleet unhealthy, in words (`failed after 5 restarts in 10 min, last
@@ -59,6 +62,9 @@ export interface StatusInputs {
   /** With a roster: agents whose files, units or enablement apply would change, and the roster's agents. */
   pending: ReadonlySet<string> | null;
   rosterAgents: readonly string[] | null;
+  /** Each running agent's activity, and the agents whose restart for a change waits (a mark the engine left). */
+  activity: ReadonlyMap<string, Activity>;
+  waitingRestart: ReadonlySet<string>;
   now: number;
 }
 
@@ -80,7 +86,7 @@ export const CGROUP_ROOTS = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/f
 export function engineFleetStatus(plan: EnginePlan, roster: { pending: ReadonlySet<string> | null; rosterAgents: readonly string[] | null }, now: number): FleetStatus | null {
   const record = plan.record;
   if (!record) return null;
-  const { units, windows: panes, leaders, known } = plan.status;
+  const { units, windows: panes, leaders, known, activity, pending } = plan.status;
   const windows = new Map<string, number | null>();
   for (const [name, pane] of panes) {
     const scope = `${AGENT_SCOPE_PREFIX}${name}-${pane}.scope`;
@@ -103,6 +109,8 @@ export function engineFleetStatus(plan: EnginePlan, roster: { pending: ReadonlyS
     knownAgents: [...new Set([...known, ...linked])],
     pending: roster.pending,
     rosterAgents: roster.rosterAgents,
+    activity,
+    waitingRestart: new Set(pending.keys()),
     now,
   });
 }
@@ -121,7 +129,9 @@ export function fleetStatus(inputs: StatusInputs): FleetStatus {
     if (files.some((f) => inputs.drifted.has(f.target))) flags.push('drift');
     if (inputs.pending?.has(name)) flags.push('pending');
     if ((lifecycle === 'always-on' && !enabled) || (lifecycle === 'on-demand' && enabled)) flags.push('boot-mismatch');
-    if (state === 'active' && props.get('NeedDaemonReload') === 'yes') flags.push('restart-pending');
+    // Running a configuration older than the installed one: its unit changed without a reload, or
+    // a restart for a change waits for it (update: idle or manual).
+    if (state === 'active' && (props.get('NeedDaemonReload') === 'yes' || inputs.waitingRestart.has(name))) flags.push('restart-pending');
     const sub = props.get('SubState');
     const result = props.get('Result');
     const detail = [sub && sub !== state && sub !== 'running' && sub !== 'dead' ? sub : null, result && result !== 'success' ? result : null].filter(Boolean).join(', ') || null;
@@ -139,6 +149,7 @@ export function fleetStatus(inputs: StatusInputs): FleetStatus {
       memory: number(props.get('MemoryCurrent')),
       cpu: number(props.get('CPUUsageNSec')),
       window: inputs.windows.has(name),
+      activity: state === 'active' ? inputs.activity.get(name) ?? UNKNOWN_ACTIVITY : UNKNOWN_ACTIVITY,
       flags,
       problem: problem(props, lifecycle, restarts, inputs.now),
     };

@@ -128,7 +128,7 @@ function spelled(source: RosterSource, input: RosterInput, brokenAgents: Readonl
     ...input,
     ...(input.fleet ? { fleet: defined({ ...input.fleet, env: env(['fleet', 'env'], input.fleet.env), limits: env(['fleet', 'limits'], input.fleet.limits) }) } : {}),
     ...(input.runtimes
-      ? { runtimes: Object.fromEntries(Object.entries(input.runtimes).map(([name, def]) => [name, defined({ command: words(['runtimes', name, 'command'], def.command)!, env: env(['runtimes', name, 'env'], def.env) })])) }
+      ? { runtimes: Object.fromEntries(Object.entries(input.runtimes).map(([name, def]) => [name, defined({ ...def, command: words(['runtimes', name, 'command'], def.command)!, env: env(['runtimes', name, 'env'], def.env), resume: words(['runtimes', name, 'resume'], def.resume), ...(def.report ? { report: defined({ ...def.report, args: words(['runtimes', name, 'report', 'args'], def.report.args) }) } : {}) })])) }
       : {}),
     ...(input.hosts ? { hosts: Object.fromEntries(Object.entries(input.hosts).map(([name, host]) => [name, defined({ ...host, env: env(['hosts', name, 'env'], host.env) })])) } : {}),
     agents: input.agents.map((agent, i) => (brokenAgents.has(i) ? agent : defined({ ...agent, args: words(['agents', i, 'args'], agent.args), env: env(['agents', i, 'env'], agent.env), limits: env(['agents', i, 'limits'], agent.limits) }))),

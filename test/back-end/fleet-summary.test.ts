@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { structuredPatch } from 'diff';
 import DOMPurify from 'dompurify';
 import { assembleFleetOutput } from '../../src/emit/assemble-fleet-output.js';
+import { DEFAULT_RESTART_GAP } from '../../src/model/activity.js';
 import type { Agent, Fleet } from '../../src/model/fleet.js';
 import { DEFAULT_RESTART } from '../../src/model/restart.js';
 import { DEFAULT_TRANSCRIPT } from '../../src/model/transcript.js';
@@ -167,6 +168,7 @@ function fixtureFleet(): Fleet {
     lifecycle,
     runtime: role === 'orchestrator' ? 'pi' : 'codex',
     command: ['x'],
+    args: [],
     workdir,
     env: [['KEY', 'value-never-shown']],
     envFiles: [],
@@ -175,6 +177,9 @@ function fixtureFleet(): Fleet {
     limits: [],
     restart: DEFAULT_RESTART,
     transcript: DEFAULT_TRANSCRIPT,
+    activity: { kind: 'none' },
+    resume: [],
+    update: 'idle',
   });
   return {
     roster: 'roster.yaml',
@@ -182,6 +187,7 @@ function fixtureFleet(): Fleet {
     profile: null,
     session: 'mosaic',
     linger: false,
+    restartGap: DEFAULT_RESTART_GAP,
     path: [],
     tmux: '/usr/bin/tmux',
     limits: [],

@@ -40,12 +40,13 @@ describe('said once', () => {
     for (const unit of [HOLDER_UNIT, FLEET_TARGET, AGENT_TEMPLATE_UNIT, agentUnit('')]) expect(agentOfUnit(unit)).toBeUndefined();
   });
 
-  it("a reviewer reads under 25 lines for one agent of the repository's roster (env, launch, drop-in)", () => {
+  // 25 until issue 27: an agent's activity wiring and the session it resumes (with why) take three lines.
+  it("a reviewer reads under 28 lines for one agent of the repository's roster (env, launch, drop-in)", () => {
     const { fleet } = loadFleet(join(REPO, 'roster.yaml'), 'roster.yaml');
     const output = assembleOutput(fleet!, '0.0.0');
     for (const agent of fleet!.agents) {
       const lines = output.files.filter((f) => ownerAgent(f.owner) === agent.name).reduce((n, f) => n + f.text.split('\n').length - 1, 0);
-      expect(lines, agent.name).toBeLessThan(25);
+      expect(lines, agent.name).toBeLessThan(28);
     }
   });
 });

@@ -104,6 +104,14 @@ const CASES: Case[] = [
   { name: 'a broken runtime is not an unknown one', yaml: `runtimes:\n  mine: { command: mine }\n${seed.replace('runtime: claude', 'runtime: mine')}`, expect: [{ code: 'TYPE', at: '2:20' }] },
   { name: 'a broken profile hides nothing of the agents', yaml: 'version: 1\nprofile: codng\nagents:\n  - name: coder0\n  - name: x\n    runtime: nope\n    role: coder\n  - name: x\n    runtime: pi\n', expect: [{ code: 'ENUM', at: '2:10' }, { code: 'UNKNOWN_RUNTIME', at: '6:14' }, { code: 'DUPLICATE_NAME', at: '8:11' }] },
   { name: 'several errors at once', yaml: 'version: 1\nprofile: codin\nagents:\n  - name: X\n    lifecyle: on-demand\n', expect: [{ code: 'ENUM', at: '2:10' }, { code: 'NAME', at: '4:11' }, { code: 'UNKNOWN_KEY', at: '5:5' }] },
+  // Issue 27: how a runtime reports and resumes, when a change restarts an agent.
+  { name: 'a runtime that reports two ways', yaml: `${seed}runtimes:\n  mine: { command: [mine], report: { silence: 5, hooks: claude } }\n`, expect: [{ code: 'INVALID', at: '11:36', message: 'says 2 ways (hooks, silence)', hint: 'silence: SECONDS' }] },
+  { name: 'report args that never run the reporter', yaml: `${seed}runtimes:\n  mine: { command: [mine], report: { args: [--on-idle, idle] } }\n`, expect: [{ code: 'INVALID', at: '11:44', message: 'never name the reporter', hint: '{report}' }] },
+  { name: 'a silence out of bounds', yaml: `${seed}runtimes:\n  mine: { command: [mine], report: { silence: 0 } }\n`, expect: [{ code: 'INVALID', at: '11:47', message: 'is 0 seconds', hint: 'from 1 to 86400' }] },
+  { name: 'hooks of a runtime that has none', yaml: `${seed}runtimes:\n  mine: { command: [mine], report: { hooks: gemini } }\n`, expect: [{ code: 'ENUM', at: '11:45', hint: 'claude, codex' }] },
+  { name: 'resume words without the session', yaml: `${seed}runtimes:\n  mine: { command: [mine], resume: [--continue] }\n`, expect: [{ code: 'INVALID', at: '11:36', message: 'never names the session', hint: '{session}' }] },
+  { name: 'an update policy that does not exist', yaml: seed.replace('    role: enhancer\n', '    role: enhancer\n    update: later\n'), expect: [{ code: 'ENUM', at: '10:13', hint: 'idle, now, manual' }] },
+  { name: 'a restart gap out of bounds', yaml: `${seed}fleet: { restartGap: 900 }\n`, expect: [{ code: 'INVALID', at: '10:22', message: 'restartGap is 900 seconds', hint: 'from 0 to 600' }] },
 ];
 
 describe('invalid rosters', () => {

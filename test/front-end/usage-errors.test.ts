@@ -11,7 +11,7 @@ const CASES: Array<[args: string[], stderr: string]> = [
   [['init', '--profile', 'codng'], "mosaic-gen init: error[USAGE]: --profile is 'codng'; it must be one of: general, coding, research, minimal\n  hint: did you mean 'coding'?\n"],
   [['init', '--profile', 'xyzzy'], "mosaic-gen init: error[USAGE]: --profile is 'xyzzy'; it must be one of: general, coding, research, minimal\n  hint: allowed values: general, coding, research, minimal\n"],
   [['vaildate'], "mosaic-gen: error[USAGE]: unknown command 'vaildate'\n  hint: did you mean 'validate'?\n"],
-  [['frobnicate'], 'mosaic-gen: error[USAGE]: unknown command \'frobnicate\'\n  hint: the commands are: init, validate, build, plan, apply, uninstall, status, attach, logs, start, stop, restart, add, remove, profiles, schema, completion\n'],
+  [['frobnicate'], 'mosaic-gen: error[USAGE]: unknown command \'frobnicate\'\n  hint: the commands are: init, validate, build, plan, apply, uninstall, status, attach, logs, send, start, stop, restart, add, remove, profiles, schema, completion\n'],
   [['build', '--chek'], "mosaic-gen build: error[USAGE]: unknown option '--chek'\n  hint: did you mean '--check'?\n"],
   [['validate', '--frobnicate'], "mosaic-gen validate: error[USAGE]: unknown option '--frobnicate'\n  hint: see `mosaic-gen validate --help`\n"],
   [['--bogus'], "mosaic-gen: error[USAGE]: unknown option '--bogus'\n  hint: see `mosaic-gen --help`\n"],

@@ -26,6 +26,8 @@ check=false
 porcelain=false
 status=false
 expect=
+now=false
+wait_for=
 while [ $# -gt 0 ]; do
   case $1 in
     --offline) offline=true ;;
@@ -36,6 +38,12 @@ while [ $# -gt 0 ]; do
     --porcelain) porcelain=true ;;
     --status) status=true ;;
     --expect=*) expect=${1#--expect=} ;;
+    --now) now=true ;;
+    --wait=*) wait_for=${1#--wait=} ;;
+    --wait)
+      wait_for=${2-}
+      if [ $# -gt 1 ]; then shift; fi
+      ;;
     -h | --help)
       usage
       exit 0
@@ -59,6 +67,20 @@ say() {
 
 if $porcelain && ! $check; then fail "--porcelain is a form of --check; pass both"; fi
 if $status && ! $porcelain; then fail "--status adds records to --check --porcelain; pass all three"; fi
+# --wait DURATION: 30s, 2min, 1h or seconds.
+wait_seconds=
+if [ -n "$wait_for" ]; then
+  case $wait_for in
+    *[!0-9smhin]* | '' | [!0-9]*) fail "--wait takes a duration such as 30s, 2min or 1h, not '$wait_for'" ;;
+    *min) wait_seconds=$((${wait_for%min} * 60)) ;;
+    *m) wait_seconds=$((${wait_for%m} * 60)) ;;
+    *h) wait_seconds=$((${wait_for%h} * 3600)) ;;
+    *s) wait_seconds=${wait_for%s} ;;
+    *) wait_seconds=$wait_for ;;
+  esac
+  case $wait_seconds in '' | *[!0-9]*) fail "--wait takes a duration such as 30s, 2min or 1h, not '$wait_for'" ;; esac
+  if [ -z "$target_record" ]; then fail "--wait is for install.sh: uninstall restarts nothing"; fi
+fi
 if $purge && [ -n "$target_record" ]; then fail "--purge is for uninstall.sh: install keeps the transcripts"; fi
 
 # Paths by the XDG rules: a relative XDG_CONFIG_HOME is ignored; HOME must be absolute.
@@ -241,6 +263,8 @@ function entry_ok(line,    f, n) {
   if (f[1] == "E") return n == 4 && unit_ok(f[2]) && unit_ok(f[3]) && wanted_ok(f[4])
   if (f[1] == "L") return n == 2 && f[2] ~ /^(true|false)$/
   if (f[1] == "H") return n == 2 && f[2] ~ /^([0-9a-f]+|-)$/
+  if (f[1] == "U") return n == 3 && agent_ok(f[2]) && f[3] ~ /^(idle|now|manual)$/
+  if (f[1] == "G") return n == 2 && f[2] ~ /^[0-9]+$/
   if (f[1] == "R") return n == 1
   return 0
 }
@@ -274,6 +298,9 @@ function record_entries(raw,    foreign, out, session, tmux, flat, n, part, i, p
       split(p, q, "\"")
       out = out "A " q[4] " " q[8] " " q[12] "\n"
       na++
+    } else if (p ~ /^"agent":"[^"]*","update":"[^"]*"\}/) {
+      split(p, q, "\"")
+      out = out "U " q[4] " " q[8] "\n"
     } else if (p ~ /^"unit":"[^"]*","file":"[^"]*","wantedBy":"[^"]*"\}/) {
       split(p, q, "\"")
       out = out "E " q[4] " " q[8] " " q[12] "\n"
@@ -290,6 +317,7 @@ function record_entries(raw,    foreign, out, session, tmux, flat, n, part, i, p
   }
   holder = "-"
   if (match(flat, /,"holder":"[0-9a-f]*"/)) holder = substr(flat, RSTART + 11, RLENGTH - 12)
+  if (match(flat, /,"restartGap":[0-9]+,/)) out = out "G " substr(flat, RSTART + 14, RLENGTH - 15) "\n"
   # A version 1 record has no digests: its agents come from its files, and count as changed.
   if (na == 0) {
     for (k in seen) {
@@ -462,7 +490,8 @@ function load(path, tag,    n, line, i, f, k) {
       if (tag == "N") NH = f[2]
       else if (tag == "O") OH = f[2]
       else JH[f[2]] = 1
-    } else if (f[1] == "S" && tag == "O") OS = f[2]
+    } else if (f[1] == "U" && tag == "N") NUPD[f[2]] = f[3]
+    else if (f[1] == "S" && tag == "O") OS = f[2]
     else if (f[1] == "T" && tag == "O") OT = substr(line[i], 3)
   }
 }
@@ -499,6 +528,8 @@ function describe(kind, a, b, c,    d) {
   if (kind == "journal" || kind == "unjournal") return ""
   if (kind == "purge") return "rm " ENVIRON["transcripts"] "/NAME.log* (the transcripts, --purge)"
   if (kind == "reload") return "systemctl --user daemon-reload"
+  if (kind == "defer") return "systemctl --user restart " agent_unit(a) " (now if it is idle, else once it turns idle: update idle)"
+  if (kind == "hold") return "no restart of " agent_unit(a) " (update manual): it keeps running, restart-pending, until restarted by hand"
   if (kind == "enable" && OFFLINE) return "ln -s " ENVIRON["units"] "/" b " " ENVIRON["root"] ENVIRON["units"] "/" c ".wants/" a
   if (kind == "disable" && OFFLINE) return "rm " ENVIRON["root"] ENVIRON["units"] "/" c ".wants/" a
   if (kind == "linger-on") return OFFLINE ? "touch " ENVIRON["linger_file"] : "loginctl enable-linger " ENVIRON["user"]
@@ -625,8 +656,17 @@ function mode_decide(    i, n, t, nsha, dsha, dmode, oksha, okdisk, at_target, c
       for (k in JH) if (k != NH) holder_restarts = 1
       if (holder_restarts && active(ENVIRON["holder_unit"])) add_restart(ENVIRON["holder_unit"])
       else {
+        # A changed agent restarts by its update policy: now; once it is idle (the engine asks
+        # its activity when it gets there, and leaves a working agent a pending mark that its
+        # supervisor acts on); or by hand only. --now restarts every one at once.
         n = sorted(CHANGED, L1)
-        for (i = 1; i <= n; i++) if (active(agent_unit(L1[i]))) add_restart(agent_unit(L1[i]))
+        for (i = 1; i <= n; i++) {
+          if (!active(agent_unit(L1[i]))) continue
+          k = ENVIRON["now"] == "true" ? "now" : (L1[i] in NUPD) ? NUPD[L1[i]] : "idle"
+          if (k == "now") add_restart(agent_unit(L1[i]))
+          else if (k == "manual") HOLD[++NHOLD] = L1[i]
+          else DEFER[++NDEFER] = L1[i]
+        }
       }
       if (ENVIRON["start"] == "true") {
         if (!active(ENVIRON["fleet_target"])) add_start(ENVIRON["fleet_target"])
@@ -645,7 +685,7 @@ function mode_decide(    i, n, t, nsha, dsha, dmode, oksha, okdisk, at_target, c
 
   # The ops, in the order they run. The journal (what this run may leave behind) is written
   # before the first file changes; the record goes last and takes the journal with it.
-  nchange = NSTOP + ndis + nwr + ndel + nen + NRESTART + NSTART + (linger != "")
+  nchange = NSTOP + ndis + nwr + ndel + nen + NRESTART + NDEFER + NHOLD + NSTART + (linger != "")
   for (i = 1; i <= NSTOP; i++) op("stop " STOP[i])
   journaled = !has_target && has_old && nchange
   if (journaled) op("journal")
@@ -671,6 +711,8 @@ function mode_decide(    i, n, t, nsha, dsha, dmode, oksha, okdisk, at_target, c
     for (i = 1; i <= nen; i++) { k = ENABLE[i]; op("enable " substr(k, index(k, "/") + 1) " " NE[k] " " substr(k, 1, index(k, "/") - 1)) }
     if (linger == "on") op("linger-on")
     for (i = 1; i <= NRESTART; i++) op("restart " RESTART[i])
+    for (i = 1; i <= NDEFER; i++) op("defer " DEFER[i])
+    for (i = 1; i <= NHOLD; i++) op("hold " HOLD[i])
     for (i = 1; i <= NSTART; i++) op("start " START[i])
     if (has_jrnl || disk(ENVIRON["manifest_target"]) != ENVIRON["new_sha"]) op("record")
   } else if (has_old || has_jrnl) {
@@ -696,11 +738,13 @@ function mode_decide(    i, n, t, nsha, dsha, dmode, oksha, okdisk, at_target, c
   if (reload) emit("reload")
   for (i = 1; i <= nen; i++) emit("unit enable " substr(ENABLE[i], index(ENABLE[i], "/") + 1))
   for (i = 1; i <= NRESTART; i++) emit("unit restart " RESTART[i])
+  for (i = 1; i <= NDEFER; i++) emit("unit restart-when-idle " agent_unit(DEFER[i]))
+  for (i = 1; i <= NHOLD; i++) emit("unit hold " agent_unit(HOLD[i]))
   for (i = 1; i <= NSTART; i++) emit("unit start " START[i])
   if (linger != "") emit("linger " linger)
 
   adds += nen + NSTART + (linger == "on")
-  changes += NRESTART
+  changes += NRESTART + NDEFER + NHOLD
   destroys += ndis + NSTOP + (linger == "off")
   for (i = 1; i <= NOPS; i++) {
     print OPS[i] > ENVIRON["ops"]
@@ -748,7 +792,7 @@ dirs_target='mosaic/fleet/dirs-made-by-install'
 linger_target='mosaic/fleet/linger-enabled-by-install'
 fleet_target='mosaic-fleet.target'
 holder_unit='mosaic-tmux-holder.service'
-export own_file own_dir own_unit wanted_by agent_name agent_name_max agent_head agent_tail manifest_target jrnl_target dirs_target linger_target fleet_target holder_unit unit_dir offline start
+export own_file own_dir own_unit wanted_by agent_name agent_name_max agent_head agent_tail manifest_target jrnl_target dirs_target linger_target fleet_target holder_unit unit_dir offline start now
 new=$work/new old=$work/old jrnl=$work/jrnl
 export new old jrnl
 
@@ -914,6 +958,34 @@ status_records() {
   # A tmux path the record escaped (a backslash or a quote in it) is not worth decoding in sh.
   case $session$tmux_bin in *\\* | *\"*) return 0 ;; esac
   if [ -z "$session" ] || [ -z "$tmux_bin" ]; then return 0; fi
+  # Each agent's activity and a restart that waits for it, as the reporter, the supervisor and
+  # the engine leave them in the fleet's runtime directory ("status-activity NAME STATE SINCE
+  # SOURCE", "status-pending NAME REASON"): read by the shell itself, never through a link.
+  adir=${XDG_RUNTIME_DIR-}/mosaic-fleet/$session/agents
+  aok=true
+  for d in "${XDG_RUNTIME_DIR-}" "${adir%/*/*}" "${adir%/*}" "$adir"; do
+    if [ -z "${XDG_RUNTIME_DIR-}" ] || [ ! -d "$d" ] || [ -L "$d" ] || [ ! -O "$d" ]; then aok=false; fi
+  done
+  psuf=.pending
+  if $aok; then
+    for f in "$adir"/*; do
+      if [ ! -f "$f" ] || [ -L "$f" ]; then continue; fi
+      name=${f##*/}
+      case $name in
+        *"$psuf")
+          reason=
+          read -r reason _ <"$f" || :
+          printf 'status-pending %s %s\n' "${name%"$psuf"}" "${reason:-idle}"
+          ;;
+        *.*) ;;
+        *)
+          a_state='' a_since='' a_source=''
+          read -r a_state a_since a_source _ <"$f" || :
+          printf 'status-activity %s %s %s %s\n' "$name" "${a_state:--}" "${a_since:--}" "${a_source:--}"
+          ;;
+      esac
+    done
+  fi
   "$tmux_bin" -L "$session" -f /dev/null list-windows -t "$session" -F '#{window_name} #{pane_pid}' 2>/dev/null |
     awk -v ere="$agent_name" -v prefix='mosaic-run-' -v scopes="$work/scopes" \
       'NF == 2 && $1 ~ ere && $2 ~ /^[0-9]+$/ { print "status-window " $1 " " $2; print prefix $1 "-" $2 ".scope" > scopes }' || :
@@ -1139,13 +1211,72 @@ purge_transcripts() {
   if [ -L "$transcripts" ] || { [ -e "$transcripts" ] && [ ! -d "$transcripts" ]; }; then fail "refusing to purge $transcripts: it is not a directory"; fi
   for f in "$transcripts"/*; do
     name=${f##*/}
-    if [ -f "$f" ] && [ ! -L "$f" ] && printf '%s\n' "$name" | grep -Eq '^[a-z][a-z0-9-]*\.log(\.[0-9]+)?$'; then rm -f "$f"; fi
+    if [ -f "$f" ] && [ ! -L "$f" ] && printf '%s\n' "$name" | grep -Eq '^[a-z][a-z0-9-]*\.(log(\.[0-9]+)?|session)$'; then rm -f "$f"; fi
   done
   if rmdir "$transcripts" 2>/dev/null; then say "rmdir $transcripts (transcripts purged)"; else say "kept $transcripts: it holds files that are not transcripts"; fi
   case ${XDG_STATE_HOME-} in
     /*) ;;
     *) if rmdir "$base" 2>/dev/null; then rmdir "${base%/*}" 2>/dev/null || :; fi ;;
   esac
+}
+
+# The fleet's runtime directory, which the agents' supervisors make and keep (activity, pending
+# restarts): read and written only when every step to it is the user's own directory, no link.
+# Found on first use: a run that restarts nothing execs nothing for it.
+activity_dir=
+restart_gap=
+activity_safe() {
+  if [ -z "$activity_dir" ] && [ -n "${XDG_RUNTIME_DIR-}" ] && $has_target; then
+    activity_dir=$XDG_RUNTIME_DIR/mosaic-fleet/$(sed -n 's/^S //p' "$new")/agents
+  fi
+  [ -n "$activity_dir" ] || return 1
+  for d in "$XDG_RUNTIME_DIR" "${activity_dir%/*/*}" "${activity_dir%/*}" "$activity_dir"; do
+    if [ ! -d "$d" ] || [ -L "$d" ] || [ ! -O "$d" ]; then return 1; fi
+  done
+}
+restarts=0
+waiting=
+
+# An agent's restart for a change: spaced from the one before it (fleet.restartGap), so that
+# agents restarted together come back in turn; the time goes where the supervisors look.
+restart_agent() {
+  if [ -z "$restart_gap" ]; then restart_gap=$(sed -n 's/^G //p' "$new"); fi
+  if [ "$restarts" -gt 0 ] && [ "${restart_gap:-0}" -gt 0 ]; then
+    say "sleep $restart_gap (restarts are spaced by restartGap)"
+    sleep "$restart_gap"
+  fi
+  restarts=$((restarts + 1))
+  systemctl --user reset-failed -- "$1" 2>/dev/null || :
+  user_systemctl restart "$1"
+  if activity_safe; then date +%s >"${activity_dir%/*}/last-restart"; fi
+}
+
+# A mark for the agent's supervisor: restart it once it is idle ("idle"), or never by itself
+# ("manual"); status shows it as restart-pending. Written whole, then renamed into place.
+mark_pending() {
+  activity_safe || return 1
+  tmp=$(mktemp "$activity_dir/.pending.XXXXXXXX") || return 1
+  printf '%s\n' "$2" >"$tmp" && mv -fT "$tmp" "$activity_dir/$1.pending"
+}
+
+# update: idle. A working or blocked agent keeps running its old configuration; its supervisor
+# restarts it when it turns idle. Any other (idle, or unknown: no hooks, not started yet)
+# restarts now. An agent that turns idle between the read and the mark is restarted by its
+# supervisor a moment later.
+defer_restart() {
+  state=unknown
+  if activity_safe && [ -f "$activity_dir/$1" ] && [ ! -L "$activity_dir/$1" ]; then read -r state _ <"$activity_dir/$1" || state=unknown; fi
+  case $state in
+    working | blocked)
+      if mark_pending "$1" idle; then
+        say "$1 is $state: its restart waits until it is idle (restart-pending)"
+        waiting="$waiting $1"
+        return 0
+      fi
+      say "warning: cannot leave $1 a pending restart in $activity_dir: restarting it now"
+      ;;
+  esac
+  restart_agent "$agent_head$1$agent_tail"
 }
 
 # A write killed between temporary file and rename leaves one behind in a directory of ours;
@@ -1173,9 +1304,14 @@ while IFS=' ' read -r kind a b c; do
     enable) enable_unit "$a" "$b" "$c" ;;
     linger-on) enable_linger ;;
     # A unit that hit its start limit is failed until reset: a start or restart means it.
-    restart)
-      systemctl --user reset-failed -- "$a" 2>/dev/null || :
-      user_systemctl restart "$a"
+    restart) restart_agent "$a" ;;
+    defer) defer_restart "$a" ;;
+    hold)
+      if mark_pending "$a" manual; then
+        say "$a: update manual: not restarted; it runs its old configuration until restarted by hand (restart-pending)"
+      else
+        say "$a: update manual: not restarted (no runtime directory to mark it restart-pending in)"
+      fi
       ;;
     start)
       if [ "$a" = "$fleet_target" ]; then systemctl --user reset-failed -- "$agent_head*$agent_tail" 2>/dev/null || :; else systemctl --user reset-failed -- "$a" 2>/dev/null || :; fi
@@ -1194,6 +1330,28 @@ while IFS=' ' read -r kind a b c; do
       ;;
   esac
 done <"$work/ops"
+
+# --wait: until every restart that waited for an idle agent is done (its supervisor removes
+# the mark when the agent starts again), or the time is up: exit 2, naming who still works.
+if [ -n "$waiting" ] && [ -n "$wait_seconds" ]; then
+  deadline=$(($(date +%s) + wait_seconds))
+  while :; do
+    left=
+    for a in $waiting; do
+      if [ -e "$activity_dir/$a.pending" ] || [ "$(systemctl --user is-active "$agent_head$a$agent_tail")" != active ]; then left="$left $a"; fi
+    done
+    if [ -z "$left" ]; then
+      say "restarted once idle:$waiting"
+      break
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      say "changed: $summary"
+      echo "$script: error: waited $wait_for for an idle turn; still restart-pending:$left" >&2
+      exit 2
+    fi
+    sleep 0.5
+  done
+fi
 
 if [ -s "$work/ops" ]; then
   say "changed: $summary"

@@ -24,7 +24,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='a410f3c0d27bdaf85a9aaafcf457e034cc6af6d62a90ceadacc39d4c11cb0222'
+engine_sha='7cd70512c27add82fbd4372560a59eb26088b6d365185f641a3d88c98a689c4d'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -75,7 +75,7 @@ describe.skipIf(!support.ok)('status, attach and logs on a real user manager', (
     expect(row(doc, 'spare')).toMatchObject({ lifecycle: 'on-demand', enabled: false, state: 'inactive', pid: null, window: false, flags: [] });
     const table = await mosaic(m, work, 'status');
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^AGENT +LIFE +BOOT +STATE +PID/);
+    expect(table.stdout).toMatch(/^AGENT +LIFE +STATE +ACTIVITY +PID/);
     expect(table.stdout).toMatch(/healthy: 3 of 4 agents active, 0 flagged\.\n$/);
     for (const line of table.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });

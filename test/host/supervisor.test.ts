@@ -61,7 +61,10 @@ describe.skipIf(!hasTmux)('the fleet supervisor, on real tmux', () => {
     const { exit } = supervise('agent-a', `printf '%s' "$SECRET" >'${out}'\nexec sh -c 'exit 7'`, { SECRET: "it's $HOME `x`" });
     expect(await exit).toBe(7);
     expect(readFileSync(out, 'utf8')).toBe("it's $HOME `x`");
-    expect(readdirSync(join(runtime, 'mosaic-fleet', SESSION))).toEqual([]);
+    // The fleet's agents' directory stays (activity, pending restarts, queued messages live
+    // there), empty of this agent's files.
+    expect(readdirSync(join(runtime, 'mosaic-fleet', SESSION))).toEqual(['agents']);
+    expect(readdirSync(join(runtime, 'mosaic-fleet', SESSION, 'agents'))).toEqual([]);
   });
 
   it('fails when the launch script fails before the agent runs', async () => {

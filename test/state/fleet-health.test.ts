@@ -17,7 +17,7 @@ const record: InstalledRecord = { session: 'mosaic', tmux: '/usr/bin/tmux', file
 function health(a: Record<string, string>, b: Record<string, string> = { ActiveState: 'inactive' }) {
   const unit = (props: Record<string, string>) => new Map(Object.entries({ UnitFileState: 'enabled', StartLimitIntervalUSec: '10min', ...props }));
   const units = new Map([['mosaic-agent@a.service', unit(a)], ['mosaic-agent@b.service', unit({ ...b, UnitFileState: 'disabled' })]]);
-  return fleetStatus({ record, units, windows: new Map(), drifted: new Set(), knownAgents: [], pending: null, rosterAgents: null, now: NOW });
+  return fleetStatus({ record, units, windows: new Map(), drifted: new Set(), knownAgents: [], pending: null, rosterAgents: null, activity: new Map(), waitingRestart: new Set(), now: NOW });
 }
 const at = (secondsAgo: number) => `@${NOW / 1000 - secondsAgo}`;
 
@@ -40,6 +40,16 @@ describe('health', () => {
     expect(renderStatus(failed, painter(false))).toMatch(/\nunhealthy: 0 of 2 agents active, 0 flagged; a: failed after 5 restarts in 10 min, last exit 3\.\n$/);
     expect(health({ ActiveState: 'failed', NRestarts: '1', ExecMainCode: '1', ExecMainStatus: '137' }).agents[0]!.problem).toBe('failed after 1 restart in 10 min, last exit 137 (KILL)');
     expect(health({ ActiveState: 'failed', NRestarts: '0', ExecMainCode: '2', ExecMainStatus: '9' }).agents[0]!.problem).toBe('failed, signal KILL');
+  });
+
+  it('a working agent whose restart waits: ACTIVITY and restart-pending, in a row that fits 80 columns with a long name and PID', () => {
+    const long: InstalledRecord = { ...record, agents: [{ name: 'security-review-17', lifecycle: 'always-on' }] };
+    const units = new Map([['mosaic-agent@security-review-17.service', new Map(Object.entries({ ActiveState: 'active', UnitFileState: 'enabled', NRestarts: '0', MemoryCurrent: String(1023 * 1024 * 1024), ActiveEnterTimestamp: at(100) }))]]);
+    const status = fleetStatus({ record: long, units, windows: new Map([['security-review-17', 4194303]]), drifted: new Set(), knownAgents: [], pending: null, rosterAgents: null, activity: new Map([['security-review-17', { state: 'working', since: NOW / 1000 - 5, source: 'hooks' }]]), waitingRestart: new Set(['security-review-17']), now: NOW });
+    expect(status.agents[0]).toMatchObject({ activity: { state: 'working', source: 'hooks' }, flags: ['restart-pending'] });
+    const table = renderStatus(status, painter(false));
+    expect(table).toMatch(/^AGENT +LIFE +STATE +ACTIVITY +PID +UP +RST +MEM +FLAGS\nsecurity-review… +always +active +working +4194303 +100s +0 +1023M +restart-pending\n/);
+    for (const line of table.split('\n').slice(0, 2)) expect(line.length).toBeLessThanOrEqual(80);
   });
 
   it('a failed on-demand agent is unhealthy too, and a command not found is said', () => {

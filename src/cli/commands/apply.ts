@@ -9,6 +9,8 @@ export interface ApplyOptions extends HostOptions {
   yes?: boolean;
   dryRun?: boolean;
   force?: boolean;
+  now?: boolean;
+  wait?: string;
 }
 
 /** The engine's exit status when the host no longer has the plan it was given (--expect). */
@@ -25,8 +27,14 @@ export function registerApply(program: Command, io: CliIO, exit: (code: number) 
     .option('--offline', 'work on files and enablement links only (under $DESTDIR$XDG_CONFIG_HOME), run no systemctl or loginctl')
     .option('--host <name>', 'with a roster of hosts: the host whose part to act on (default: this machine\'s hostname)')
     .option('--show-secrets', 'show every env file value in diffs, secrets and hand-written lines included')
-    .addHelpText('after', '\nExamples:\n  mosaic-gen apply\n  mosaic-gen apply --dry-run\n  mosaic-gen apply fleets/prod.yaml --yes')
-    .action(async (roster: string, options: ApplyOptions) => exit(await carryOut(io, await prepareTransition(io, roster, options, 'apply'), options, 'apply')));
+    .option('--now', 'restart every changed agent at once, whatever its update policy and whatever it is doing')
+    .option('--wait <duration>', 'return only when every restart that waits for an idle agent is done (30s, 2min, 1h); exit 2 when the time runs out')
+    .addHelpText('after', '\nExamples:\n  mosaic-gen apply\n  mosaic-gen apply --dry-run\n  mosaic-gen apply fleets/prod.yaml --yes\n  mosaic-gen apply --yes --wait 10min')
+    .action(async (roster: string, options: ApplyOptions) => {
+      // --now changes the plan (restarts instead of restarts when idle): the check must have it too.
+      const now = options.now ? ['--now'] : [];
+      exit(await carryOut(io, await prepareTransition(io, roster, options, 'apply', now), options, 'apply', [...now, ...(options.wait ? [`--wait=${options.wait}`] : [])]));
+    });
 }
 
 /** Shared by apply and uninstall: show the plan, check drift, confirm, have the engine run it. */
@@ -70,6 +78,11 @@ async function carryOutPrepared(io: CliIO, prepared: Prepared, options: ApplyOpt
   if (result.code === PLAN_CHANGED) {
     printDiagnostics(io, [engineError(verb, 'CHANGED', result.stderr, result.code, `run mosaic-gen ${verb} again to see the plan for the host as it is now`)], new Map());
     return EXIT.ERROR;
+  }
+  if (result.code === EXIT.DIFFERENCES && options.wait) {
+    // Applied; what timed out is the wait for agents still working.
+    printDiagnostics(io, [engineError(verb, 'APPLY', result.stderr, result.code, 'they restart on their own once idle (mosaic-gen status shows restart-pending until then), or now with mosaic-gen restart NAME')], new Map());
+    return EXIT.DIFFERENCES;
   }
   if (result.code !== 0) {
     printDiagnostics(io, [engineError(verb, 'APPLY', result.stderr, result.code, `fix the cause and run mosaic-gen ${verb} again: it continues from where it stopped`)], new Map());

@@ -5,6 +5,7 @@ import { FLEET_TARGET, agentUnit } from '../../model/artifact.js';
 import { agentOf, readInstalledFleet, type InstalledFleet } from '../installed-fleet.js';
 import { EXIT, type CliIO } from '../io.js';
 import { printDiagnostics } from '../print-diagnostics.js';
+import { forgetSession } from '../../state/agent-activity.js';
 
 type Verb = 'start' | 'stop' | 'restart';
 
@@ -36,13 +37,16 @@ interface UnitState {
  */
 function registerControl(verb: Verb) {
   return (program: Command, io: CliIO, exit: (code: number) => void): void => {
-    program
+    const command = program
       .command(verb)
       .description(DESCRIPTION[verb])
       .argument('[agent...]', 'agent names')
-      .option('-a, --all', ALL[verb])
-      .addHelpText('after', `\nExamples:\n  mosaic-gen ${verb} coder0\n  mosaic-gen ${verb} coder0 coder1\n  mosaic-gen ${verb} --all`)
-      .action(async (names: string[], options: { all?: boolean }) => {
+      .option('-a, --all', ALL[verb]);
+    // A restarted agent resumes its last session where its runtime can; --fresh starts a new one.
+    if (verb === 'restart') command.option('--fresh', 'start a new session instead of resuming the last one (forgets the recorded session)');
+    command
+      .addHelpText('after', `\nExamples:\n  mosaic-gen ${verb} coder0\n  mosaic-gen ${verb} coder0 coder1\n  mosaic-gen ${verb} --all${verb === 'restart' ? `\n  mosaic-gen restart coder0 --fresh` : ''}`)
+      .action(async (names: string[], options: { all?: boolean; fresh?: boolean }) => {
         if ((names.length === 0) === !options.all) {
           printDiagnostics(io, [commandError(`mosaic-gen ${verb}`, 'USAGE', names.length === 0 ? 'name the agents, or give --all' : 'give agent names or --all, not both', `mosaic-gen ${verb} NAME… or mosaic-gen ${verb} --all`)], new Map());
           return exit(EXIT.ERROR);
@@ -51,6 +55,7 @@ function registerControl(verb: Verb) {
         if (!fleet) return exit(EXIT.ERROR);
         const agents = options.all ? fleet.record.agents.map((a) => a.name) : [...new Set(names)];
         if (!agents.every((name) => agentOf(io, fleet, name))) return exit(EXIT.ERROR);
+        if (options.fresh) for (const name of agents) forgetSession(io.env, io.env.HOME ?? '', name);
         const before = await unitStates(fleet, agents);
         const failed: string[] = [];
         const systemctl = async (...args: string[]) => {

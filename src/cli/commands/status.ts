@@ -24,8 +24,8 @@ export const UNHEALTHY = 3;
 export function registerStatus(program: Command, io: CliIO, exit: (code: number) => void): void {
   program
     .command('status')
-    .description('one row per agent of the installed fleet: state, PID, uptime, restarts, memory, window, and what is wrong')
-    .option('--json', 'print one JSON document: { healthy, agents: [{ name, lifecycle, enabled, state, pid, restarts, memory, window, flags }] }')
+    .description('one row per agent of the installed fleet: state, activity, PID, uptime, restarts, memory, window, and what is wrong')
+    .option('--json', 'print one JSON document: { healthy, agents: [{ name, lifecycle, enabled, state, pid, restarts, memory, window, activity: { state, since, source }, flags }] }')
     .option('--roster <file>', 'also flag agents whose roster entry differs from what is installed (pending)')
     .option('--watch [seconds]', 'print again every few seconds (2 by default) until interrupted')
     .option('-i, --inventory <inventory>', 'every host of an Ansible inventory, through ansible: one table with a HOST column, one verdict')
@@ -134,14 +134,17 @@ export function hostsStatusJson(hosts: readonly HostStatus[]) {
 /** Rows of agents, a HOST column first when the rows are of hosts; a host that could not be read is a row of its own. */
 function renderTable(hosts: readonly (Omit<HostStatus, 'host'> & { host: string | null })[], paint: ReturnType<typeof painter>): string {
   const withHost = hosts.some((h) => h.host !== null);
-  const head = [...(withHost ? ['HOST'] : []), 'AGENT', 'LIFE', 'BOOT', 'STATE', 'PID', 'UP', 'RST', 'MEM', 'WIN', 'FLAGS'];
+  // 80 columns with a long name, PID and flag: BOOT and WIN gave way to ACTIVITY. Enablement that
+  // does not match the lifecycle is flagged (boot-mismatch), and an agent without a window has
+  // no PID; --json keeps both.
+  const head = [...(withHost ? ['HOST'] : []), 'AGENT', 'LIFE', 'STATE', 'ACTIVITY', 'PID', 'UP', 'RST', 'MEM', 'FLAGS'];
   const short = (text: string) => (text.length > 16 ? `${text.slice(0, 15)}…` : text);
   const rows: { cells: string[]; agent: AgentStatus | null }[] = [];
   for (const h of hosts) {
     const host = withHost ? [short(h.host ?? '')] : [];
     if (h.status === null) {
       const [state, ...why] = (h.problem ?? h.note ?? 'no fleet installed').split(': ');
-      rows.push({ cells: [...host, '-', '-', '-', state!, '-', '-', '-', '-', '-', why.join(': ').slice(0, 60)], agent: null });
+      rows.push({ cells: [...host, '-', '-', state!, '-', '-', '-', '-', '-', why.join(': ').slice(0, 60)], agent: null });
       continue;
     }
     for (const a of h.status.agents) {
@@ -150,13 +153,12 @@ function renderTable(hosts: readonly (Omit<HostStatus, 'host'> & { host: string 
           ...host,
           short(a.name),
           a.lifecycle === 'always-on' ? 'always' : a.lifecycle === 'on-demand' ? 'demand' : '-',
-          a.enabled ? 'yes' : 'no',
           a.detail ? `${a.state} (${a.detail})`.slice(0, 22) : a.state,
+          a.activity.state,
           a.pid === null ? '-' : String(a.pid),
           duration(a.uptime),
           String(a.restarts),
           bytes(a.memory),
-          a.window ? 'yes' : 'no',
           a.flags.join(','),
         ],
         agent: a,
