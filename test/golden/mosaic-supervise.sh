@@ -181,9 +181,9 @@ type_message() {
 
 # A restart for a change, once the agent is idle: from inside the unit, so --no-block (the job
 # stops this very script). Restarts of the fleet are spaced by its restartGap (in the installed
-# manifest): whoever comes second waits its turn under a lock.
+# manifest): whoever comes second waits its turn under a lock. The pending mark stays until the
+# new run starts (and removes it): a restart that fails leaves the agent restart-pending.
 restart_for_change() {
-  rm -f "$MOSAIC_activity.pending"
   MOSAIC_gap=$(sed -n 's/^  "restartGap": \([0-9]*\),*$/\1/p' "${0%/*/*}/manifest.json" 2>/dev/null) || MOSAIC_gap=
   (
     flock 8
