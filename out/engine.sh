@@ -940,7 +940,7 @@ status_records() {
       n = substr(u, length(head) + 1, length(u) - length(head) - length(tail))
       return n ~ ere ? n : ""
     }
-    FNR == NR { n = agent($1); if (n != "" && $3 != "inactive") { print "status-known " n; U[$1] = 1 }; next }
+    FILENAME == ARGV[1] { n = agent($1); if (n != "" && $3 != "inactive") { print "status-known " n; U[$1] = 1 }; next }
     $1 == "installed-agent" && agent(head $2 tail) != "" { U[head $2 tail] = 1 }
     $1 == "link" && agent($3) != "" { U[$3] = 1 }
     END { for (u in U) print u | "sort > \"" units "\""; close("sort > \"" units "\"") }

@@ -24,7 +24,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='86b11827a65bea7b68a75cf31373922bfb6545a205c000089515de9a14f8dba3'
+engine_sha='629cbcedca2346b7b6b828fe7bfe93a068576013557aa8640f859ed648d55882'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

@@ -27,15 +27,23 @@ export interface HostStatus {
  * Ansible's tree callback, unreachable hosts included. Prints what is wrong and returns
  * undefined when nothing could be asked at all.
  */
-export async function readHostsStatus(io: CliIO, inventory: string, limit: string | undefined): Promise<HostStatus[] | undefined> {
+export async function readHostsStatus(io: CliIO, inventory: string, limit: string | undefined, timeoutSeconds: number): Promise<HostStatus[] | undefined> {
   const runner = io.runner ?? processRunner({ ...process.env, ...io.env });
   const tree = mkdtempSync(join(tmpdir(), 'mosaic-gen-status-'));
   try {
     const args = { argv: ['sh', '-c', STATUS_SCRIPT, 'status', REMOTE_BUNDLE_DIR] };
     // A path from the command's directory; anything else (`host1,host2,`) as Ansible reads it.
     const source = existsSync(resolve(io.cwd, inventory)) ? resolve(io.cwd, inventory) : inventory;
-    const ran = await runner('ansible', ['all', '-i', source, ...(limit === undefined ? [] : ['--limit', limit]), '-o', '-m', 'ansible.builtin.command', '-a', JSON.stringify(args), '--tree', tree]);
-    const hosts = readdirSync(tree).sort();
+    const selection = ['all', '-i', source, ...(limit === undefined ? [] : ['--limit', limit])];
+    // The hosts asked, from Ansible itself: a host whose result never came (its tree file could
+    // not be written, ansible was killed) is a row of its own, never a host left out of a verdict.
+    const listed = await runner('ansible', [...selection, '--list-hosts']);
+    const expected = listed.code === 0 ? listed.stdout.split('\n').slice(1).map((l) => l.trim()).filter(Boolean) : [];
+    // A host that hangs (a wedged manager or tmux) ends as a row that says so, not as a status
+    // that never returns.
+    const ran = await runner('ansible', [...selection, '--task-timeout', String(timeoutSeconds), '-m', 'ansible.builtin.command', '-a', JSON.stringify(args), '--tree', tree]);
+    const answered = readdirSync(tree);
+    const hosts = [...new Set([...expected, ...answered])].sort();
     if (hosts.length === 0) {
       const said = `${ran.stderr}\n${ran.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean).slice(-3).join(' ');
       printDiagnostics(io, [
@@ -45,7 +53,11 @@ export async function readHostsStatus(io: CliIO, inventory: string, limit: strin
       ], new Map());
       return undefined;
     }
-    return hosts.map((host) => hostStatus(host, readFileSync(join(tree, host), 'utf8')));
+    return hosts.map((host) =>
+      answered.includes(host)
+        ? hostStatus(host, readFileSync(join(tree, host), 'utf8'))
+        : { host, status: null, problem: `no answer: ansible gave no result for this host${ran.code === 0 ? '' : ` (ansible exited ${ran.code})`}` },
+    );
   } finally {
     rmSync(tree, { recursive: true, force: true });
   }

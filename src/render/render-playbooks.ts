@@ -79,15 +79,16 @@ const UNINSTALL_FILES = [BUNDLE_SCRIPTS.uninstall, BUNDLE_SCRIPTS.engine];
 /**
  * Runs on the controller, from a pipe lookup: the bundle's files as one gzipped tar in base64
  * (a module's arguments are text). Through a temporary file, so that a tar that fails fails the
- * lookup instead of shipping half an archive.
+ * lookup instead of shipping half an archive. Options any tar and base64 take (GNU or BSD: a
+ * controller may be a Mac); owners do not travel, as the host unpacks as its user.
  */
 export const PACK_SCRIPT = `set -e
 archive=$(mktemp)
 trap 'rm -f -- "$archive"' EXIT
 cd -- "$1"
 shift
-tar -czf "$archive" --owner=0 --group=0 --numeric-owner -- "$@"
-base64 -w 0 "$archive"`;
+tar -czf "$archive" -- "$@"
+base64 <"$archive" | tr -d '\\n'`;
 
 /**
  * Runs on the host, the archive on its stdin; $1 install or remove, $2 the check mode (True or

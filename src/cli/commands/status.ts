@@ -16,6 +16,7 @@ interface StatusOptions {
   watch?: boolean | string;
   inventory?: string;
   limit?: string;
+  hostTimeout?: string;
 }
 
 /** The exit status of an unhealthy fleet, distinct from an error (1) and from differences (2). */
@@ -30,6 +31,7 @@ export function registerStatus(program: Command, io: CliIO, exit: (code: number)
     .option('--watch [seconds]', 'print again every few seconds (2 by default) until interrupted')
     .option('-i, --inventory <inventory>', 'every host of an Ansible inventory, through ansible: one table with a HOST column, one verdict')
     .option('--limit <pattern>', 'with -i: only the hosts that match (as ansible --limit)')
+    .option('--host-timeout <seconds>', 'with -i: how long a host may take to answer before its row says it did not', '60')
     .addHelpText('after', `\nExit status: 0 healthy (every always-on agent active, nothing flagged; with -i, on every host, each reached), ${UNHEALTHY} unhealthy, 1 error.\n\nExamples:\n  mosaic-gen status\n  mosaic-gen status --json | jq '.agents[] | select(.flags != [])'\n  mosaic-gen status --roster fleets/prod.yaml --watch\n  mosaic-gen status -i inventory --limit 'web*'`)
     .action(async (options: StatusOptions) => {
       if (options.inventory !== undefined && options.roster !== undefined) {
@@ -38,6 +40,10 @@ export function registerStatus(program: Command, io: CliIO, exit: (code: number)
       }
       if (options.limit !== undefined && options.inventory === undefined) {
         printDiagnostics(io, [commandError('mosaic-gen status', 'USAGE', '--limit narrows the hosts of -i INVENTORY', 'pass -i INVENTORY too, or leave --limit out for this host')], new Map());
+        return exit(EXIT.ERROR);
+      }
+      if (!/^[1-9][0-9]{0,5}$/.test(options.hostTimeout ?? '60')) {
+        printDiagnostics(io, [commandError('mosaic-gen status', 'USAGE', `--host-timeout takes whole seconds, not '${options.hostTimeout}'`, 'for example --host-timeout 120')], new Map());
         return exit(EXIT.ERROR);
       }
       const interval = options.watch === undefined || options.watch === false ? 0 : options.watch === true ? 2 : Number(options.watch);
@@ -60,7 +66,7 @@ export function registerStatus(program: Command, io: CliIO, exit: (code: number)
 /** One frame of status: this host's fleet, or every host's of an inventory. */
 async function readFrame(io: CliIO, options: StatusOptions): Promise<{ healthy: boolean; json: unknown; text: (paint: ReturnType<typeof painter>) => string } | undefined> {
   if (options.inventory !== undefined) {
-    const hosts = await readHostsStatus(io, options.inventory, options.limit);
+    const hosts = await readHostsStatus(io, options.inventory, options.limit, Number(options.hostTimeout ?? 60));
     if (!hosts) return undefined;
     return { healthy: hostsHealthy(hosts), json: hostsStatusJson(hosts), text: (paint) => renderHostsStatus(hosts, paint) };
   }
@@ -165,6 +171,7 @@ function renderTable(hosts: readonly (Omit<HostStatus, 'host'> & { host: string 
       });
     }
   }
+  for (const r of rows) r.cells = r.cells.map(shown);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join(' ').trimEnd();
   const color = (a: AgentStatus | null, text: string) => (a === null ? paint('red', text) : a.flags.length > 0 || a.problem !== null ? paint(a.state === 'failed' ? 'red' : 'yellow', text) : text);
@@ -180,8 +187,18 @@ function renderTable(hosts: readonly (Omit<HostStatus, 'host'> & { host: string 
   ].join('');
   const on = withHost ? ` on ${hosts.length} host${hosts.length === 1 ? '' : 's'}` : '';
   const healthy = hostsHealthy(hosts as HostStatus[]);
-  out.push('', `${healthy ? paint('green', 'healthy') : paint('red', 'unhealthy')}: ${active} of ${agents.length} agents active${on}, ${flagged} flagged${why}${notInstalled}.`);
+  out.push('', `${healthy ? paint('green', 'healthy') : paint('red', 'unhealthy')}: ${active} of ${agents.length} agents active${on}, ${flagged} flagged${shown(why)}${shown(notInstalled)}.`);
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Text from a host (its record, its manager's words, what it printed) without control
+ * characters: a hostile or broken host must not clear the operator's screen or draw a verdict
+ * of its own. The JSON output escapes them anyway.
+ */
+function shown(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 function duration(seconds: number | null): string {
