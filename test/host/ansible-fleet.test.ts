@@ -201,7 +201,7 @@ agents:
     // A host without a fleet is a row of its own, and no fault.
     const half = await status('-i', 'inventory');
     expect(half.status, half.stdout + half.stderr).toBe(0);
-    expect(half.stdout).toMatch(/^alpha +- +- +- +no fleet installed( +-){5} +no bundle in ~\/\.local\/share\/mosaic-gen\/bundle/m);
+    expect(half.stdout).toMatch(/^alpha +- +- +no fleet installed( +-){5} +no bundle in ~\/\.local\/share\/mosaic-gen\/bundle/m);
     expect(half.stdout).toMatch(/\nhealthy: 2 of 2 agents active on 2 hosts, 0 flagged\.\n$/);
 
     // The pool, round-robin: coder-1 and coder-3 on alpha, coder-2 on beta.
@@ -212,9 +212,9 @@ agents:
     // status -i: one table over both hosts, one verdict.
     const healthy = await status('-i', 'inventory');
     expect(healthy.status, healthy.stdout + healthy.stderr).toBe(0);
-    expect(healthy.stdout).toMatch(/^HOST +AGENT +LIFE +BOOT +STATE/);
+    expect(healthy.stdout).toMatch(/^HOST +AGENT +LIFE +STATE +ACTIVITY +PID/);
     for (const [host, agent] of [['alpha', 'orchestrator'], ['alpha', 'coder-1'], ['alpha', 'coder-3'], ['beta', 'enhancer'], ['beta', 'coder-2']]) {
-      expect(healthy.stdout).toMatch(new RegExp(`^${host} +${agent} +always +yes +active +\\d+ `, 'm'));
+      expect(healthy.stdout).toMatch(new RegExp(`^${host} +${agent} +always +active +\\S+ +\\d+ `, 'm'));
     }
     expect(healthy.stdout).toMatch(/\nhealthy: 5 of 5 agents active on 2 hosts, 0 flagged\.\n$/);
     const json = JSON.parse((await status('-i', 'inventory', '--json')).stdout) as { healthy: boolean; agents: { host: string; name: string; pid: number | null }[] };
@@ -229,7 +229,7 @@ agents:
     await beta.systemctl('stop', 'mosaic-agent@coder-2.service');
     const stopped = await status('-i', 'inventory');
     expect(stopped.status, stopped.stdout + stopped.stderr).toBe(3);
-    expect(stopped.stdout).toMatch(/^beta +coder-2 +always +yes +inactive/m);
+    expect(stopped.stdout).toMatch(/^beta +coder-2 +always +inactive/m);
     expect(stopped.stdout).toMatch(/\nunhealthy: 4 of 5 agents active on 2 hosts, 0 flagged; beta coder-2: not running\.\n$/);
     await beta.systemctl('start', 'mosaic-agent@coder-2.service');
 
@@ -237,8 +237,8 @@ agents:
     writeFileSync(join(work, 'inventory-down'), sim.inventory(['alpha', 'beta'], { beta: 1 }));
     const down = await status('-i', 'inventory-down');
     expect(down.status, down.stdout + down.stderr).toBe(3);
-    expect(down.stdout).toMatch(/^beta +- +- +- +unreachable( +-){5} +\S/m);
-    expect(down.stdout).toMatch(/^alpha +coder-1 +always +yes +active/m);
+    expect(down.stdout).toMatch(/^beta +- +- +unreachable( +-){5} +\S/m);
+    expect(down.stdout).toMatch(/^alpha +coder-1 +always +active/m);
     expect(down.stdout).toMatch(/; beta: unreachable: /);
 
     // replicas: 2 stops and removes coder-3 alone; nothing else restarts.
