@@ -81,6 +81,7 @@ function hostStatus(host: string, text: string): HostStatus {
   const said = (value: string | undefined) => (value ?? '').trim().split('\n').filter(Boolean).pop() ?? '';
   if (result.unreachable) return { host, status: null, problem: `unreachable: ${said(result.msg)}` };
   const stdout = result.stdout ?? '';
+  if (stdout.trim() === 'no-bundle-but-fleet') return { host, status: null, problem: `cannot read its fleet: a fleet is installed there but no bundle in ~/${REMOTE_BUNDLE_DIR} (installed by mosaic-gen apply, or the bundle was removed): run fleet.yml to ship one` };
   if (stdout.trim() === 'no-bundle') return { host, status: null, problem: null, note: `no fleet installed: no bundle in ~/${REMOTE_BUNDLE_DIR} (fleet.yml ships one)` };
   if (result.rc !== 0 && result.rc !== 2) {
     const why = said(result.stderr) || said(result.msg);

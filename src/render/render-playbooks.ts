@@ -1,4 +1,4 @@
-import { BUNDLE_SCRIPTS, type Artifact } from '../model/artifact.js';
+import { BUNDLE_SCRIPTS, MANIFEST_TARGET, type Artifact } from '../model/artifact.js';
 
 /** Where each host keeps its bundle, relative to the connecting user's home. */
 export const REMOTE_BUNDLE_DIR = '.local/share/mosaic-gen/bundle';
@@ -248,12 +248,16 @@ ${indent(PACK_SCRIPT, '          ')}
 /**
  * Runs on each host for `mosaic-gen status -i`: the installed bundle's engine reads the record,
  * the manager and tmux there (`--status`), files only, changing nothing; $1 is the bundle's
- * directory below HOME. A host without a bundle says so in one word.
+ * directory below HOME. A host without a bundle says so in one word, and whether a fleet is
+ * installed there all the same.
  */
 export const STATUS_SCRIPT = `set -eu
 bundle=\${HOME%/}/$1
 if [ ! -f "$bundle/${BUNDLE_SCRIPTS.uninstall}" ]; then
-  echo no-bundle
+  # A fleet installed without a bundle (mosaic-gen apply), or whose bundle is gone, cannot be
+  # read here: a fleet nobody can see is not a healthy one.
+  case \${XDG_CONFIG_HOME-} in /*) config=$XDG_CONFIG_HOME ;; *) config=\${HOME%/}/.config ;; esac
+  if [ -e "$config/${MANIFEST_TARGET}" ]; then echo no-bundle-but-fleet; else echo no-bundle; fi
   exit 0
 fi
 XDG_RUNTIME_DIR=\${XDG_RUNTIME_DIR:-/run/user/$(id -u)}

@@ -66,6 +66,16 @@ describe.skipIf(!hasAnsible)('status -i with hosts that misbehave', () => {
     expect(result.stdout).toMatch(/^unhealthy: 0 of 0 agents active on 2 hosts, 0 flagged; web\/1: no answer/m);
   }, 60_000);
 
+  it('a host with a fleet installed and no bundle to read it (mosaic-gen apply) is a row that says so, and the fleet is unhealthy', async () => {
+    const dir = hostWith('exit 0\n');
+    rmSync(join(dir, '.local'), { recursive: true });
+    mkdirSync(join(dir, '.config/mosaic/fleet'), { recursive: true });
+    writeFileSync(join(dir, '.config/mosaic/fleet/manifest.json'), '{}\n');
+    const result = await run(dir, 'alpha ansible_connection=local\n');
+    expect(result.status, result.stdout + result.stderr).toBe(3);
+    expect(result.stdout).toMatch(/; alpha: cannot read its fleet: a fleet is installed there but no bundle in ~\/\.local\/share\/mosaic-gen\/bundle \(installed by mosaic-gen apply, or the bundle was removed\): run fleet\.yml to ship one\.$/m);
+  }, 60_000);
+
   it('a host that hangs is a row that says so once --host-timeout has passed', async () => {
     const dir = hostWith('exec sleep 600\n');
     const result = await run(dir, 'alpha ansible_connection=local\n', '--host-timeout', '3');
