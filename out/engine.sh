@@ -243,11 +243,19 @@ function sorted(set, out,    k, n) {
   qsort(out, 1, n)
   return n
 }
-function slurp(path,    line, text, r) {
+# A whole file as one string. Read as one record (RS a byte no text file of ours holds, put
+# back between records if one does): appending line by line copies the growing text each time,
+# which took seconds for the record of a thousand agents.
+function slurp(path,    line, text, r, rs, n) {
+  rs = RS
+  RS = "\001"
   text = ""
-  while ((r = (getline line < path)) > 0) text = text line "\n"
+  n = 0
+  while ((r = (getline line < path)) > 0) text = text (n++ ? "\001" : "") line
+  RS = rs
   if (r < 0) die("cannot read " path)
   close(path)
+  if (text != "" && substr(text, length(text)) != "\n") text = text "\n"
   return text
 }
 function agent_ok(a) { return a ~ ENVIRON["agent_name"] && length(a) <= ENVIRON["agent_name_max"] + 0 }
@@ -274,10 +282,15 @@ function json_string(raw, key,    s) {
   sub(/^"[a-z]+"[ \t\r\n]*:[ \t\r\n]*"/, "", s)
   return substr(s, 1, length(s) - 1)
 }
+# Text built line by line in pieces of at most 64 KiB, joined once: appending to one growing
+# string copies it each time (seconds for the record of a thousand agents).
+function put_reset() { split("", PUT); NPUT = 0; PUT_TAIL = "" }
+function put(s) { PUT_TAIL = PUT_TAIL s; if (length(PUT_TAIL) > 65536) { PUT[++NPUT] = PUT_TAIL; PUT_TAIL = "" } }
+function put_all(    t, i) { t = ""; for (i = 1; i <= NPUT; i++) t = t PUT[i]; t = t PUT_TAIL; put_reset(); return t }
 # A record (manifest version 1 or 2) as entry lines; "" with why set when it cannot be read
 # whole or names anything but files and units of the fleet.
 function record_entries(raw,    foreign, out, session, tmux, flat, n, part, i, p, q, agent, nf, na, ne, lingers, holder, seen, enabled, k, name, c1, c2, c3) {
-  out = ""
+  put_reset()
   session = json_string(raw, "session")
   tmux = json_string(raw, "tmux")
   # Free text goes first: a roster named "a{b" must not split an entry.
@@ -291,41 +304,42 @@ function record_entries(raw,    foreign, out, session, tmux, flat, n, part, i, p
     if (p ~ /^"path":"[^"]*","target":"[^"]*","mode":"[^"]*","sha256":"[^"]*","agent":("[^"]*"|null)\}/) {
       split(p, q, "\"")
       agent = q[19] == ":" ? q[20] : "-"
-      out = out "F " q[8] " " q[12] " " q[16] " " agent " " q[4] "\n"
+      put("F " q[8] " " q[12] " " q[16] " " agent " " q[4] "\n")
       nf++
       if (agent != "-") seen[agent] = 1
     } else if (p ~ /^"name":"[^"]*","lifecycle":"[^"]*","digest":"[^"]*"\}/) {
       split(p, q, "\"")
-      out = out "A " q[4] " " q[8] " " q[12] "\n"
+      put("A " q[4] " " q[8] " " q[12] "\n")
       na++
     } else if (p ~ /^"agent":"[^"]*","update":"[^"]*"\}/) {
       split(p, q, "\"")
-      out = out "U " q[4] " " q[8] "\n"
+      put("U " q[4] " " q[8] "\n")
     } else if (p ~ /^"unit":"[^"]*","file":"[^"]*","wantedBy":"[^"]*"\}/) {
       split(p, q, "\"")
-      out = out "E " q[4] " " q[8] " " q[12] "\n"
+      put("E " q[4] " " q[8] " " q[12] "\n")
       enabled[q[4]] = 1
       ne++
     }
   }
   c1 = flat; c2 = flat; c3 = flat
   lingers = 0
-  if (match(flat, /,"linger":(true|false)[,}]/)) { out = out "L " substr(flat, RSTART + 10, RLENGTH - 11) "\n"; lingers = 1 }
+  if (match(flat, /,"linger":(true|false)[,}]/)) { put("L " substr(flat, RSTART + 10, RLENGTH - 11) "\n"); lingers = 1 }
   if (gsub(/"target":/, "", c1) != nf || gsub(/"wantedBy":/, "", c2) != ne || gsub(/"digest":/, "", c3) != na || !lingers) {
     why = "cannot be read (is it from another version of mosaic-gen, or edited by hand?)"
     return ""
   }
   holder = "-"
   if (match(flat, /,"holder":"[0-9a-f]*"/)) holder = substr(flat, RSTART + 11, RLENGTH - 12)
-  if (match(flat, /,"restartGap":[0-9]+,/)) out = out "G " substr(flat, RSTART + 14, RLENGTH - 15) "\n"
+  if (match(flat, /,"restartGap":[0-9]+,/)) put("G " substr(flat, RSTART + 14, RLENGTH - 15) "\n")
   # A version 1 record has no digests: its agents come from its files, and count as changed.
   if (na == 0) {
     for (k in seen) {
       name = ENVIRON["agent_head"] k ENVIRON["agent_tail"]
-      out = out "A " k " " (name in enabled ? "always-on" : "on-demand") " -\n"
+      put("A " k " " (name in enabled ? "always-on" : "on-demand") " -\n")
     }
   }
-  out = out "H " (holder == "" ? "-" : holder) "\n"
+  put("H " (holder == "" ? "-" : holder) "\n")
+  out = put_all()
   n = split(out, q, "\n")
   foreign = ""
   for (i = 1; i < n; i++) if (!entry_ok(q[i])) foreign = foreign (foreign == "" ? "" : ", ") strange(q[i])

@@ -29,7 +29,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='629cbcedca2346b7b6b828fe7bfe93a068576013557aa8640f859ed648d55882'
+engine_sha='80a1bab985f655bc61bee9f123fc06c62fe114fa314a90ca50bfd9980fd13d5e'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh

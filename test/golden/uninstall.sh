@@ -24,7 +24,7 @@ USAGE
 
 # The engine is engine.sh beside this script (beside its real path, when this is a link to it),
 # and only the one this script was built with: its sha256 is pinned here.
-engine_sha='191c6492d2cc9725dc3dde875fa08ea6420eab82ba07236c6928b39258c4d209'
+engine_sha='1fe889ca56fa383a6ae094c8ec19fd45e9fffc3778d97f14b06eeac95332ded9'
 self=$(readlink -f -- "$0")
 here=${self%/*}
 engine=$here/engine.sh
