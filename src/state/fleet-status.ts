@@ -180,7 +180,8 @@ function problem(props: UnitProps, lifecycle: Lifecycle | null, restarts: number
     const cannotRun = props.get('ExecMainCode') === '1' && (CANNOT_RUN_STATUSES as readonly number[]).includes(status);
     return `failed${last ? `, ${last}` : ''}${cannotRun ? ` (${status === 127 ? 'command not found' : 'command not executable'}: not retried; see mosaic-gen logs)` : ''}`;
   }
-  if (sub === 'auto-restart') return `crashed, restarting (${count} so far${last ? `, last ${last}` : ''})`;
+  // Between two crashes the unit is in auto-restart, then activating again: both are the loop.
+  if (sub === 'auto-restart' || (state === 'activating' && restarts > 0)) return `crashed, restarting (${count} so far${last ? `, last ${last}` : ''})`;
   const started = Number((props.get('ExecMainStartTimestamp') ?? '').replace(/^@/, ''));
   if (state === 'active' && restarts > 0 && started > 0 && now / 1000 - started < SETTLE_SECONDS) return `restarted by systemd ${Math.max(0, Math.round(now / 1000 - started))}s ago (${count})`;
   if (lifecycle === 'always-on' && state !== 'active') return state === 'inactive' ? 'not running' : state;
